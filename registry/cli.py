@@ -1,0 +1,133 @@
+"""The `registry` command: set up, users, example data, serving and backups."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sqlite3
+import sys
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask.cli import AppGroup, ScriptInfo, with_appcontext
+from flask_migrate import cli as migrate_cli
+from flask_migrate import upgrade
+
+from registry import create_app, demo
+from registry.core import audit, users
+from registry.core.models import Role, User
+from registry.extensions import db
+
+
+def _cli_actor() -> None:
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        name = "unknown"
+    audit.act_as(f"cli:{name}")
+
+
+@click.group(cls=AppGroup)
+def cli() -> None:
+    """The personal information registry (APPI). Settings come from REGISTRY_* variables."""
+
+
+cli.add_command(migrate_cli.db)
+
+
+def main() -> None:
+    """Entry point of the `registry` console script."""
+    cli(obj=ScriptInfo(create_app=create_app, set_debug_flag=False, load_dotenv_defaults=False))
+
+
+@cli.command()
+@with_appcontext
+def init() -> None:
+    """Bring the database to the latest migration and create an admin user if there is none."""
+    upgrade()
+    _cli_actor()
+    if db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0:
+        password = users.random_password()
+        users.create_user("admin", Role.ADMIN, password)
+        db.session.commit()
+        click.echo("Created the user 'admin' with this password (shown only once):")
+        click.echo(f"    {password}")
+    click.echo("The database is up to date.")
+
+
+@cli.command("create-user")
+@click.argument("name")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def create_user(name: str, role: str, password_stdin: bool) -> None:
+    """Create a user NAME with a role; the password is asked for (or read from stdin)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    _cli_actor()
+    try:
+        users.create_user(name, Role(role), password)
+    except users.UserError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Created the user '{name}' ({role}).")
+
+
+@cli.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing (successfully) when data exists.")
+@with_appcontext
+def demo_command(if_empty: bool) -> None:
+    """Load the shipped example inventory into an empty registry."""
+    _cli_actor()
+    if not demo.registry_is_empty():
+        if if_empty:
+            click.echo("The registry already holds data; the example inventory was not loaded.")
+            return
+        raise click.ClickException(
+            "The registry already holds data. The example inventory loads only into an empty one."
+        )
+    counts = demo.load(demo.EXAMPLE_PATH)
+    db.session.commit()
+    summary = ", ".join(f"{count} {name}" for name, count in counts.items())
+    click.echo(f"Loaded the example inventory: {summary}.")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+def run(host: str, port: int, workers: int) -> None:
+    """Serve the registry with gunicorn (a production WSGI server)."""
+    click.echo(f"Serving the registry on http://{host}:{port}/ (Ctrl+C stops it)")
+    os.execvp(sys.executable, [
+        sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
+        "--access-logfile", "-", "registry:create_app()",
+    ])
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup(file: Path) -> None:
+    """Write a consistent copy of a SQLite registry to FILE (for PostgreSQL, use pg_dump)."""
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite":
+        target = url.set(drivername="postgresql").render_as_string(hide_password=True)
+        raise click.ClickException(
+            "This registry runs on PostgreSQL: back it up with pg_dump, e.g. "
+            f"pg_dump --format=custom --file={file} '{target}'"
+        )
+    if file.exists():
+        raise click.ClickException(f"{file} exists already; choose a new file name.")
+    source = sqlite3.connect(url.database)
+    target = sqlite3.connect(file)
+    try:
+        with target:
+            source.backup(target)
+    finally:
+        target.close()
+        source.close()
+    click.echo(f"Backed up {url.database} to {file} ({file.stat().st_size} bytes).")

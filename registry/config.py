@@ -1,0 +1,49 @@
+"""Settings read from the environment (REGISTRY_*), with safe defaults kept under instance/."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """Return the secret key kept in instance/secret_key, creating it on first use."""
+    path = instance_path / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _fiscal_year_start(raw: str) -> int:
+    month = int(raw)
+    if not 1 <= month <= 12:
+        raise ValueError(f"REGISTRY_FISCAL_YEAR_START must be a month from 1 to 12, not {raw!r}")
+    return month
+
+
+def from_environment(instance_path: Path) -> dict:
+    """Build the Flask config from REGISTRY_* environment variables."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    env = os.environ
+    database_url = env.get("REGISTRY_DATABASE_URL") or f"sqlite:///{instance_path / 'registry.db'}"
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": env.get("REGISTRY_SECRET_KEY") or _instance_secret(instance_path),
+        "FISCAL_YEAR_START": _fiscal_year_start(env.get("REGISTRY_FISCAL_YEAR_START", "4")),
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": env.get("REGISTRY_TIMEZONE", "Asia/Tokyo"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env.get("REGISTRY_SECURE_COOKIES", "0") == "1",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(env.get("REGISTRY_LOGIN_MAX_FAILURES", "5")),
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": int(env.get("REGISTRY_LOGIN_MAX_FAILURES_ADDRESS", "20")),
+        "LOGIN_LOCKOUT_MINUTES": int(env.get("REGISTRY_LOGIN_LOCKOUT_MINUTES", "15")),
+        "PAGE_SIZE": 50,
+        "PASSWORD_HASH_METHOD": "scrypt",
+    }

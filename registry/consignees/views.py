@@ -1,0 +1,206 @@
+"""Pages for consignees, certifications, entrustments and contracts."""
+
+import sqlalchemy as sa
+from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import orm as so
+
+from registry.consignees.forms import (
+    CertificationForm,
+    ConsigneeForm,
+    ContractForm,
+    EntrustmentForm,
+    chain_ids,
+)
+from registry.consignees.models import (
+    Certification,
+    CertificationScheme,
+    Consignee,
+    ConsigneeStatus,
+    Contract,
+    ContractType,
+    Entrustment,
+    RiskTier,
+)
+from registry.core.entity import Column, Dependent, Entity, Filter
+from registry.extensions import db
+from registry.inventory.models import Purpose
+from registry.supervision.models import Finding, FindingStatus, SupervisionCheck
+
+bp = Blueprint("consignees", __name__)
+
+#: how many rows of each section the consignee page shows before linking to the full list
+SECTION_LIMIT = 100
+
+
+def _consignee_context(consignee: Consignee) -> dict:
+    """Everything about one consignee for its page, in a fixed number of queries."""
+    chain = chain_ids(consignee.id)[1:]
+    ancestors = {c.id: c for c in db.session.scalars(
+        sa.select(Consignee).where(Consignee.id.in_(chain)))} if chain else {}
+    entrustments = db.session.scalars(
+        sa.select(Entrustment)
+        .where(Entrustment.consignee_id == consignee.id)
+        .options(so.joinedload(Entrustment.purpose), so.selectinload(Entrustment.categories))
+        .order_by(Entrustment.reference)
+        .limit(SECTION_LIMIT)
+    ).all()
+    checks = db.session.scalars(
+        sa.select(SupervisionCheck)
+        .where(SupervisionCheck.consignee_id == consignee.id)
+        .order_by(SupervisionCheck.checked_on.desc())
+        .limit(SECTION_LIMIT)
+    ).all()
+    open_findings = db.session.scalars(
+        sa.select(Finding)
+        .join(Finding.check)
+        .where(SupervisionCheck.consignee_id == consignee.id,
+               Finding.status.in_([FindingStatus.OPEN, FindingStatus.IN_PROGRESS]))
+        .options(so.contains_eager(Finding.check))
+        .order_by(Finding.due_on)
+        .limit(SECTION_LIMIT)
+    ).all()
+    return {
+        "chain": [ancestors[i] for i in chain if i in ancestors],
+        "children": db.session.scalars(
+            sa.select(Consignee).where(Consignee.parent_id == consignee.id)
+            .order_by(Consignee.name).limit(SECTION_LIMIT)).all(),
+        "certifications": db.session.scalars(
+            sa.select(Certification).where(Certification.consignee_id == consignee.id)
+            .order_by(Certification.expires_on)).all(),
+        "entrustments": entrustments,
+        "contracts": db.session.scalars(
+            sa.select(Contract).where(Contract.consignee_id == consignee.id)
+            .order_by(Contract.start_on.desc()).limit(SECTION_LIMIT)).all(),
+        "checks": checks,
+        "open_findings": open_findings,
+        "limit": SECTION_LIMIT,
+    }
+
+
+def _choices_of(model, label):
+    def choices():
+        return [(str(i), str(n)) for i, n in db.session.execute(
+            sa.select(model.id, label).order_by(label))]
+    return choices
+
+
+consignees = Entity(
+    name="consignees",
+    model=Consignee,
+    form=ConsigneeForm,
+    singular=_l("Consignee"),
+    plural=_l("Consignees"),
+    columns=[
+        Column("name", _l("Name"), Consignee.name, link=True),
+        Column("country", _l("Country"), Consignee.country),
+        Column("risk_tier", _l("Risk tier"), Consignee.risk_tier),
+        Column("status", _l("Status"), Consignee.status),
+        Column("parent", _l("Re-entrusted by"), None),
+        Column("cross_border_basis", _l("Cross-border basis"), Consignee.cross_border_basis),
+    ],
+    search=(Consignee.name, Consignee.corporate_number, Consignee.address,
+            Consignee.contact_name),
+    filters=(
+        Filter("risk_tier", _l("Risk tier"), RiskTier.choices, lambda v: Consignee.risk_tier == v),
+        Filter("status", _l("Status"), ConsigneeStatus.choices, lambda v: Consignee.status == v),
+        Filter("location", _l("Location"),
+               lambda: [("domestic", _l("Japan")), ("foreign", _l("Foreign"))],
+               lambda v: (Consignee.country == "JP") if v == "domestic"
+               else (Consignee.country != "JP")),
+    ),
+    default_sort="name",
+    load=(so.selectinload(Consignee.parent),),
+    unique=(("name", "country"),),
+    dependents=(
+        Dependent(_l("Entrustments"), Entrustment, lambda c: Entrustment.consignee_id == c.id),
+        Dependent(_l("Contracts"), Contract, lambda c: Contract.consignee_id == c.id),
+        Dependent(_l("Supervision checks"), SupervisionCheck,
+                  lambda c: SupervisionCheck.consignee_id == c.id),
+        Dependent(_l("Certifications"), Certification,
+                  lambda c: Certification.consignee_id == c.id),
+        Dependent(_l("Sub-consignees"), Consignee, lambda c: Consignee.parent_id == c.id),
+    ),
+    detail_template="consignees/consignee_detail.html",
+    detail_context=_consignee_context,
+)
+
+certifications = Entity(
+    name="certifications",
+    model=Certification,
+    form=CertificationForm,
+    singular=_l("Certification"),
+    plural=_l("Certifications"),
+    columns=[
+        Column("consignee", _l("Consignee"), Consignee.name),
+        Column("scheme", _l("Scheme"), Certification.scheme, link=True),
+        Column("number", _l("Certificate number"), Certification.number),
+        Column("expires_on", _l("Valid until"), Certification.expires_on),
+    ],
+    search=(Consignee.name, Certification.number),
+    filters=(
+        Filter("scheme", _l("Scheme"), CertificationScheme.choices,
+               lambda v: Certification.scheme == v),
+    ),
+    default_sort="expires_on",
+    joins=(Certification.consignee,),
+    unique=(("consignee", "scheme", "number"),),
+)
+
+entrustments = Entity(
+    name="entrustments",
+    model=Entrustment,
+    form=EntrustmentForm,
+    singular=_l("Entrustment"),
+    plural=_l("Entrustments"),
+    columns=[
+        Column("reference", _l("Reference"), Entrustment.reference, link=True),
+        Column("consignee", _l("Consignee"), Consignee.name),
+        Column("purpose", _l("Purpose of use"), Purpose.code),
+        Column("categories", _l("Data categories")),
+        Column("start_on", _l("Start"), Entrustment.start_on),
+        Column("end_on", _l("End"), Entrustment.end_on),
+    ],
+    search=(Entrustment.reference, Entrustment.work, Consignee.name, Purpose.title),
+    filters=(
+        Filter("consignee", _l("Consignee"), _choices_of(Consignee, Consignee.name),
+               lambda v: Entrustment.consignee_id == int(v)),
+        Filter("purpose", _l("Purpose of use"), _choices_of(Purpose, Purpose.code),
+               lambda v: Entrustment.purpose_id == int(v)),
+    ),
+    default_sort="reference",
+    joins=(Entrustment.consignee, Entrustment.purpose),
+    load=(so.selectinload(Entrustment.categories),),
+    unique=(("reference",),),
+)
+
+contracts = Entity(
+    name="contracts",
+    model=Contract,
+    form=ContractForm,
+    singular=_l("Contract"),
+    plural=_l("Contracts"),
+    columns=[
+        Column("reference", _l("Reference"), Contract.reference, link=True),
+        Column("consignee", _l("Consignee"), Consignee.name),
+        Column("contract_type", _l("Type"), Contract.contract_type),
+        Column("start_on", _l("Start"), Contract.start_on),
+        Column("end_on", _l("End"), Contract.end_on),
+        Column("auto_renewal", _l("Renews automatically"), Contract.auto_renewal),
+        Column("missing_clauses", _l("Missing clauses")),
+    ],
+    search=(Contract.reference, Contract.title, Consignee.name),
+    filters=(
+        Filter("contract_type", _l("Type"), ContractType.choices,
+               lambda v: Contract.contract_type == v),
+        Filter("confidentiality", _l("Confidentiality clause"),
+               lambda: [("yes", _l("Yes")), ("no", _l("No"))],
+               lambda v: Contract.clause_confidentiality.is_(v == "yes")),
+    ),
+    default_sort="reference",
+    joins=(Contract.consignee,),
+    unique=(("reference",),),
+)
+
+for entity in (consignees, certifications, entrustments, contracts):
+    entity.register(bp)

@@ -1,0 +1,51 @@
+"""Writing the audit log: every change records who, when, which record and each field's old and new value."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import g, has_request_context
+from flask_login import current_user
+
+from registry.core.model import Record
+from registry.core.models import AuditAction, AuditEntry
+from registry.extensions import db
+
+
+def act_as(actor: str) -> None:
+    """Name the actor of changes made outside a request (the CLI)."""
+    g.actor = actor
+    g.request_id = uuid.uuid4().hex
+
+
+def current_actor() -> str:
+    if has_request_context() and current_user.is_authenticated:
+        return current_user.username
+    return g.get("actor", "system")
+
+
+def request_id() -> str:
+    if "request_id" not in g:
+        g.request_id = uuid.uuid4().hex
+    return g.request_id
+
+
+def diff(before: dict, after: dict) -> dict[str, list]:
+    """{field: [old, new]} for each field whose value differs."""
+    keys = before.keys() | after.keys()
+    return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
+
+
+def record(action: AuditAction, obj: Record, changes: dict[str, list]) -> AuditEntry:
+    """Add one audit entry for obj to the session (obj must have its id, i.e. be flushed)."""
+    entry = AuditEntry(
+        actor=current_actor(),
+        action=action,
+        entity=obj.__tablename__,
+        record_id=obj.id,
+        record_label=str(obj)[:255],
+        changes=changes,
+        request_id=request_id(),
+    )
+    db.session.add(entry)
+    return entry

@@ -1,0 +1,216 @@
+"""One description per entity drives its list, detail, form, delete and history pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_wtf import FlaskForm
+from sqlalchemy import orm as so
+
+from registry.core import operations
+from registry.core.auth import role_required
+from registry.core.fields import form_values
+from registry.core.model import Record
+from registry.core.models import AuditEntry, Role
+from registry.core.web import DETAIL_ENDPOINTS
+from registry.extensions import db
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a list page; key names the attribute shown and the sort argument."""
+
+    key: str
+    label: object
+    sort: object = None
+    link: bool = False
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A drop-down filter of a list page."""
+
+    key: str
+    label: object
+    choices: Callable[[], list[tuple[str, object]]]
+    where: Callable[[str], sa.ColumnElement]
+
+
+@dataclass(frozen=True)
+class Dependent:
+    """Records that stop a delete: a label and a clause selecting those that refer to the record."""
+
+    label: object
+    model: type[Record]
+    refers: Callable[[Record], sa.ColumnElement]
+
+
+@dataclass
+class Entity:
+    """How one model is listed, shown, edited and deleted."""
+
+    name: str
+    model: type[Record]
+    form: type[FlaskForm]
+    singular: object
+    plural: object
+    columns: list[Column]
+    search: tuple = ()
+    filters: tuple[Filter, ...] = ()
+    default_sort: str = ""
+    joins: tuple = ()
+    load: tuple = ()
+    unique: tuple[tuple[str, ...], ...] = ()
+    dependents: tuple[Dependent, ...] = ()
+    detail_template: str = "entity/detail.html"
+    detail_context: Callable[[Record], dict] = field(default=lambda obj: {})
+
+    # -- queries ------------------------------------------------------------------------------
+
+    def list_query(self, args) -> tuple[sa.Select, dict]:
+        """The filtered, searched and sorted select of a list page, and the state it applied."""
+        query = sa.select(self.model)
+        for relationship in self.joins:
+            query = query.outerjoin(relationship).options(so.contains_eager(relationship))
+        query = query.options(*self.load)
+        state = {"q": args.get("q", "").strip()[:200], "filters": {}, "sort": ""}
+        if state["q"] and self.search:
+            query = query.where(
+                sa.or_(*(column.icontains(state["q"], autoescape=True) for column in self.search))
+            )
+        for spec in self.filters:
+            value = args.get(spec.key, "")
+            if value and value in {str(v) for v, _ in spec.choices()}:
+                query = query.where(spec.where(value))
+                state["filters"][spec.key] = value
+        sortable = {column.key: column.sort for column in self.columns if column.sort is not None}
+        sort = args.get("sort", self.default_sort)
+        key = sort.removeprefix("-")
+        if key in sortable:
+            order = sortable[key]
+            query = query.order_by(order.desc() if sort.startswith("-") else order.asc())
+            state["sort"] = sort
+        return query.order_by(self.model.id), state
+
+    def get_or_404(self, record_id: int) -> Record:
+        """Load the record or answer 404."""
+        return db.get_or_404(self.model, record_id)
+
+    def duplicate_errors(self, values: dict, obj: Record | None) -> dict[str, str]:
+        """Errors for natural keys already taken by another record."""
+        errors = {}
+        for fields in self.unique:
+            clauses = [getattr(self.model, name) == values[name] for name in fields]
+            if any(values[name] is None for name in fields):
+                continue
+            query = sa.select(self.model.id).where(*clauses)
+            if obj is not None:
+                query = query.where(self.model.id != obj.id)
+            if db.session.scalar(query.limit(1)) is not None:
+                errors[fields[-1]] = gettext("Another record already has this value.")
+        return errors
+
+    def blocking_dependents(self, obj: Record) -> list[tuple[object, int]]:
+        """The kinds of record that still refer to obj, with their counts."""
+        found = []
+        for dependent in self.dependents:
+            count = db.session.scalar(
+                sa.select(sa.func.count()).select_from(dependent.model).where(dependent.refers(obj))
+            )
+            if count:
+                found.append((dependent.label, count))
+        return found
+
+    # -- pages --------------------------------------------------------------------------------
+
+    def register(self, bp: Blueprint) -> None:
+        """Add the entity's pages to a blueprint."""
+        base = f"/{self.name.replace('_', '-')}"
+        rules = (
+            ("/", "list", self.list_view, ["GET"]),
+            ("/new", "create", role_required(Role.EDITOR)(self.create_view), ["GET", "POST"]),
+            ("/<int:id>", "detail", self.detail_view, ["GET"]),
+            ("/<int:id>/edit", "edit", role_required(Role.EDITOR)(self.edit_view),
+             ["GET", "POST"]),
+            ("/<int:id>/delete", "delete", role_required(Role.EDITOR)(self.delete_view),
+             ["GET", "POST"]),
+            ("/<int:id>/history", "history", self.history_view, ["GET"]),
+        )
+        for rule, action, view, methods in rules:
+            bp.add_url_rule(base + rule, f"{self.name}_{action}", view, methods=methods)
+        self.endpoint = f"{bp.name}.{self.name}"
+        DETAIL_ENDPOINTS[self.model] = f"{self.endpoint}_detail"
+
+    def list_view(self):
+        query, state = self.list_query(request.args)
+        page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], max_per_page=200,
+                           error_out=False)
+        return render_template("entity/list.html", entity=self, page=page, state=state)
+
+    def detail_view(self, id: int):
+        obj = self.get_or_404(id)
+        fields = [
+            (form_field.label.text, getattr(obj, form_field.name))
+            for form_field in self.form(obj=obj, meta={"csrf": False})
+        ]
+        return render_template(self.detail_template, entity=self, obj=obj, fields=fields,
+                               **self.detail_context(obj))
+
+    def create_view(self):
+        form = self.form(data=request.args.to_dict() if request.method == "GET" else None)
+        if form.validate_on_submit() and self._unique(form, None):
+            obj = operations.create(self.model, form_values(form))
+            db.session.commit()
+            flash(gettext("%(entity)s “%(record)s” was created.", entity=self.singular,
+                          record=str(obj)), "success")
+            return redirect(url_for(f"{self.endpoint}_detail", id=obj.id))
+        return render_template("entity/form.html", entity=self, form=form, obj=None)
+
+    def edit_view(self, id: int):
+        obj = self.get_or_404(id)
+        form = self.form(obj=obj)
+        if form.validate_on_submit() and self._unique(form, obj):
+            changes = operations.update(obj, form_values(form))
+            db.session.commit()
+            if changes:
+                flash(gettext("%(entity)s “%(record)s” was saved.", entity=self.singular,
+                              record=str(obj)), "success")
+            else:
+                flash(gettext("Nothing was changed."), "info")
+            return redirect(url_for(f"{self.endpoint}_detail", id=obj.id))
+        return render_template("entity/form.html", entity=self, form=form, obj=obj)
+
+    def delete_view(self, id: int):
+        obj = self.get_or_404(id)
+        blocking = self.blocking_dependents(obj)
+        form = FlaskForm()
+        if form.validate_on_submit() and not blocking:
+            label = str(obj)
+            operations.delete(obj)
+            db.session.commit()
+            flash(gettext("%(entity)s “%(record)s” was deleted.", entity=self.singular,
+                          record=label), "success")
+            return redirect(url_for(f"{self.endpoint}_list"))
+        status = 409 if blocking and request.method == "POST" else 200
+        return render_template("entity/delete.html", entity=self, obj=obj, form=form,
+                               blocking=blocking), status
+
+    def history_view(self, id: int):
+        obj = self.get_or_404(id)
+        query = (
+            sa.select(AuditEntry)
+            .where(AuditEntry.entity == self.model.__tablename__, AuditEntry.record_id == id)
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        )
+        page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+        return render_template("entity/history.html", entity=self, obj=obj, page=page)
+
+    def _unique(self, form: FlaskForm, obj: Record | None) -> bool:
+        errors = self.duplicate_errors(form_values(form), obj)
+        for name, message in errors.items():
+            form[name].errors = [*form[name].errors, message]
+        return not errors

@@ -1,0 +1,143 @@
+"""Form fields shared by the domain forms: choices, references to other records, trimmed text."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from registry.core.model import Choice, Record
+from registry.extensions import db
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def text(label, *, max: int, required: bool = False, area: bool = False, validators=(),
+         filters=()):
+    """A trimmed text field with a length limit matching its column."""
+    checks = [InputRequired() if required else Optional(), Length(max=max), *validators]
+    field = TextAreaField if area else StringField
+    return field(label, validators=checks, filters=[strip, *filters])
+
+
+def upper(value):
+    return value.upper() if isinstance(value, str) else value
+
+
+def none_if_empty(value):
+    return value or None
+
+
+class ChoiceField(SelectField):
+    """A select over a Choice enumeration; its data is the enumeration member (or None)."""
+
+    def __init__(self, label, choice: type[Choice], *, optional: bool = False, **kwargs):
+        options = [SelectChoice("", "—")] if optional else []
+        options += [SelectChoice(value, label) for value, label in choice.choices()]
+        super().__init__(
+            label,
+            choices=options,
+            coerce=partial(_member, choice),
+            validators=[Optional() if optional else InputRequired()],
+            **kwargs,
+        )
+
+
+def _member(choice: type[Choice], value):
+    return None if value in ("", None) else choice(value)
+
+
+class ReferenceField(SelectField):
+    """A select of another record; shows labels, posts ids, and gives back the record."""
+
+    def __init__(self, label, model: type[Record], *, optional: bool = False, order_by=None,
+                 **kwargs):
+        self.model = model
+        super().__init__(
+            label,
+            choices=partial(_options, model, order_by, optional),
+            coerce=_record_id,
+            validators=[Optional() if optional else InputRequired()],
+            **kwargs,
+        )
+
+    def process_data(self, value):
+        try:
+            self.data = value.id if isinstance(value, Record) else _record_id(value)
+        except ValueError:
+            self.data = None
+
+    @property
+    def record(self) -> Record | None:
+        return None if self.data is None else db.session.get(self.model, self.data)
+
+
+class MultiReferenceField(SelectMultipleField):
+    """A multiple select of other records; gives back the list of records."""
+
+    def __init__(self, label, model: type[Record], *, order_by=None, **kwargs):
+        self.model = model
+        super().__init__(
+            label,
+            choices=partial(_options, model, order_by, False),
+            coerce=int,
+            validators=[Optional()],
+            **kwargs,
+        )
+
+    def process_data(self, value):
+        self.data = [item.id if isinstance(item, Record) else int(item) for item in value or ()]
+
+    @property
+    def record(self) -> list[Record]:
+        if not self.data:
+            return []
+        return list(db.session.scalars(sa.select(self.model).where(self.model.id.in_(self.data))))
+
+
+class KeyField(StringField):
+    """A record typed by its natural key (for tables too large for a select)."""
+
+    def __init__(self, label, model: type[Record], key: str, **kwargs):
+        self.model = model
+        self.key = key
+        super().__init__(label, validators=[InputRequired()], filters=[strip], **kwargs)
+
+    def process_data(self, value):
+        self.data = getattr(value, self.key) if isinstance(value, Record) else value
+
+    def post_validate(self, form, validation_stopped):
+        if not validation_stopped and self.data and self.record is None:
+            self.errors.append(_l("No record has the key “%(key)s”.", key=self.data))
+
+    @property
+    def record(self) -> Record | None:
+        column = getattr(self.model, self.key)
+        return db.session.scalar(sa.select(self.model).where(column == self.data))
+
+
+def _record_id(value):
+    if value in ("", None):
+        return None
+    return int(value)
+
+
+def _options(model: type[Record], order_by, optional: bool):
+    records = db.session.scalars(sa.select(model).order_by(order_by or model.id))
+    options = [SelectChoice(record.id, str(record)) for record in records]
+    return ([SelectChoice("", "—")] if optional else []) + options
+
+
+def form_values(form) -> dict:
+    """The values a form gives a service: records for reference fields, data for the rest."""
+    values = {}
+    for field in form:
+        if field.name == "csrf_token":
+            continue
+        values[field.name] = field.record if hasattr(field, "record") else field.data
+    return values

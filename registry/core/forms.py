@@ -1,0 +1,49 @@
+"""Forms for logging in, choosing the language and managing users."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, PasswordField, StringField
+from wtforms.validators import EqualTo, InputRequired, Length, Optional
+
+from registry.core.fields import ChoiceField, strip
+from registry.core.models import Language, Role
+from registry.core.users import MIN_PASSWORD_LENGTH
+
+
+class LoginForm(FlaskForm):
+    """User name and password."""
+
+    username = StringField(_l("User name"), validators=[InputRequired(), Length(max=64)],
+                           filters=[strip])
+    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=256)])
+
+
+class LanguageForm(FlaskForm):
+    """The language switch in the page header."""
+
+    language = HiddenField(validators=[InputRequired()])
+
+
+class UserCreateForm(FlaskForm):
+    """A new user."""
+
+    username = StringField(_l("User name"), validators=[InputRequired(), Length(max=64)],
+                           filters=[strip])
+    role = ChoiceField(_l("Role"), Role)
+    language = ChoiceField(_l("Language"), Language, optional=True)
+    password = PasswordField(_l("Password"),
+                             validators=[InputRequired(), Length(min=MIN_PASSWORD_LENGTH, max=256)])
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[EqualTo("password", message=_l("The passwords differ."))])
+
+
+class UserEditForm(FlaskForm):
+    """Role, status, language, and optionally a new password."""
+
+    role = ChoiceField(_l("Role"), Role)
+    active = BooleanField(_l("Active (may log in)"))
+    language = ChoiceField(_l("Language"), Language, optional=True)
+    password = PasswordField(_l("New password (leave empty to keep)"),
+                             validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=256)])
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[EqualTo("password", message=_l("The passwords differ."))])

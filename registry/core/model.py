@@ -1,0 +1,98 @@
+"""Building blocks for the domain models: labelled choices, timestamps, dates."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy import orm as so
+
+
+def utcnow() -> datetime:
+    """Naive UTC now, the form every timestamp is stored in."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Choice(enum.StrEnum):
+    """A string enumeration whose members carry a translatable label."""
+
+    def __new__(cls, value: str, label=None):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label or value
+        return member
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, object]]:
+        return [(member.value, member.label) for member in cls]
+
+
+def choice_column(choice: type[Choice], **kwargs) -> so.MappedColumn:
+    """A VARCHAR column restricted (by a CHECK constraint) to the values of a Choice."""
+    kind = sa.Enum(
+        choice,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        validate_strings=True,
+        values_callable=lambda members: [m.value for m in members],
+        name=_snake(choice.__name__),
+    )
+    return so.mapped_column(kind, **kwargs)
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+
+
+class Timestamped:
+    """Created and updated timestamps, set by the application in UTC."""
+
+    #: when the record was created (UTC)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    #: when the record was last changed (UTC)
+    updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Record(Timestamped):
+    """Columns and behaviour every inventory record has: an id, timestamps and an audit snapshot."""
+
+    #: surrogate key; spreadsheets match on the natural key instead
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+
+    #: fields left out of audit snapshots
+    __audit_exclude__: tuple[str, ...] = ("id", "created_at", "updated_at")
+    #: relationships (to many) included in audit snapshots as lists of labels
+    __audit_collections__: tuple[str, ...] = ()
+
+    def audit_snapshot(self) -> dict[str, object]:
+        """The record's fields as JSON-ready values, for the audit log (references by label)."""
+        mapper = sa.inspect(type(self))
+        references = {
+            column.key: rel.key
+            for rel in mapper.relationships
+            if rel.direction is so.interfaces.MANYTOONE
+            for column in rel.local_columns
+        }
+        values: dict[str, object] = {}
+        for attr in mapper.column_attrs:
+            if attr.key in self.__audit_exclude__:
+                continue
+            if attr.key in references:
+                related = getattr(self, references[attr.key])
+                values[references[attr.key]] = None if related is None else str(related)
+            else:
+                values[attr.key] = to_json(getattr(self, attr.key))
+        for name in self.__audit_collections__:
+            values[name] = sorted(str(item) for item in getattr(self, name))
+        return values
+
+
+def to_json(value: object) -> object:
+    """A value as it is written to the audit log."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value

@@ -1,0 +1,133 @@
+"""Users, login attempts and the audit log."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import orm as so
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from registry.core.model import Choice, Record, choice_column, utcnow
+from registry.extensions import db
+
+
+class Role(Choice):
+    """What a user may do: read, change the inventory, or also manage users."""
+
+    VIEWER = "viewer", _l("Viewer")
+    EDITOR = "editor", _l("Editor")
+    ADMIN = "admin", _l("Administrator")
+
+    def at_least(self, other: Role) -> bool:
+        order = list(Role)
+        return order.index(self) >= order.index(other)
+
+
+class Language(Choice):
+    """Languages of the user interface."""
+
+    JA = "ja", "日本語"
+    EN = "en", "English"
+
+
+class User(UserMixin, Record, db.Model):
+    """A person who logs in to the registry."""
+
+    __tablename__ = "users"
+    __audit_exclude__ = ("id", "created_at", "updated_at", "password_hash", "session_nonce")
+
+    #: login name
+    username: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    #: werkzeug password hash (scrypt)
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(255))
+    #: viewer, editor or admin
+    role: so.Mapped[Role] = choice_column(Role, default=Role.VIEWER)
+    #: a disabled user cannot log in and loses any open session
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+    #: preferred interface language; None follows the browser
+    language: so.Mapped[Language | None] = choice_column(Language, nullable=True)
+    #: changed on logout, password, role or status change, invalidating every session
+    session_nonce: so.Mapped[str] = so.mapped_column(
+        sa.String(32), default=lambda: secrets.token_hex(16)
+    )
+    #: last successful login (UTC)
+    last_login_at: so.Mapped[datetime | None]
+
+    def __str__(self) -> str:
+        return self.username
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_nonce}"
+
+    def set_password(self, password: str) -> None:
+        method = current_app.config["PASSWORD_HASH_METHOD"]
+        self.password_hash = generate_password_hash(password, method=method)
+        self.end_sessions()
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def end_sessions(self) -> None:
+        self.session_nonce = secrets.token_hex(16)
+
+    def can(self, role: Role) -> bool:
+        return self.active and Role(self.role).at_least(role)
+
+
+class LoginAttempt(db.Model):
+    """One login attempt, kept to throttle guessing per account and per address."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (sa.Index("ix_login_attempts_at", "at"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    #: when (UTC)
+    at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    #: the user name typed, lower-cased
+    username: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
+    #: the client address
+    address: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
+    #: whether the password was right
+    success: so.Mapped[bool]
+
+
+class AuditAction(Choice):
+    """What happened to a record."""
+
+    CREATE = "create", _l("Created")
+    UPDATE = "update", _l("Updated")
+    DELETE = "delete", _l("Deleted")
+
+
+class AuditEntry(db.Model):
+    """One change to one record: who, when, and each field's old and new value. Never changed."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (sa.Index("ix_audit_entries_record", "entity", "record_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    #: when the change was made (UTC)
+    at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
+    #: user name, or cli:<os user> for the command line
+    actor: so.Mapped[str] = so.mapped_column(sa.String(80), index=True)
+    #: create, update or delete
+    action: so.Mapped[AuditAction] = choice_column(AuditAction)
+    #: table name of the changed record
+    entity: so.Mapped[str] = so.mapped_column(sa.String(64))
+    #: id of the changed record
+    record_id: so.Mapped[int]
+    #: the record's label at the time (kept after a delete)
+    record_label: so.Mapped[str] = so.mapped_column(sa.String(255))
+    #: {field: [old, new]}
+    changes: so.Mapped[dict] = so.mapped_column(sa.JSON)
+    #: the request (or command run) that made the change
+    request_id: so.Mapped[str | None] = so.mapped_column(sa.String(32), index=True)

@@ -1,0 +1,179 @@
+"""The home page, login and logout, the language switch, user management and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext
+from flask_login import current_user, login_user, logout_user
+
+from registry.consignees.models import Consignee, Contract, Entrustment
+from registry.core import auth, users
+from registry.core.auth import role_required
+from registry.core.forms import LanguageForm, LoginForm, UserCreateForm, UserEditForm
+from registry.core.models import AuditAction, AuditEntry, Language, Role, User
+from registry.extensions import db
+from registry.inventory.models import DataCategory, Purpose
+from registry.people.models import AccessGrant, Employee, EmployeeStatus
+from registry.supervision.models import Finding, FindingStatus, SupervisionCheck
+
+bp = Blueprint("core", __name__)
+
+
+@bp.route("/")
+def home():
+    """Counts of the inventory and the most urgent open points."""
+    count = sa.func.count
+    totals = db.session.execute(sa.select(
+        sa.select(count()).select_from(Purpose).scalar_subquery(),
+        sa.select(count()).select_from(DataCategory).scalar_subquery(),
+        sa.select(count()).select_from(Consignee).scalar_subquery(),
+        sa.select(count()).select_from(Entrustment).scalar_subquery(),
+        sa.select(count()).select_from(Contract).scalar_subquery(),
+        sa.select(count()).select_from(SupervisionCheck).scalar_subquery(),
+        sa.select(count()).select_from(Employee).scalar_subquery(),
+        sa.select(count()).select_from(AccessGrant)
+        .where(AccessGrant.revoked_on.is_(None)).scalar_subquery(),
+        sa.select(count()).select_from(Finding)
+        .where(Finding.status.in_([FindingStatus.OPEN, FindingStatus.IN_PROGRESS]))
+        .scalar_subquery(),
+        sa.select(count()).select_from(AccessGrant).join(AccessGrant.employee)
+        .where(AccessGrant.revoked_on.is_(None), Employee.status == EmployeeStatus.DEPARTED)
+        .scalar_subquery(),
+    )).one()
+    names = ("purposes", "categories", "consignees", "entrustments", "contracts", "checks",
+             "employees", "grants", "open_findings", "departed_grants")
+    return render_template("core/home.html", totals=dict(zip(names, totals, strict=True)))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        address = auth.client_address()
+        name = form.username.data.lower()
+        if auth.locked_out(name, address):
+            minutes = current_app.config["LOGIN_LOCKOUT_MINUTES"]
+            flash(gettext("Too many failed attempts. Try again in %(minutes)s minutes.",
+                          minutes=minutes), "error")
+            return render_template("core/login.html", form=form), 429
+        user = auth.authenticate(name, form.password.data, address)
+        db.session.commit()
+        if user is not None:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+        flash(gettext("Wrong user name or password."), "error")
+        return render_template("core/login.html", form=form), 401
+    return render_template("core/login.html", form=form)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow a local path after login (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") \
+            and not urlsplit(target).netloc and "\\" not in target:
+        return target
+    return url_for("core.home")
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    current_user.end_sessions()
+    db.session.commit()
+    logout_user()
+    flash(gettext("You have logged out."), "info")
+    return redirect(url_for("core.login"))
+
+
+@bp.route("/language", methods=["POST"])
+def language():
+    form = LanguageForm()
+    if form.validate_on_submit() and form.language.data in {lang.value for lang in Language}:
+        users.update_user(current_user, {"language": Language(form.language.data)})
+        db.session.commit()
+    return redirect(_safe_next(request.referrer and urlsplit(request.referrer).path))
+
+
+@bp.route("/users/")
+@role_required(Role.ADMIN)
+def user_list():
+    all_users = db.session.scalars(sa.select(User).order_by(User.username)).all()
+    return render_template("core/user_list.html", users=all_users)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def user_create():
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        try:
+            user = users.create_user(form.username.data, form.role.data, form.password.data,
+                                     form.language.data)
+        except users.UserError as error:
+            form.username.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(gettext("User “%(name)s” was created.", name=user.username), "success")
+            return redirect(url_for("core.user_list"))
+    return render_template("core/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:id>/edit", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def user_edit(id: int):
+    user = db.get_or_404(User, id)
+    form = UserEditForm(obj=user)
+    if form.validate_on_submit():
+        if user.id == current_user.id and (form.role.data != Role.ADMIN or not form.active.data):
+            form.role.errors.append(gettext("You cannot remove your own administrator access."))
+        else:
+            users.update_user(user, {"role": form.role.data, "active": form.active.data,
+                                     "language": form.language.data})
+            if form.password.data:
+                users.set_password(user, form.password.data)
+            db.session.commit()
+            flash(gettext("User “%(name)s” was saved.", name=user.username), "success")
+            return redirect(url_for("core.user_list"))
+    return render_template("core/user_form.html", form=form, user=user)
+
+
+@bp.route("/audit/")
+def audit_log():
+    """Every change, newest first, filtered by record type, action, actor and date."""
+    query = sa.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    args = request.args
+    entity_names = sorted(db.metadata.tables)
+    if args.get("entity") in entity_names:
+        query = query.where(AuditEntry.entity == args["entity"])
+    if args.get("action") in {a.value for a in AuditAction}:
+        query = query.where(AuditEntry.action == args["action"])
+    if args.get("actor"):
+        query = query.where(AuditEntry.actor == args["actor"].strip()[:80])
+    for key, compare in (("from", AuditEntry.at.__ge__), ("to", AuditEntry.at.__lt__)):
+        day = _date_arg(args.get(key, ""))
+        if day is not None:
+            query = query.where(compare(day + timedelta(days=1) if key == "to" else day))
+    if args.get("request"):
+        query = query.where(AuditEntry.request_id == args["request"].strip()[:32])
+    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("core/audit_log.html", page=page, entity_names=entity_names,
+                           actions=list(AuditAction))
+
+
+def _date_arg(value: str) -> datetime | None:
+    try:
+        return datetime.strptime(value, "%Y-%m-%d")
+    except ValueError:
+        return None

@@ -1,0 +1,128 @@
+"""Request plumbing shared by every page: locale, security headers, error pages, template helpers."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from flask import Flask, has_request_context, render_template, request, url_for
+from flask_babel import format_datetime, get_locale, gettext
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
+
+from registry.core.models import Language
+from registry.extensions import db
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+#: model class -> endpoint of its detail page, filled in as entities register
+DETAIL_ENDPOINTS: dict[type, str] = {}
+
+
+def select_locale() -> str:
+    """The user's chosen language, else the browser's best match, else English."""
+    if not has_request_context():
+        return "en"
+    if current_user and current_user.is_authenticated and current_user.language:
+        return current_user.language.value
+    return request.accept_languages.best_match([lang.value for lang in Language]) or "en"
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_security_headers)
+    app.teardown_request(_rollback_on_error)
+    for code in (403, 404, 405, 413, 500):
+        app.register_error_handler(code, _error_page)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.jinja_env.filters["show"] = show
+    app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["label"] = label
+    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["record_url"] = record_url
+    app.jinja_env.globals["languages"] = list(Language)
+    app.jinja_env.globals["url_with"] = url_with
+
+
+def _security_headers(response):
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    if current_user and current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _rollback_on_error(exc: BaseException | None) -> None:
+    if exc is not None:
+        db.session.rollback()
+
+
+def _error_page(error):
+    db.session.rollback()
+    code = getattr(error, "code", 500)
+    messages = {
+        403: gettext("Your role does not allow this action."),
+        404: gettext("There is no such page or record."),
+        405: gettext("This address does not accept that kind of request."),
+        413: gettext("The upload is larger than the registry accepts."),
+        500: gettext("Something went wrong on the server. Nothing was saved."),
+    }
+    return render_template("error.html", code=code, message=messages.get(code)), code
+
+
+def _csrf_error(error: CSRFError):
+    db.session.rollback()
+    message = gettext("The form had expired or was not sent from the registry. Please try again.")
+    return render_template("error.html", code=400, message=message), 400
+
+
+def show(value: object) -> str | Markup:
+    """A value as a person reads it: labels for choices, dates as YYYY-MM-DD, links for records."""
+    if value is None or value == "" or value == []:
+        return Markup('<span class="muted">—</span>')
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, datetime):
+        return when(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if type(value) in DETAIL_ENDPOINTS:
+        return Markup('<a href="{}">{}</a>').format(record_url(value), str(value))
+    if isinstance(value, list | tuple):
+        return Markup(", ").join(show(item) for item in value)
+    return label(value)
+
+
+def label(value: object) -> str:
+    """The plain text of a value: a choice's label, a record's name."""
+    if value is None:
+        return ""
+    if isinstance(value, enum.Enum):
+        return str(getattr(value, "label", value.value))
+    return str(value)
+
+
+def when(value: datetime | None) -> str:
+    """A stored UTC timestamp in the registry's time zone."""
+    return "" if value is None else format_datetime(value, "yyyy-MM-dd HH:mm")
+
+
+def record_url(obj: object) -> str:
+    return url_for(DETAIL_ENDPOINTS[type(obj)], id=obj.id)
+
+
+def url_with(**changes) -> str:
+    """The current page's address with some query arguments changed (None removes one)."""
+    args = request.args.to_dict()
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+

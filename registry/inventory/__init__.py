@@ -1,0 +1,1 @@
+"""Purposes of use, data categories and which purpose uses which category."""

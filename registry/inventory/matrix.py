@@ -1,0 +1,67 @@
+"""The purpose x data-category matrix, built a window at a time so it stays small at any size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
+
+from registry.extensions import db
+from registry.inventory.models import (
+    AppiKind,
+    DataCategory,
+    Purpose,
+    PurposeCategory,
+    PurposeStatus,
+)
+
+PURPOSES_PER_PAGE = 25
+CATEGORIES_PER_PAGE = 15
+
+
+@dataclass
+class Matrix:
+    """A window of the matrix: purposes as rows, categories as columns, the links between them."""
+
+    purposes: Pagination
+    categories: Pagination
+    used: set[tuple[int, int]]
+    status: str
+    kind: str
+
+
+def build(args) -> Matrix:
+    """The window of the matrix the query arguments ask for (pages pp and cp, filters)."""
+    status = args.get("status", "active")
+    kind = args.get("kind", "")
+    purposes = sa.select(Purpose).order_by(Purpose.code)
+    if status in {s.value for s in PurposeStatus}:
+        purposes = purposes.where(Purpose.status == status)
+    else:
+        status = ""
+    categories = sa.select(DataCategory).order_by(DataCategory.name)
+    if kind in {k.value for k in AppiKind}:
+        categories = categories.where(DataCategory.appi_kind == kind)
+    else:
+        kind = ""
+    purpose_page = db.paginate(purposes, page=_page(args, "pp"), per_page=PURPOSES_PER_PAGE,
+                               error_out=False)
+    category_page = db.paginate(categories, page=_page(args, "cp"),
+                                per_page=CATEGORIES_PER_PAGE, error_out=False)
+    purpose_ids = [p.id for p in purpose_page.items]
+    category_ids = [c.id for c in category_page.items]
+    used: set[tuple[int, int]] = set()
+    if purpose_ids and category_ids:
+        used = set(db.session.execute(
+            sa.select(PurposeCategory.purpose_id, PurposeCategory.category_id).where(
+                PurposeCategory.purpose_id.in_(purpose_ids),
+                PurposeCategory.category_id.in_(category_ids),
+            )
+        ).tuples())
+    return Matrix(purpose_page, category_page, used, status, kind)
+
+
+def _page(args, key: str) -> int:
+    value = args.get(key, "1")
+    return int(value) if value.isdigit() and 0 < int(value) < 10**6 else 1

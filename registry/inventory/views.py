@@ -1,0 +1,142 @@
+"""Pages for purposes, data categories, their links, and the purpose x category matrix."""
+
+import sqlalchemy as sa
+from flask import Blueprint, render_template, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import orm as so
+
+from registry.consignees.models import Entrustment, entrustment_categories
+from registry.core.entity import Column, Dependent, Entity, Filter
+from registry.extensions import db
+from registry.inventory import matrix as matrix_service
+from registry.inventory.forms import DataCategoryForm, PurposeCategoryForm, PurposeForm
+from registry.inventory.models import (
+    AppiKind,
+    DataCategory,
+    Purpose,
+    PurposeCategory,
+    PurposeStatus,
+)
+from registry.people.models import AccessGrant
+
+bp = Blueprint("inventory", __name__)
+
+
+def _purpose_context(purpose: Purpose) -> dict:
+    links = db.session.scalars(
+        sa.select(PurposeCategory)
+        .where(PurposeCategory.purpose_id == purpose.id)
+        .join(PurposeCategory.category)
+        .options(so.contains_eager(PurposeCategory.category))
+        .order_by(DataCategory.name)
+    ).all()
+    return {"links": links}
+
+
+def _category_context(category: DataCategory) -> dict:
+    links = db.session.scalars(
+        sa.select(PurposeCategory)
+        .where(PurposeCategory.category_id == category.id)
+        .join(PurposeCategory.purpose)
+        .options(so.contains_eager(PurposeCategory.purpose))
+        .order_by(Purpose.code)
+    ).all()
+    grants = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            AccessGrant.category_id == category.id, AccessGrant.revoked_on.is_(None)
+        )
+    )
+    return {"links": links, "active_grants": grants}
+
+
+purposes = Entity(
+    name="purposes",
+    model=Purpose,
+    form=PurposeForm,
+    singular=_l("Purpose of use"),
+    plural=_l("Purposes of use"),
+    columns=[
+        Column("code", _l("Code"), Purpose.code, link=True),
+        Column("title", _l("Purpose of use"), Purpose.title),
+        Column("legal_basis", _l("Legal basis"), Purpose.legal_basis),
+        Column("status", _l("Status"), Purpose.status),
+    ],
+    search=(Purpose.code, Purpose.title, Purpose.description, Purpose.legal_basis),
+    filters=(
+        Filter("status", _l("Status"), PurposeStatus.choices, lambda v: Purpose.status == v),
+    ),
+    default_sort="code",
+    unique=(("code",),),
+    dependents=(
+        Dependent(_l("Data categories used"), PurposeCategory,
+                  lambda p: PurposeCategory.purpose_id == p.id),
+        Dependent(_l("Entrustments"), Entrustment, lambda p: Entrustment.purpose_id == p.id),
+    ),
+    detail_template="inventory/purpose_detail.html",
+    detail_context=_purpose_context,
+)
+
+categories = Entity(
+    name="categories",
+    model=DataCategory,
+    form=DataCategoryForm,
+    singular=_l("Data category"),
+    plural=_l("Data categories"),
+    columns=[
+        Column("name", _l("Name"), DataCategory.name, link=True),
+        Column("appi_kind", _l("Kind under the APPI"), DataCategory.appi_kind),
+        Column("data_subjects", _l("Data subjects"), DataCategory.data_subjects),
+        Column("storage_location", _l("Storage location"), DataCategory.storage_location),
+        Column("retention_period", _l("Retention period"), DataCategory.retention_period),
+        Column("estimated_records", _l("Records"), DataCategory.estimated_records),
+    ],
+    search=(DataCategory.name, DataCategory.data_subjects, DataCategory.source,
+            DataCategory.storage_location),
+    filters=(
+        Filter("appi_kind", _l("Kind under the APPI"), AppiKind.choices,
+               lambda v: DataCategory.appi_kind == v),
+    ),
+    default_sort="name",
+    unique=(("name",),),
+    dependents=(
+        Dependent(_l("Purposes using it"), PurposeCategory,
+                  lambda c: PurposeCategory.category_id == c.id),
+        Dependent(_l("Entrustments"), entrustment_categories,
+                  lambda c: entrustment_categories.c.category_id == c.id),
+        Dependent(_l("Access grants"), AccessGrant, lambda c: AccessGrant.category_id == c.id),
+    ),
+    detail_template="inventory/category_detail.html",
+    detail_context=_category_context,
+)
+
+links = Entity(
+    name="purpose_categories",
+    model=PurposeCategory,
+    form=PurposeCategoryForm,
+    singular=_l("Use of a category"),
+    plural=_l("Purpose × category"),
+    columns=[
+        Column("purpose", _l("Purpose of use"), Purpose.code, link=True),
+        Column("category", _l("Data category"), DataCategory.name),
+        Column("reason", _l("Why it is needed"), PurposeCategory.reason),
+        Column("since", _l("Used since"), PurposeCategory.since),
+    ],
+    search=(Purpose.code, Purpose.title, DataCategory.name, PurposeCategory.reason),
+    filters=(
+        Filter("appi_kind", _l("Kind under the APPI"), AppiKind.choices,
+               lambda v: DataCategory.appi_kind == v),
+    ),
+    default_sort="purpose",
+    joins=(PurposeCategory.purpose, PurposeCategory.category),
+    unique=(("purpose", "category"),),
+)
+
+for entity in (purposes, categories, links):
+    entity.register(bp)
+
+
+@bp.route("/matrix")
+def matrix():
+    """Which purposes use which categories, a page of each at a time."""
+    grid = matrix_service.build(request.args)
+    return render_template("inventory/matrix.html", grid=grid, appi_kinds=AppiKind.choices())

@@ -1,0 +1,97 @@
+"""Pages for employees and their access grants."""
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import orm as so
+
+from registry.core.entity import Column, Dependent, Entity, Filter
+from registry.extensions import db
+from registry.inventory.models import AppiKind, DataCategory
+from registry.people.forms import AccessGrantForm, EmployeeForm
+from registry.people.models import AccessGrant, AccessLevel, Employee, EmployeeStatus
+
+bp = Blueprint("people", __name__)
+
+
+def _employee_context(employee: Employee) -> dict:
+    query = (
+        sa.select(AccessGrant)
+        .join(AccessGrant.category)
+        .options(so.contains_eager(AccessGrant.category))
+        .where(AccessGrant.employee_id == employee.id)
+        .order_by(AccessGrant.revoked_on.is_not(None), DataCategory.name, AccessGrant.system)
+    )
+    page = db.paginate(query, page=request.args.get("page", 1, type=int),
+                       per_page=current_app.config["PAGE_SIZE"], error_out=False, count=True)
+    in_force = db.session.scalar(sa.select(sa.func.count()).where(
+        AccessGrant.employee_id == employee.id, AccessGrant.revoked_on.is_(None)))
+    return {"grants": page, "grants_in_force": in_force}
+
+
+def _status(value: str):
+    if value == "active":
+        return AccessGrant.revoked_on.is_(None)
+    return AccessGrant.revoked_on.is_not(None)
+
+
+employees = Entity(
+    name="employees",
+    model=Employee,
+    form=EmployeeForm,
+    singular=_l("Employee"),
+    plural=_l("Employees"),
+    columns=[
+        Column("number", _l("Employee number"), Employee.number, link=True),
+        Column("name", _l("Name"), Employee.name),
+        Column("department", _l("Department"), Employee.department),
+        Column("job_title", _l("Job title"), Employee.job_title),
+        Column("status", _l("Status"), Employee.status),
+        Column("pledge_signed_on", _l("Pledge signed"), Employee.pledge_signed_on),
+        Column("last_training_on", _l("Last training"), Employee.last_training_on),
+    ],
+    search=(Employee.number, Employee.name, Employee.department, Employee.job_title),
+    filters=(
+        Filter("status", _l("Status"), EmployeeStatus.choices, lambda v: Employee.status == v),
+    ),
+    default_sort="number",
+    unique=(("number",),),
+    dependents=(
+        Dependent(_l("Access grants"), AccessGrant, lambda e: AccessGrant.employee_id == e.id),
+    ),
+    detail_template="people/employee_detail.html",
+    detail_context=_employee_context,
+)
+
+grants = Entity(
+    name="grants",
+    model=AccessGrant,
+    form=AccessGrantForm,
+    singular=_l("Access grant"),
+    plural=_l("Access grants"),
+    columns=[
+        Column("employee", _l("Employee"), Employee.number, link=True),
+        Column("category", _l("Data category"), DataCategory.name),
+        Column("level", _l("Access level"), AccessGrant.level),
+        Column("system", _l("System"), AccessGrant.system),
+        Column("granted_on", _l("Granted on"), AccessGrant.granted_on),
+        Column("last_reviewed_on", _l("Last reviewed"), AccessGrant.last_reviewed_on),
+        Column("revoked_on", _l("Revoked on"), AccessGrant.revoked_on),
+    ],
+    search=(Employee.number, Employee.name, DataCategory.name, AccessGrant.system),
+    filters=(
+        Filter("state", _l("State"),
+               lambda: [("active", _l("In force")), ("revoked", _l("Revoked"))], _status),
+        Filter("level", _l("Access level"), AccessLevel.choices, lambda v: AccessGrant.level == v),
+        Filter("appi_kind", _l("Kind under the APPI"), AppiKind.choices,
+               lambda v: DataCategory.appi_kind == v),
+        Filter("employee_status", _l("Employee status"), EmployeeStatus.choices,
+               lambda v: Employee.status == v),
+    ),
+    default_sort="employee",
+    joins=(AccessGrant.employee, AccessGrant.category),
+    unique=(("employee", "category", "system"),),
+)
+
+for entity in (employees, grants):
+    entity.register(bp)

@@ -1,0 +1,1 @@
+"""Supervision of consignees: checks and their findings."""

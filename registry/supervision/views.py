@@ -1,0 +1,80 @@
+"""Pages for supervision checks and findings."""
+
+from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+from registry.consignees.models import Consignee
+from registry.core.entity import Column, Dependent, Entity, Filter
+from registry.supervision.forms import FindingForm, SupervisionCheckForm
+from registry.supervision.models import (
+    CheckKind,
+    CheckMethod,
+    CheckResult,
+    Finding,
+    FindingStatus,
+    Severity,
+    SupervisionCheck,
+)
+
+bp = Blueprint("supervision", __name__)
+
+checks = Entity(
+    name="checks",
+    model=SupervisionCheck,
+    form=SupervisionCheckForm,
+    singular=_l("Supervision check"),
+    plural=_l("Supervision checks"),
+    columns=[
+        Column("reference", _l("Reference"), SupervisionCheck.reference, link=True),
+        Column("consignee", _l("Consignee"), Consignee.name),
+        Column("kind", _l("Kind of check"), SupervisionCheck.kind),
+        Column("checked_on", _l("Checked on"), SupervisionCheck.checked_on),
+        Column("method", _l("Method"), SupervisionCheck.method),
+        Column("result", _l("Result"), SupervisionCheck.result),
+        Column("next_due_on", _l("Next check due"), SupervisionCheck.next_due_on),
+    ],
+    search=(SupervisionCheck.reference, Consignee.name, SupervisionCheck.performed_by,
+            SupervisionCheck.notes),
+    filters=(
+        Filter("kind", _l("Kind of check"), CheckKind.choices,
+               lambda v: SupervisionCheck.kind == v),
+        Filter("method", _l("Method"), CheckMethod.choices,
+               lambda v: SupervisionCheck.method == v),
+        Filter("result", _l("Result"), CheckResult.choices,
+               lambda v: SupervisionCheck.result == v),
+    ),
+    default_sort="-checked_on",
+    joins=(SupervisionCheck.consignee,),
+    unique=(("reference",),),
+    dependents=(
+        Dependent(_l("Findings"), Finding, lambda c: Finding.check_id == c.id),
+    ),
+)
+
+findings = Entity(
+    name="findings",
+    model=Finding,
+    form=FindingForm,
+    singular=_l("Finding"),
+    plural=_l("Findings"),
+    columns=[
+        Column("reference", _l("Reference"), Finding.reference, link=True),
+        Column("check", _l("Supervision check"), SupervisionCheck.reference),
+        Column("description", _l("Description"), Finding.description),
+        Column("severity", _l("Severity"), Finding.severity),
+        Column("owner", _l("Owner"), Finding.owner),
+        Column("due_on", _l("Due"), Finding.due_on),
+        Column("status", _l("Status"), Finding.status),
+    ],
+    search=(Finding.reference, Finding.description, Finding.owner, SupervisionCheck.reference),
+    filters=(
+        Filter("severity", _l("Severity"), Severity.choices, lambda v: Finding.severity == v),
+        Filter("status", _l("Status"), FindingStatus.choices, lambda v: Finding.status == v),
+    ),
+    default_sort="due_on",
+    joins=(Finding.check,),
+    unique=(("reference",),),
+)
+
+for entity in (checks, findings):
+    entity.register(bp)

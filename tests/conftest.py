@@ -1,0 +1,128 @@
+"""Fixtures: one migrated database per run (SQLite file, or REGISTRY_DATABASE_URL), each test in a
+transaction rolled back at the end, a client that logs in and posts forms with their CSRF token."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from registry import create_app
+from registry.core.models import Role
+from registry.core.users import create_user
+from registry.extensions import db
+from tests.factories import PASSWORD
+
+CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _fresh_database(url: str) -> None:
+    """Empty the PostgreSQL schema given for the run (CI creates a new database per run)."""
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("REGISTRY_DATABASE_URL")
+    if url and url.startswith("postgresql"):
+        _fresh_database(url)
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'registry.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret",
+        # a cheap hash keeps the many test logins fast; production uses scrypt
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    })
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def transaction(app):
+    """Run the test inside an outer transaction that is rolled back afterwards."""
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        db.session.remove()
+        db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+        try:
+            yield connection
+        finally:
+            db.session.remove()
+            db.session.configure(bind=None, join_transaction_mode="conservative_savepoint")
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield
+
+
+class Client:
+    """A test client that logs in as a role and submits forms with the page's CSRF token."""
+
+    def __init__(self, flask_client):
+        self.http = flask_client
+
+    def get(self, url, **kwargs):
+        return self.http.get(url, **kwargs)
+
+    def token(self, url: str) -> str:
+        page = self.http.get(url)
+        match = CSRF_PATTERN.search(page.get_data(as_text=True))
+        assert match, f"no CSRF token on {url} ({page.status_code})"
+        return match.group(1)
+
+    def post(self, url, data=None, form_url=None, csrf=True, **kwargs):
+        data = dict(data or {})
+        if csrf:
+            data["csrf_token"] = self.token(form_url or url)
+        return self.http.post(url, data=data, **kwargs)
+
+    def login(self, username: str, password: str = PASSWORD):
+        return self.post("/login", {"username": username, "password": password})
+
+
+@pytest.fixture
+def client(app):
+    return Client(app.test_client())
+
+
+@pytest.fixture
+def users(app):
+    """One user per role, committed inside the test's transaction."""
+    with app.app_context():
+        made = {role.value: create_user(role.value + "1", role, PASSWORD) for role in Role}
+        db.session.commit()
+        return {name: user.username for name, user in made.items()}
+
+
+@pytest.fixture
+def as_role(app, users):
+    """A function returning a client logged in with the given role."""
+
+    def make(role: str) -> Client:
+        client = Client(app.test_client())
+        response = client.login(users[role])
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return make

@@ -1,0 +1,83 @@
+"""Factory functions that create records through the audited services, with overridable values."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+from registry.consignees.models import Consignee, Contract, Entrustment
+from registry.core import operations
+from registry.inventory.models import AppiKind, DataCategory, Purpose, PurposeCategory
+from registry.people.models import AccessGrant, Employee
+from registry.supervision.models import CheckMethod, Finding, SupervisionCheck
+
+PASSWORD = "correct horse battery staple"
+_numbers = itertools.count(1)
+
+
+def _n() -> int:
+    return next(_numbers)
+
+
+def make_purpose(**overrides) -> Purpose:
+    n = _n()
+    return operations.create(Purpose, {"code": f"T{n:04d}", "title": f"目的 {n}", **overrides})
+
+
+def make_category(**overrides) -> DataCategory:
+    n = _n()
+    values = {"name": f"カテゴリ {n}", "appi_kind": AppiKind.PERSONAL,
+              "retention_period": "5 years", **overrides}
+    return operations.create(DataCategory, values)
+
+
+def make_link(purpose=None, category=None, **overrides) -> PurposeCategory:
+    return operations.create(PurposeCategory, {
+        "purpose": purpose or make_purpose(), "category": category or make_category(), **overrides})
+
+
+def make_consignee(**overrides) -> Consignee:
+    n = _n()
+    return operations.create(Consignee, {"name": f"株式会社テスト{n}", "country": "JP", **overrides})
+
+
+def make_entrustment(**overrides) -> Entrustment:
+    n = _n()
+    values = {"reference": f"ENT-T{n}", "work": "配送業務",
+              "consignee": overrides.pop("consignee", None) or make_consignee(),
+              "purpose": overrides.pop("purpose", None) or make_purpose(), **overrides}
+    return operations.create(Entrustment, values)
+
+
+def make_contract(**overrides) -> Contract:
+    n = _n()
+    values = {"reference": f"CON-T{n}", "contract_type": "service",
+              "consignee": overrides.pop("consignee", None) or make_consignee(), **overrides}
+    return operations.create(Contract, values)
+
+
+def make_check(**overrides) -> SupervisionCheck:
+    n = _n()
+    values = {"reference": f"CHK-T{n}", "checked_on": date(2026, 4, 1),
+              "method": CheckMethod.QUESTIONNAIRE,
+              "consignee": overrides.pop("consignee", None) or make_consignee(), **overrides}
+    return operations.create(SupervisionCheck, values)
+
+
+def make_finding(**overrides) -> Finding:
+    n = _n()
+    values = {"reference": f"FND-T{n}", "description": "誓約書の未回収",
+              "check": overrides.pop("check", None) or make_check(), **overrides}
+    return operations.create(Finding, values)
+
+
+def make_employee(**overrides) -> Employee:
+    n = _n()
+    return operations.create(Employee, {"number": f"T{n:05d}", "name": f"社員 {n}", **overrides})
+
+
+def make_grant(**overrides) -> AccessGrant:
+    values = {"employee": overrides.pop("employee", None) or make_employee(),
+              "category": overrides.pop("category", None) or make_category(),
+              "system": "CRM", **overrides}
+    return operations.create(AccessGrant, values)
