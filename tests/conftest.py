@@ -3,6 +3,7 @@ transaction rolled back at the end, a client that logs in and posts forms with t
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 
@@ -77,16 +78,20 @@ def app_ctx(app):
 
 
 class Client:
-    """A test client that logs in as a role and submits forms with the page's CSRF token."""
+    """A test client that logs in and submits forms with the page's CSRF token.
+
+    Each request runs in an empty context, so it gets its own app context (its own `g`, user and
+    database session) even while the test holds one, as it would in a real server.
+    """
 
     def __init__(self, flask_client):
         self.http = flask_client
 
     def get(self, url, **kwargs):
-        return self.http.get(url, **kwargs)
+        return contextvars.Context().run(self.http.get, url, **kwargs)
 
     def token(self, url: str) -> str:
-        page = self.http.get(url)
+        page = self.get(url)
         match = CSRF_PATTERN.search(page.get_data(as_text=True))
         assert match, f"no CSRF token on {url} ({page.status_code})"
         return match.group(1)
@@ -95,7 +100,7 @@ class Client:
         data = dict(data or {})
         if csrf:
             data["csrf_token"] = self.token(form_url or url)
-        return self.http.post(url, data=data, **kwargs)
+        return contextvars.Context().run(self.http.post, url, data=data, **kwargs)
 
     def login(self, username: str, password: str = PASSWORD):
         return self.post("/login", {"username": username, "password": password})

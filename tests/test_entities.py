@@ -148,16 +148,16 @@ def test_edit_records_old_and_new(name, app_ctx, as_role):
 
 def test_delete_after_confirmation(name, app_ctx, as_role):
     spec = SPECS[name]
-    obj = spec.make()
+    record_id = spec.make().id
     db.session.commit()
     editor = as_role("editor")
-    assert editor.get(f"{spec.url}/{obj.id}/delete").status_code == 200
-    assert db.session.get(spec.model, obj.id) is not None
-    response = editor.post(f"{spec.url}/{obj.id}/delete")
+    assert editor.get(f"{spec.url}/{record_id}/delete").status_code == 200
+    assert db.session.get(spec.model, record_id) is not None
+    response = editor.post(f"{spec.url}/{record_id}/delete")
     assert response.status_code == 302
     db.session.expire_all()
-    assert db.session.get(spec.model, obj.id) is None
-    assert _audit(spec.model, obj.id)[-1].action.value == "delete"
+    assert db.session.get(spec.model, record_id) is None
+    assert _audit(spec.model, record_id)[-1].action.value == "delete"
 
 
 def test_viewer_cannot_change(name, app_ctx, as_role):

@@ -53,13 +53,13 @@ class ConsigneeForm(FlaskForm):
     name = text(_l("Name"), max=255, required=True)
     corporate_number = text(_l("Corporate number (法人番号)"), max=13,
                             validators=[_corporate_number], filters=[none_if_empty])
-    country = text(_l("Country (ISO code)"), max=2, required=True, filters=[upper],
+    country = text(_l("Country (ISO code)"), max=2, required=True, filters=[upper], default="JP",
                    validators=[Regexp(r"^[A-Z]{2}$", message=_l("Two letters, e.g. JP."))])
     address = text(_l("Address"), max=255)
     contact_name = text(_l("Contact person"), max=128)
     contact_email = text(_l("Contact e-mail"), max=255, validators=[Optional(), Email()])
-    risk_tier = ChoiceField(_l("Risk tier"), RiskTier)
-    status = ChoiceField(_l("Status"), ConsigneeStatus)
+    risk_tier = ChoiceField(_l("Risk tier"), RiskTier, default=RiskTier.MEDIUM)
+    status = ChoiceField(_l("Status"), ConsigneeStatus, default=ConsigneeStatus.ACTIVE)
     parent = ReferenceField(_l("Re-entrusted by (parent consignee)"), Consignee, optional=True,
                             order_by=Consignee.name)
     reentrustment_approved_on = DateField(_l("Re-entrustment approved on"),

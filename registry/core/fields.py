@@ -18,11 +18,11 @@ def strip(value):
 
 
 def text(label, *, max: int, required: bool = False, area: bool = False, validators=(),
-         filters=()):
+         filters=(), default=None):
     """A trimmed text field with a length limit matching its column."""
     checks = [InputRequired() if required else Optional(), Length(max=max), *validators]
     field = TextAreaField if area else StringField
-    return field(label, validators=checks, filters=[strip, *filters])
+    return field(label, validators=checks, filters=[strip, *filters], default=default)
 
 
 def upper(value):

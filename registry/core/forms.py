@@ -14,8 +14,9 @@ class LoginForm(FlaskForm):
     """User name and password."""
 
     username = StringField(_l("User name"), validators=[InputRequired(), Length(max=64)],
-                           filters=[strip])
-    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=256)])
+                           filters=[strip], render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=256)],
+                             render_kw={"autocomplete": "current-password"})
 
 
 class LanguageForm(FlaskForm):
@@ -32,7 +33,8 @@ class UserCreateForm(FlaskForm):
     role = ChoiceField(_l("Role"), Role)
     language = ChoiceField(_l("Language"), Language, optional=True)
     password = PasswordField(_l("Password"),
-                             validators=[InputRequired(), Length(min=MIN_PASSWORD_LENGTH, max=256)])
+                             validators=[InputRequired(), Length(min=MIN_PASSWORD_LENGTH, max=256)],
+                             render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("Repeat the password"),
                             validators=[EqualTo("password", message=_l("The passwords differ."))])
 
@@ -44,6 +46,7 @@ class UserEditForm(FlaskForm):
     active = BooleanField(_l("Active (may log in)"))
     language = ChoiceField(_l("Language"), Language, optional=True)
     password = PasswordField(_l("New password (leave empty to keep)"),
-                             validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=256)])
+                             validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=256)],
+                             render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("Repeat the new password"),
                             validators=[EqualTo("password", message=_l("The passwords differ."))])

@@ -1,0 +1,133 @@
+"""Login, sessions, throttling, roles and the security headers."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from registry.core import users as user_service
+from registry.core.models import Role, User
+from registry.extensions import db
+from tests.conftest import Client
+from tests.factories import PASSWORD
+
+
+def test_every_page_requires_login(app, client):
+    skipped = {"core.login", "static"}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in skipped or "GET" not in rule.methods:
+            continue
+        url = rule.rule.replace("<int:id>", "1")
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response.headers["Location"].startswith("/login"), url
+
+
+def test_post_endpoints_require_login(app, client):
+    for rule in app.url_map.iter_rules():
+        if "POST" in rule.methods and rule.endpoint != "core.login":
+            url = rule.rule.replace("<int:id>", "1")
+            response = client.post(url, {}, form_url="/login")
+            assert response.status_code == 302, url
+
+
+def test_login_and_logout_ends_the_session(app_ctx, client, users):
+    response = client.login(users["viewer"])
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+    cookie = client.http.get_cookie("session")
+    assert client.post("/logout", form_url="/").status_code == 302
+    assert client.get("/").status_code == 302
+    # replaying the old session cookie does not bring the session back
+    client.http.set_cookie("session", cookie.value)
+    assert client.get("/").status_code == 302
+
+
+def test_wrong_password_is_refused(client, users):
+    response = client.login(users["viewer"], "wrong password!")
+    assert response.status_code == 401
+    assert "Wrong user name or password" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
+
+def test_login_throttled_per_account(app, client, users):
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    for _ in range(limit):
+        assert client.login(users["editor"], "not the password").status_code == 401
+    response = client.login(users["editor"])  # right password, but locked out
+    assert response.status_code == 429
+    assert "Too many failed attempts" in response.get_data(as_text=True)
+    # another account from another address is not affected
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "10.9.9.9"
+    response = Client(other).login(users["viewer"])
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def test_login_throttled_per_address(app, client, users):
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+    for n in range(limit):
+        client.login(f"nobody{n}", "guess")
+    assert client.login(users["viewer"]).status_code == 429
+
+
+def test_disabled_user_loses_access_on_next_request(app_ctx, as_role, users):
+    viewer = as_role("viewer")
+    assert viewer.get("/").status_code == 200
+    user_service.update_user(users_by_name(users["viewer"]), {"active": False})
+    db.session.commit()
+    assert viewer.get("/").status_code == 302
+
+
+def test_lowered_role_takes_effect_on_next_request(app_ctx, as_role, users):
+    editor = as_role("editor")
+    assert editor.get("/purposes/new").status_code == 200
+    user_service.update_user(users_by_name(users["editor"]), {"role": Role.VIEWER})
+    db.session.commit()
+    # the session ends; logging in again gives the lower role
+    assert editor.get("/purposes/new").status_code == 302
+    editor.login(users["editor"])
+    assert editor.get("/purposes/new").status_code == 403
+
+
+def test_open_redirect_after_login_is_refused(client, users):
+    response = client.post("/login?next=//evil.example/x",
+                           {"username": users["viewer"], "password": PASSWORD}, form_url="/login")
+    assert response.headers["Location"] == "/"
+
+
+def test_csrf_token_required(client, users):
+    response = client.post("/login", {"username": users["viewer"], "password": PASSWORD},
+                           csrf=False)
+    assert response.status_code == 400
+    editor_client = client
+    editor_client.login(users["editor"])
+    response = editor_client.post("/purposes/new", {"code": "X1", "title": "t",
+                                                    "status": "active"}, csrf=False)
+    assert response.status_code == 400
+
+
+def test_security_headers_and_cookie_flags(client, users):
+    response = client.login(users["viewer"])
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    page = client.get("/")
+    csp = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert "<script" not in page.get_data(as_text=True)
+
+
+def test_passwords_are_hashed(app_ctx, users):
+    user = users_by_name(users["admin"])
+    assert PASSWORD not in user.password_hash
+    assert user.check_password(PASSWORD)
+
+
+def test_short_password_refused(app_ctx):
+    with pytest.raises(user_service.UserError, match="at least"):
+        user_service.create_user("shorty", Role.VIEWER, "short")
+
+
+def users_by_name(name: str) -> User:
+    return db.session.scalar(sa.select(User).where(User.username == name))
