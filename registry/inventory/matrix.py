@@ -17,7 +17,7 @@ from registry.inventory.models import (
 )
 
 PURPOSES_PER_PAGE = 25
-CATEGORIES_PER_PAGE = 15
+CATEGORIES_PER_PAGE = 25
 
 
 @dataclass
