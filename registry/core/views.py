@@ -101,7 +101,8 @@ def logout():
 def language():
     form = LanguageForm()
     if form.validate_on_submit() and form.language.data in {lang.value for lang in Language}:
-        users.update_user(current_user, {"language": Language(form.language.data)})
+        users.update_user(current_user._get_current_object(),
+                          {"language": Language(form.language.data)})
         db.session.commit()
     return redirect(_safe_next(request.referrer and urlsplit(request.referrer).path))
 

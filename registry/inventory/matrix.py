@@ -53,12 +53,13 @@ def build(args) -> Matrix:
     category_ids = [c.id for c in category_page.items]
     used: set[tuple[int, int]] = set()
     if purpose_ids and category_ids:
-        used = set(db.session.execute(
+        rows = db.session.execute(
             sa.select(PurposeCategory.purpose_id, PurposeCategory.category_id).where(
                 PurposeCategory.purpose_id.in_(purpose_ids),
                 PurposeCategory.category_id.in_(category_ids),
             )
-        ).tuples())
+        )
+        used = {(purpose_id, category_id) for purpose_id, category_id in rows}
     return Matrix(purpose_page, category_page, used, status, kind)
 
 

@@ -1,0 +1,156 @@
+"""What people see: lists with search, filters, sorting and pages; the matrix; the consignee and
+employee pages; both languages; escaping; refusals that explain themselves."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from registry.core.models import AuditEntry
+from registry.extensions import db
+from registry.inventory.models import Purpose
+from tests import factories as f
+
+
+def text(response) -> str:
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)
+
+
+def test_search_filter_sort_and_pages(app, app_ctx, as_role):
+    for n in range(60):
+        f.make_purpose(code=f"S{n:03d}", title=f"配送 {n}" if n % 2 else f"分析 {n}",
+                       status="retired" if n % 3 == 0 else "active")
+    db.session.commit()
+    viewer = as_role("viewer")
+    page = text(viewer.get("/purposes/?sort=code"))
+    assert "S000" in page and "S049" in page and "S050" not in page
+    assert "of 60" in page
+    second = text(viewer.get("/purposes/?sort=code&page=2"))
+    assert "S050" in second and "S000" not in second
+    searched = text(viewer.get("/purposes/?q=配送"))
+    assert "of 30" in searched and "分析" not in searched
+    filtered = text(viewer.get("/purposes/?status=retired"))
+    assert "of 20" in filtered
+    descending = text(viewer.get("/purposes/?sort=-code"))
+    assert descending.index("S059") < descending.index("S058")
+    wildcard = text(viewer.get("/purposes/?q=%25"))
+    assert "No records match" in wildcard, "a % in the search is a character, not a wildcard"
+
+
+def test_unknown_sort_and_filter_values_are_ignored(app_ctx, as_role):
+    viewer = as_role("viewer")
+    assert viewer.get("/purposes/?sort=password_hash&status=nope&page=-3").status_code == 200
+
+
+def test_matrix_marks_use_and_special_care(app_ctx, as_role):
+    purpose = f.make_purpose(code="M01", status="active")
+    used = f.make_category(name="健康診断結果", appi_kind="special_care")
+    f.make_category(name="未使用項目")
+    f.make_link(purpose=purpose, category=used)
+    db.session.commit()
+    page = text(as_role("viewer").get("/matrix?status=active"))
+    assert 'title="M01 × 健康診断結果"' in page
+    assert "M01 × 未使用項目" not in page
+    assert 'class="badge special"' in page
+
+
+def test_consignee_page_shows_everything(app_ctx, as_role):
+    parent = f.make_consignee(name="Global Cloud", country="US", cross_border_basis="conforming_system")
+    child = f.make_consignee(name="Sub Processor", country="IE", parent=parent)
+    category = f.make_category(name="病歴", appi_kind="special_care")
+    f.make_entrustment(consignee=child, categories=[category], work="バックアップ保管")
+    f.make_contract(consignee=child, clause_confidentiality=True)
+    f.make_finding(check=f.make_check(consignee=child), description="再委託先の教育未実施")
+    db.session.commit()
+    page = text(as_role("viewer").get(f"/consignees/{child.id}"))
+    for expected in ("Global Cloud", "バックアップ保管", "病歴", "Special care",
+                     "Purpose limitation", "再委託先の教育未実施", "Handles the data abroad: IE",
+                     "not approved"):
+        assert expected in page, expected
+
+
+def test_employee_page_warns_about_unrevoked_access(app_ctx, as_role):
+    employee = f.make_employee(status="departed", departed_on=date(2026, 8, 31))
+    f.make_grant(employee=employee)
+    db.session.commit()
+    page = text(as_role("viewer").get(f"/employees/{employee.id}"))
+    assert "still has access" in page
+
+
+def test_japanese_from_browser_and_from_the_users_choice(app_ctx, as_role):
+    viewer = as_role("viewer")
+    assert "利用目的" in text(viewer.get("/", headers={"Accept-Language": "ja,en;q=0.5"}))
+    assert "Purposes" in text(viewer.get("/", headers={"Accept-Language": "en"}))
+    viewer.post("/language", {"language": "ja"}, form_url="/")
+    assert "利用目的" in text(viewer.get("/", headers={"Accept-Language": "en"}))
+    assert "委託先" in text(viewer.get("/consignees/", headers={"Accept-Language": "en"}))
+
+
+def test_values_are_escaped(app_ctx, as_role):
+    f.make_purpose(code="X1", title='<script>alert("x")</script>')
+    db.session.commit()
+    page = text(as_role("viewer").get("/purposes/"))
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+
+
+def test_delete_refused_while_others_depend(app_ctx, as_role):
+    link = f.make_link()
+    purpose_id = link.purpose.id
+    db.session.commit()
+    response = as_role("editor").post(f"/purposes/{purpose_id}/delete")
+    assert response.status_code == 409
+    body = response.get_data(as_text=True)
+    assert "cannot be deleted" in body and "Data categories used: 1" in body
+    db.session.expire_all()
+    assert db.session.get(Purpose, purpose_id) is not None
+
+
+def test_duplicate_natural_key_is_a_field_error(app_ctx, as_role):
+    f.make_purpose(code="DUP")
+    db.session.commit()
+    response = as_role("editor").post("/purposes/new", {"code": "DUP", "title": "x",
+                                                        "status": "active"})
+    assert response.status_code == 200
+    assert "Another record already has this value" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).where(Purpose.code == "DUP")) == 1
+
+
+def test_history_page_shows_old_and_new(app_ctx, as_role):
+    purpose = f.make_purpose(code="H1", title="旧タイトル")
+    db.session.commit()
+    editor = as_role("editor")
+    editor.post(f"/purposes/{purpose.id}/edit", {"code": "H1", "title": "新タイトル",
+                                                 "status": "active"})
+    page = text(editor.get(f"/purposes/{purpose.id}/history"))
+    assert "旧タイトル" in page and "新タイトル" in page and "editor1" in page
+    log = text(editor.get("/audit/?entity=purposes&action=update&actor=editor1"))
+    assert "新タイトル" in log
+
+
+def test_admin_manages_users_and_others_cannot(app_ctx, as_role):
+    assert as_role("editor").get("/users/").status_code == 403
+    admin = as_role("admin")
+    response = admin.post("/users/new", {"username": "newcomer", "role": "editor",
+                                         "password": "a long password 1", "confirm":
+                                         "a long password 1"})
+    assert response.status_code == 302
+    assert "newcomer" in text(admin.get("/users/"))
+
+
+def test_audit_entries_cannot_be_changed(app_ctx, transaction):
+    f.make_purpose()
+    db.session.flush()
+    entry_id = db.session.scalar(sa.select(sa.func.max(AuditEntry.id)))
+    for statement in (sa.update(AuditEntry).where(AuditEntry.id == entry_id).values(actor="x"),
+                      sa.delete(AuditEntry).where(AuditEntry.id == entry_id)):
+        savepoint = transaction.begin_nested()
+        try:
+            transaction.execute(statement)
+        except sa.exc.DatabaseError as error:
+            assert "cannot be changed" in str(error)
+        else:
+            raise AssertionError(f"the database allowed {statement}")
+        finally:
+            savepoint.rollback()

@@ -1,0 +1,72 @@
+"""Pages issue a fixed number of SQL statements, however many rows they show (no N+1)."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from registry.consignees.models import Certification
+from registry.core import operations
+from registry.extensions import db
+from tests import factories as f
+
+LIST_PAGES = ["/purposes/", "/categories/", "/purpose-categories/", "/consignees/",
+              "/certifications/", "/entrustments/", "/contracts/", "/checks/", "/findings/",
+              "/employees/", "/grants/", "/grants/?state=active&sort=-granted_on", "/matrix",
+              "/audit/", "/"]
+
+
+def seed(size: int) -> dict:
+    """size of everything: consignees with work, contracts, checks and findings; grants."""
+    parent = f.make_consignee(name=f"親会社{size}")
+    employee = f.make_employee()
+    purpose = f.make_purpose()
+    for _ in range(size):
+        category = f.make_category()
+        f.make_link(purpose=purpose, category=category)
+        consignee = f.make_consignee(parent=parent)
+        operations.create(Certification, {"consignee": consignee, "scheme": "isms"})
+        f.make_entrustment(consignee=parent, purpose=purpose, categories=[category])
+        f.make_contract(consignee=parent)
+        f.make_finding(check=f.make_check(consignee=parent))
+        f.make_grant(employee=employee, category=category)
+    db.session.commit()
+    return {"consignee": parent.id, "employee": employee.id, "purpose": purpose.id}
+
+
+def statements(client, url: str) -> int:
+    engine = db.engine
+    seen = []
+
+    def count(*_args):
+        seen.append(1)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(url)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200, url
+    return len(seen)
+
+
+def pages(ids: dict) -> list[str]:
+    return LIST_PAGES + [f"/consignees/{ids['consignee']}", f"/employees/{ids['employee']}",
+                         f"/purposes/{ids['purpose']}"]
+
+
+@pytest.fixture
+def measured(app_ctx, as_role):
+    viewer = as_role("viewer")
+    small = seed(2)
+    before = {url: statements(viewer, url) for url in pages(small)}
+    large = seed(12)
+    after = {url: statements(viewer, url) for url in pages(large)}
+    return before, after, small, large
+
+
+def test_statement_counts_do_not_grow_with_rows(measured):
+    before, after, small, large = measured
+    for url_small, url_large in zip(pages(small), pages(large), strict=True):
+        assert after[url_large] <= before[url_small], (
+            f"{url_large}: {before[url_small]} statements with 2 rows, {after[url_large]} with 12")
