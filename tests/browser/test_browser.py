@@ -1,0 +1,210 @@
+"""Real-browser test: Playwright drives Debian's chromium against a served registry.
+
+The registry runs as its own process (`registry run`, i.e. gunicorn) on a committed SQLite
+database in a temporary directory, prepared with `registry init`, `registry demo` and an editor
+account. The test logs in, creates a purpose, links a data category to it, finds the link in the
+purpose x data-category matrix and switches the interface to Japanese, while watching the browser
+console for errors (a Content-Security-Policy violation would show there).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import ConsoleMessage, Page, expect, sync_playwright
+
+pytestmark = pytest.mark.browser
+
+REGISTRY = Path(sys.executable).parent / "registry"
+USERNAME = "browser"
+PASSWORD = "browser-password-1"
+CATEGORY = "メールアドレス"
+MARK = "●"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+START_TIMEOUT = 30.0
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _registry(env: dict[str, str], *args: str, stdin: str | None = None) -> None:
+    """Run a `registry` command, failing with its output if it does not succeed."""
+    try:
+        subprocess.run([str(REGISTRY), *args], env=env, input=stdin, text=True, check=True,
+                       capture_output=True)
+    except subprocess.CalledProcessError as error:
+        pytest.fail(f"`registry {' '.join(args)}` failed ({error.returncode}):\n"
+                    f"{error.stdout}{error.stderr}")
+
+
+def _wait_until_up(url: str, server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"the registry server exited with {server.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"the registry server did not answer {url} within {START_TIMEOUT:.0f} s:\n"
+                f"{log.read_text()}")
+
+
+def _stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+@pytest.fixture(scope="module")
+def tmp_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("browser")
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_dir: Path) -> Iterator[str]:
+    """A registry served by gunicorn on a free port, with the example inventory and an editor."""
+    env = os.environ | {
+        "REGISTRY_DATABASE_URL": f"sqlite:///{tmp_dir / 'browser.db'}",
+        "REGISTRY_SECRET_KEY": "browser-test-secret-key",
+    }
+    _registry(env, "init")
+    _registry(env, "demo")
+    _registry(env, "create-user", USERNAME, "--role", "editor", "--password-stdin",
+              stdin=f"{PASSWORD}\n")
+    port = _free_port()
+    log = tmp_dir / "server.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [str(REGISTRY), "run", "--port", str(port), "--workers", "1"],
+            env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(f"{url}/login", server, log)
+        yield url
+    finally:
+        _stop(server)
+
+
+@pytest.fixture(scope="module")
+def chromium_path() -> str:
+    path = shutil.which("chromium")
+    if path is None:
+        pytest.fail("chromium is not installed: the browser tests drive Debian's chromium; "
+                    "`make test` installs it (apt-get install chromium fonts-noto-cjk).")
+    return path
+
+
+@pytest.fixture
+def page(chromium_path: str) -> Iterator[Page]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="en-US")
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+            browser.close()
+
+
+def _watch_console(page: Page) -> list[str]:
+    """Collect the text of console errors (favicon noise aside) as the page reports them."""
+    errors: list[str] = []
+
+    def record(message: ConsoleMessage) -> None:
+        if message.type == "error" and "favicon" not in message.text.lower():
+            errors.append(message.text)
+
+    page.on("console", record)
+    return errors
+
+
+def _submit(page: Page) -> None:
+    page.locator("form.record-form button[type=submit]").click()
+
+
+def _log_in(page: Page, base_url: str) -> None:
+    page.goto(f"{base_url}/")
+    expect(page).to_have_url(re.compile(r"/login"))
+    page.fill("#username", USERNAME)
+    page.fill("#password", PASSWORD)
+    _submit(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Overview")
+
+
+def _create_purpose(page: Page, base_url: str) -> None:
+    page.goto(f"{base_url}/purposes/new")
+    page.fill("#code", "P90")
+    page.fill("#title", "Browser test purpose")
+    page.select_option("#status", "active")
+    _submit(page)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("P90")
+
+
+def _link_category(page: Page) -> None:
+    page.get_by_role("link", name="Link a data category").click()
+    expect(page).to_have_url(re.compile(r"/purpose-categories/new\?purpose=\d+"))
+    page.select_option("#category", label=CATEGORY)
+    page.fill("#reason", "Sending notices")
+    _submit(page)
+    expect(page.locator(".flash.success")).to_contain_text("was created")
+
+
+def _matrix_row(page: Page, code: str) -> list[str]:
+    """The texts of the cells of the purpose's row, in the order of the category columns."""
+    row = page.locator("table.matrix tbody tr").filter(
+        has=page.locator("th[scope=row]", has_text=code))
+    expect(row).to_have_count(1)
+    return [text.strip() for text in row.locator("td").all_inner_texts()]
+
+
+def test_log_in_link_a_category_and_see_it_in_the_matrix(page: Page, base_url: str,
+                                                         tmp_dir: Path) -> None:
+    console_errors = _watch_console(page)
+
+    _log_in(page, base_url)
+    _create_purpose(page, base_url)
+    _link_category(page)
+
+    page.goto(f"{base_url}/matrix?status=active")
+    categories = [text.strip() for text in page.locator("table.matrix thead th.cat a").all_inner_texts()]
+    assert CATEGORY in categories
+    column = categories.index(CATEGORY)
+    cells = _matrix_row(page, "P90")
+    assert len(cells) == len(categories)
+    assert cells[column] == MARK
+    assert any(cell == "" for index, cell in enumerate(cells) if index != column)
+    page.screenshot(path=str(tmp_dir / "matrix.png"), full_page=True)
+
+    page.get_by_role("button", name="日本語").click()
+    expect(page.locator("nav.main")).to_contain_text("利用目的")
+
+    assert console_errors == []
