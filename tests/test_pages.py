@@ -154,3 +154,14 @@ def test_audit_entries_cannot_be_changed(app_ctx, transaction):
             raise AssertionError(f"the database allowed {statement}")
         finally:
             savepoint.rollback()
+
+
+def test_record_filter_from_a_link(app_ctx, as_role):
+    mine = f.make_consignee(name="絞り込み先")
+    f.make_entrustment(consignee=mine, reference="ENT-MINE")
+    f.make_entrustment(reference="ENT-OTHER")
+    db.session.commit()
+    page = text(as_role("viewer").get(f"/entrustments/?consignee={mine.id}"))
+    assert "ENT-MINE" in page and "ENT-OTHER" not in page
+    assert "絞り込み先 (JP)" in page
+    assert as_role("viewer").get("/entrustments/?consignee=abc").status_code == 200

@@ -1,5 +1,7 @@
 """Pages for consignees, certifications, entrustments and contracts."""
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
@@ -22,7 +24,7 @@ from registry.consignees.models import (
     Entrustment,
     RiskTier,
 )
-from registry.core.entity import Column, Dependent, Entity, Filter
+from registry.core.entity import Column, Dependent, Entity, Filter, RecordFilter
 from registry.extensions import db
 from registry.inventory.models import Purpose
 from registry.supervision.models import Finding, FindingStatus, SupervisionCheck
@@ -75,14 +77,8 @@ def _consignee_context(consignee: Consignee) -> dict:
         "checks": checks,
         "open_findings": open_findings,
         "limit": SECTION_LIMIT,
+        "today": date.today(),
     }
-
-
-def _choices_of(model, label):
-    def choices():
-        return [(str(i), str(n)) for i, n in db.session.execute(
-            sa.select(model.id, label).order_by(label))]
-    return choices
 
 
 consignees = Entity(
@@ -163,10 +159,10 @@ entrustments = Entity(
     ],
     search=(Entrustment.reference, Entrustment.work, Consignee.name, Purpose.title),
     filters=(
-        Filter("consignee", _l("Consignee"), _choices_of(Consignee, Consignee.name),
-               lambda v: Entrustment.consignee_id == int(v)),
-        Filter("purpose", _l("Purpose of use"), _choices_of(Purpose, Purpose.code),
-               lambda v: Entrustment.purpose_id == int(v)),
+        RecordFilter("consignee", _l("Consignee"), Consignee,
+                     lambda v: Entrustment.consignee_id == int(v)),
+        RecordFilter("purpose", _l("Purpose of use"), Purpose,
+                     lambda v: Entrustment.purpose_id == int(v)),
     ),
     default_sort="reference",
     joins=(Entrustment.consignee, Entrustment.purpose),
@@ -191,6 +187,8 @@ contracts = Entity(
     ],
     search=(Contract.reference, Contract.title, Consignee.name),
     filters=(
+        RecordFilter("consignee", _l("Consignee"), Consignee,
+                     lambda v: Contract.consignee_id == int(v)),
         Filter("contract_type", _l("Type"), ContractType.choices,
                lambda v: Contract.contract_type == v),
         Filter("confidentiality", _l("Confidentiality clause"),

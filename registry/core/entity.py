@@ -39,6 +39,26 @@ class Filter:
     choices: Callable[[], list[tuple[str, object]]]
     where: Callable[[str], sa.ColumnElement]
 
+    def accepts(self, value: str) -> bool:
+        return value in {str(v) for v, _ in self.choices()}
+
+
+@dataclass(frozen=True)
+class RecordFilter:
+    """A filter on one related record, set by links from other pages (too many records for a drop-down)."""
+
+    key: str
+    label: object
+    model: type[Record]
+    where: Callable[[str], sa.ColumnElement]
+
+    def accepts(self, value: str) -> bool:
+        return value.isdigit() and len(value) < 12
+
+    def describe(self, value: str) -> str:
+        record = db.session.get(self.model, int(value))
+        return str(record) if record is not None else f"#{value}"
+
 
 @dataclass(frozen=True)
 class Dependent:
@@ -60,7 +80,7 @@ class Entity:
     plural: object
     columns: list[Column]
     search: tuple = ()
-    filters: tuple[Filter, ...] = ()
+    filters: tuple[Filter | RecordFilter, ...] = ()
     default_sort: str = ""
     joins: tuple = ()
     load: tuple = ()
@@ -84,7 +104,7 @@ class Entity:
             )
         for spec in self.filters:
             value = args.get(spec.key, "")
-            if value and value in {str(v) for v, _ in spec.choices()}:
+            if value and spec.accepts(value):
                 query = query.where(spec.where(value))
                 state["filters"][spec.key] = value
         sortable = {column.key: column.sort for column in self.columns if column.sort is not None}

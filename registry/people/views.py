@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm as so
 
-from registry.core.entity import Column, Dependent, Entity, Filter
+from registry.core.entity import Column, Dependent, Entity, Filter, RecordFilter
 from registry.extensions import db
 from registry.inventory.models import AppiKind, DataCategory
 from registry.people.forms import AccessGrantForm, EmployeeForm
@@ -80,6 +80,10 @@ grants = Entity(
     ],
     search=(Employee.number, Employee.name, DataCategory.name, AccessGrant.system),
     filters=(
+        RecordFilter("employee", _l("Employee"), Employee,
+                     lambda v: AccessGrant.employee_id == int(v)),
+        RecordFilter("category", _l("Data category"), DataCategory,
+                     lambda v: AccessGrant.category_id == int(v)),
         Filter("state", _l("State"),
                lambda: [("active", _l("In force")), ("revoked", _l("Revoked"))], _status),
         Filter("level", _l("Access level"), AccessLevel.choices, lambda v: AccessGrant.level == v),

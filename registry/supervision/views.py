@@ -4,7 +4,7 @@ from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
 from registry.consignees.models import Consignee
-from registry.core.entity import Column, Dependent, Entity, Filter
+from registry.core.entity import Column, Dependent, Entity, Filter, RecordFilter
 from registry.supervision.forms import FindingForm, SupervisionCheckForm
 from registry.supervision.models import (
     CheckKind,
@@ -36,6 +36,8 @@ checks = Entity(
     search=(SupervisionCheck.reference, Consignee.name, SupervisionCheck.performed_by,
             SupervisionCheck.notes),
     filters=(
+        RecordFilter("consignee", _l("Consignee"), Consignee,
+                     lambda v: SupervisionCheck.consignee_id == int(v)),
         Filter("kind", _l("Kind of check"), CheckKind.choices,
                lambda v: SupervisionCheck.kind == v),
         Filter("method", _l("Method"), CheckMethod.choices,
