@@ -46,11 +46,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from registry.consignees.views import bp as consignees
     from registry.core.views import bp as core
+    from registry.exchange.views import bp as exchange
     from registry.inventory.views import bp as inventory
     from registry.people.views import bp as people
     from registry.supervision.views import bp as supervision
 
-    for blueprint in (core, inventory, consignees, supervision, people):
+    for blueprint in (core, inventory, consignees, supervision, people, exchange):
         app.register_blueprint(blueprint)
 
 

@@ -17,6 +17,9 @@ from flask_migrate import upgrade
 from registry import create_app, demo
 from registry.core import audit, users
 from registry.core.models import Role, User
+from registry.exchange import pipeline, write
+from registry.exchange.apply import apply
+from registry.exchange.guard import Refused
 from registry.extensions import db
 
 
@@ -89,10 +92,60 @@ def demo_command(if_empty: bool) -> None:
         raise click.ClickException(
             "The registry already holds data. The example inventory loads only into an empty one."
         )
-    counts = demo.load(demo.EXAMPLE_PATH)
+    counts = demo.load()
     db.session.commit()
     summary = ", ".join(f"{count} {name}" for name, count in counts.items())
     click.echo(f"Loaded the example inventory: {summary}.")
+
+
+@cli.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--language", type=click.Choice(["en", "ja"]), default="en", show_default=True,
+              help="Language of the sheet names, headers and values.")
+@with_appcontext
+def export_command(file: Path, language: str) -> None:
+    """Write the whole inventory to FILE.xlsx."""
+    counts = write.export(file, language)
+    click.echo(f"Exported {sum(counts.values())} records to {file}: "
+               + ", ".join(f"{n} {name}" for name, n in counts.items()))
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check and show the plan; write nothing.")
+@click.option("--sync", is_flag=True,
+              help="Also delete records missing from the sheets present in the workbook.")
+@with_appcontext
+def import_command(file: Path, dry_run: bool, sync: bool) -> None:
+    """Import an inventory workbook. Exit 0 applied (or valid with --dry-run), 1 validation
+    errors (nothing written), 2 a file that cannot be read or is refused (nothing written)."""
+    _cli_actor()
+    if not file.is_file():
+        click.echo(f"Refused: {file}: no such file", err=True)
+        sys.exit(2)
+    try:
+        plan = pipeline.plan_file(file, sync)
+    except Refused as refusal:
+        click.echo(f"Refused: {file.name}: {refusal}. Nothing was written.", err=True)
+        sys.exit(2)
+    for notice in plan.notices:
+        click.echo(f"Note: {notice}")
+    for issue in plan.issues:
+        click.echo(f"Error: {issue}", err=True)
+    for line in pipeline.summary(plan):
+        click.echo(line)
+    if not plan.valid:
+        click.echo(f"{len(plan.issues)} problem(s) found; nothing was written.", err=True)
+        sys.exit(1)
+    if dry_run:
+        click.echo("The workbook is valid (dry run: nothing was written).")
+        return
+    if not plan.changes_anything:
+        click.echo("Nothing to change: the registry already holds this data.")
+        return
+    batch = apply(plan, file.name, file.read_bytes())
+    db.session.commit()
+    click.echo(f"Applied as import batch {batch.id} (SHA-256 {batch.sha256[:12]}…).")
 
 
 @cli.command()

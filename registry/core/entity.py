@@ -19,6 +19,9 @@ from registry.core.models import AuditEntry, Role
 from registry.core.web import DETAIL_ENDPOINTS
 from registry.extensions import db
 
+#: model class -> its Entity, filled in as entities register
+ENTITIES: dict[type, Entity] = {}
+
 
 @dataclass(frozen=True)
 class Column:
@@ -164,6 +167,7 @@ class Entity:
             bp.add_url_rule(base + rule, f"{self.name}_{action}", view, methods=methods)
         self.endpoint = f"{bp.name}.{self.name}"
         DETAIL_ENDPOINTS[self.model] = f"{self.endpoint}_detail"
+        ENTITIES[self.model] = self
 
     def list_view(self):
         query, state = self.list_query(request.args)

@@ -1,0 +1,320 @@
+"""Apply a valid plan in one transaction with bulk statements, kept as an import batch that an
+admin can revert while the records it touched are unchanged since."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from collections import defaultdict
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from registry.core import audit
+from registry.core.model import utcnow
+from registry.core.models import AuditAction, AuditEntry
+from registry.exchange.models import BatchStatus, ImportBatch
+from registry.exchange.plan import Plan, SheetPlan, key_label
+from registry.exchange.resources import ASSOCIATION, LIST_SEPARATOR, RESOURCES, Resource
+from registry.extensions import db
+
+CHUNK = 5000
+
+
+class RevertRefused(Exception):
+    """A batch that cannot be reverted; the message says which records changed since."""
+
+
+class IdMaps:
+    """Natural key -> id for the resources references point to, reloaded after inserts."""
+
+    def __init__(self):
+        self.maps: dict[str, dict[tuple, int]] = {}
+
+    def get(self, name: str) -> dict[tuple, int]:
+        if name not in self.maps:
+            resource = RESOURCES[name]
+            query = resource.export_query(key_only=True)
+            self.maps[name] = {
+                tuple(getattr(v, "value", v) for v in (row[k] for k in resource.key)): row["id"]
+                for row in db.session.execute(query).mappings()
+            }
+        return self.maps[name]
+
+    def forget(self, name: str) -> None:
+        self.maps.pop(name, None)
+
+
+def apply(plan: Plan, filename: str, content: bytes) -> ImportBatch:
+    """Write the plan; the caller commits (or rolls back) the one transaction."""
+    if not plan.valid:
+        raise ValueError("an invalid plan cannot be applied")
+    batch = ImportBatch(
+        actor=audit.current_actor(), filename=filename[:255],
+        sha256=hashlib.sha256(content).hexdigest(), content=content, sync=plan.sync,
+        counts={s.resource.name: dict(s.counts) for s in plan.sheets}, undo=b"",
+    )
+    db.session.add(batch)
+    db.session.flush()
+    writer = Writer(batch)
+    for sheet in plan.sheets:
+        writer.create(sheet)
+        writer.update(sheet)
+    for sheet in reversed(plan.sheets):
+        writer.delete(sheet)
+    writer.finish()
+    return batch
+
+
+class Writer:
+    """Bulk statements for one batch, with the audit entries and the undo record they need."""
+
+    def __init__(self, batch: ImportBatch):
+        self.batch = batch
+        self.ids = IdMaps()
+        self.now = utcnow()
+        self.request_id = audit.request_id()
+        self.actor = audit.current_actor()
+        self.audits: list[dict] = []
+        self.undo = {"create": defaultdict(list), "update": defaultdict(list),
+                     "delete": defaultdict(list), "links": [], "unlinks": []}
+
+    def fk(self, resource: Resource, reference, values: dict) -> int | None:
+        key = tuple(values.get(c) for c in reference.columns)
+        if key[0] is None:
+            return None
+        return self.ids.get(reference.target)[key]
+
+    def create(self, sheet: SheetPlan) -> None:
+        resource = sheet.resource
+        rows = [r for r in sheet.rows if r.action == "create"]
+        if not rows:
+            return
+        table = resource.table
+        self_refs = [r for r in resource.references if r.target == resource.name]
+        records = []
+        for row in rows:
+            record = {c.key: row.values[c.key] for c in resource.plain_columns}
+            for reference in resource.references:
+                record[reference.fk] = None if reference in self_refs else \
+                    self.fk(resource, reference, row.values)
+            record.update(created_at=self.now, updated_at=self.now)
+            records.append(record)
+        for start in range(0, len(records), CHUNK):
+            db.session.execute(sa.insert(table), records[start:start + CHUNK])
+        self.ids.forget(resource.name)
+        ids = self.ids.get(resource.name)
+        for reference in self_refs:
+            pairs = [{"b_id": ids[r.key], "b_fk": self.fk(resource, reference, r.values)}
+                     for r in rows if r.values.get(reference.columns[0])]
+            if pairs:
+                db.session.execute(
+                    sa.update(table).where(table.c.id == sa.bindparam("b_id"))
+                    .values({reference.fk: sa.bindparam("b_fk")}).execution_options(
+                        synchronize_session=False), pairs)
+        if resource.collection is not None:
+            self.link(resource, [(ids[r.key], r.values.get("categories")) for r in rows])
+        for row in rows:
+            record_id = ids[row.key]
+            self.undo["create"][table.name].append(record_id)
+            changes = {name: [None, new] for name, new in _shown(resource, row.values).items()
+                       if new not in (None, "", False)}
+            self.audit(AuditAction.CREATE, table.name, record_id, row.key, changes)
+
+    def update(self, sheet: SheetPlan) -> None:
+        resource = sheet.resource
+        rows = [r for r in sheet.rows if r.action == "update"]
+        if not rows:
+            return
+        table = resource.table
+        groups: dict[tuple, list[dict]] = defaultdict(list)
+        links = []
+        for row in rows:
+            new, old = self.db_values(resource, row.values), {}
+            changed = {}
+            before = {**row.values, **{k: v[0] for k, v in row.changes.items()}}
+            old_db = self.db_values(resource, before)
+            for column in new:
+                if new[column] != old_db[column]:
+                    changed[column] = new[column]
+                    old[column] = _raw(old_db[column])
+            if "categories" in row.changes:
+                links.append((row.record_id, row.values.get("categories"), before.get("categories")))
+            if changed:
+                groups[tuple(sorted(changed))].append(
+                    {"b_id": row.record_id, **{f"b_{c}": v for c, v in changed.items()}})
+                self.undo["update"][table.name].append([row.record_id, old])
+            shown_new, shown_old = _shown(resource, row.values), _shown(resource, before)
+            changes = {name: [shown_old[name], shown_new[name]] for name in shown_new
+                       if shown_old[name] != shown_new[name]}
+            self.audit(AuditAction.UPDATE, table.name, row.record_id, row.key, changes)
+        for columns, params in groups.items():
+            statement = (sa.update(table).where(table.c.id == sa.bindparam("b_id"))
+                         .values({c: sa.bindparam(f"b_{c}") for c in columns},
+                                 updated_at=self.now)
+                         .execution_options(synchronize_session=False))
+            for start in range(0, len(params), CHUNK):
+                db.session.execute(statement, params[start:start + CHUNK])
+        if links:
+            self.unlink([owner for owner, _, _ in links])
+            self.link(resource, [(owner, names) for owner, names, _ in links])
+
+    def delete(self, sheet: SheetPlan) -> None:
+        resource = sheet.resource
+        rows = [r for r in sheet.rows if r.action == "delete"]
+        if not rows:
+            return
+        table = resource.table
+        ids = [r.record_id for r in rows]
+        if resource.collection is not None:
+            self.unlink(ids)
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start:start + CHUNK]
+            stored = db.session.execute(sa.select(table).where(table.c.id.in_(chunk))).mappings()
+            self.undo["delete"][table.name] += [{k: _raw(v) for k, v in r.items()} for r in stored]
+            db.session.execute(sa.delete(table).where(table.c.id.in_(chunk)))
+        for row in rows:
+            changes = {name: [old, None] for name, old in _shown(resource, row.values).items()
+                       if old not in (None, "", False)}
+            self.audit(AuditAction.DELETE, table.name, row.record_id, row.key, changes)
+
+    def db_values(self, resource: Resource, values: dict) -> dict:
+        """A row's values as table columns (references resolved to ids)."""
+        result = {c.key: values.get(c.key) for c in resource.plain_columns}
+        for reference in resource.references:
+            result[reference.fk] = self.fk(resource, reference, values)
+        return result
+
+    def link(self, resource: Resource, owners: list[tuple[int, str | None]]) -> None:
+        categories = self.ids.get(resource.collection.target)
+        pairs = [{"entrustment_id": owner, "category_id": categories[(name,)]}
+                 for owner, names in owners if names for name in names.split(LIST_SEPARATOR)]
+        if pairs:
+            db.session.execute(sa.insert(ASSOCIATION), pairs)
+            self.undo["links"] += [[p["entrustment_id"], p["category_id"]] for p in pairs]
+
+    def unlink(self, owners: list[int]) -> None:
+        for start in range(0, len(owners), CHUNK):
+            chunk = owners[start:start + CHUNK]
+            self.undo["unlinks"] += [list(r) for r in db.session.execute(
+                sa.select(ASSOCIATION.c.entrustment_id, ASSOCIATION.c.category_id)
+                .where(ASSOCIATION.c.entrustment_id.in_(chunk)))]
+            db.session.execute(sa.delete(ASSOCIATION).where(
+                ASSOCIATION.c.entrustment_id.in_(chunk)))
+
+    def audit(self, action: AuditAction, entity: str, record_id: int, key: tuple,
+              changes: dict) -> None:
+        self.audits.append({
+            "at": self.now, "actor": self.actor, "action": action, "entity": entity,
+            "record_id": record_id, "record_label": key_label(key)[:255], "changes": changes,
+            "request_id": self.request_id, "batch_id": self.batch.id,
+        })
+
+    def finish(self) -> None:
+        for start in range(0, len(self.audits), CHUNK):
+            db.session.execute(sa.insert(AuditEntry), self.audits[start:start + CHUNK])
+        self.batch.undo = zlib.compress(json.dumps(self.undo).encode())
+        db.session.flush()
+
+
+def _shown(resource: Resource, values: dict) -> dict:
+    """Values as the audit log shows them: references by natural key, under the model's names."""
+    shown = {}
+    for column in resource.columns:
+        reference = column.reference
+        if reference is None:
+            shown[column.key] = _raw(values.get(column.key))
+        elif reference not in shown:
+            ref = next(r for r in resource.references if r.attr == reference)
+            key = tuple(values.get(c) for c in ref.columns)
+            shown[reference] = None if key[0] is None else key_label(key)
+    return shown
+
+
+def _raw(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return getattr(value, "value", value)
+
+
+def revert(batch: ImportBatch) -> int:
+    """Undo an applied batch; refuse when any record it touched has changed since."""
+    if batch.status == BatchStatus.REVERTED:
+        raise RevertRefused("this import has already been reverted")
+    undo = json.loads(zlib.decompress(batch.undo))
+    touched = {(table, record_id) for table, ids in undo["create"].items() for record_id in ids}
+    touched |= {(table, item[0]) for table, items in undo["update"].items() for item in items}
+    touched |= {(table, row["id"]) for table, rows in undo["delete"].items() for row in rows}
+    last = db.session.scalar(sa.select(sa.func.max(AuditEntry.id))
+                             .where(AuditEntry.batch_id == batch.id)) or 0
+    later = db.session.execute(sa.select(AuditEntry.entity, AuditEntry.record_id)
+                               .where(AuditEntry.id > last)).all()
+    changed = sorted({(entity, record_id) for entity, record_id in later} & touched)
+    if changed:
+        shown = ", ".join(f"{entity} #{record_id}" for entity, record_id in changed[:10])
+        more = f" and {len(changed) - 10} more" if len(changed) > 10 else ""
+        raise RevertRefused(f"records changed since this import: {shown}{more}")
+    now = utcnow()
+    order = [resource.table for resource in RESOURCES.values()]
+    entries = []
+    labels = _labels(batch.id)
+
+    def record(action, table, record_id, changes):
+        entries.append({"at": now, "actor": audit.current_actor(), "action": action,
+                        "entity": table, "record_id": record_id,
+                        "record_label": labels.get((table, record_id), f"#{record_id}"),
+                        "changes": changes, "request_id": audit.request_id(),
+                        "batch_id": batch.id})
+
+    links = undo["links"]
+    for owner, category in links:
+        db.session.execute(sa.delete(ASSOCIATION).where(ASSOCIATION.c.entrustment_id == owner,
+                                                        ASSOCIATION.c.category_id == category))
+    for table in reversed(order):
+        ids = undo["create"].get(table.name, [])
+        if ids:
+            db.session.execute(sa.delete(table).where(table.c.id.in_(ids)))
+            for record_id in ids:
+                record(AuditAction.DELETE, table.name, record_id, {"reverted import": [batch.id, None]})
+    for table in order:
+        rows = undo["delete"].get(table.name, [])
+        if rows:
+            db.session.execute(sa.insert(table), [_typed(table, row) for row in rows])
+            for row in rows:
+                record(AuditAction.CREATE, table.name, row["id"], {"reverted import": [None, batch.id]})
+        for record_id, old in undo["update"].get(table.name, []):
+            db.session.execute(sa.update(table).where(table.c.id == record_id)
+                               .values(**_typed(table, old), updated_at=now))
+            record(AuditAction.UPDATE, table.name, record_id,
+                   {column: ["(import)", value] for column, value in old.items()})
+    if undo["unlinks"]:
+        db.session.execute(sa.insert(ASSOCIATION), [
+            {"entrustment_id": owner, "category_id": category}
+            for owner, category in undo["unlinks"]])
+    for start in range(0, len(entries), CHUNK):
+        db.session.execute(sa.insert(AuditEntry), entries[start:start + CHUNK])
+    batch.status = BatchStatus.REVERTED
+    batch.reverted_at = now
+    batch.reverted_by = audit.current_actor()
+    db.session.flush()
+    return len(entries)
+
+
+def _labels(batch_id: int) -> dict:
+    return {(entity, record_id): label for entity, record_id, label in db.session.execute(
+        sa.select(AuditEntry.entity, AuditEntry.record_id, AuditEntry.record_label)
+        .where(AuditEntry.batch_id == batch_id))}
+
+
+def _typed(table: sa.Table, values: dict) -> dict:
+    """JSON values back into the column types (dates, timestamps)."""
+    typed = {}
+    for name, value in values.items():
+        column_type = table.c[name].type
+        if value is not None and isinstance(column_type, sa.DateTime):
+            value = datetime.fromisoformat(value)
+        elif value is not None and isinstance(column_type, sa.Date):
+            value = date.fromisoformat(value)
+        typed[name] = value
+    return typed

@@ -1,0 +1,51 @@
+"""Import batches: every applied workbook, kept with its file, so it can be traced and reverted."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import orm as so
+
+from registry.core.model import Choice, choice_column, utcnow
+from registry.extensions import db
+
+
+class BatchStatus(Choice):
+    """Whether an import batch still stands."""
+
+    APPLIED = "applied", _l("Applied")
+    REVERTED = "reverted", _l("Reverted")
+
+
+class ImportBatch(db.Model):
+    """One applied import: the original file, its SHA-256, who and when, counts, and how to undo it."""
+
+    __tablename__ = "import_batches"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    #: when it was applied (UTC)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    #: who applied it
+    actor: so.Mapped[str] = so.mapped_column(sa.String(80))
+    #: the uploaded file's name
+    filename: so.Mapped[str] = so.mapped_column(sa.String(255))
+    #: SHA-256 of the file, hex
+    sha256: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
+    #: the original file
+    content: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary, deferred=True)
+    #: whether records missing from the workbook were deleted
+    sync: so.Mapped[bool] = so.mapped_column(default=False)
+    #: {sheet: {create: n, update: n, unchanged: n, delete: n}}
+    counts: so.Mapped[dict] = so.mapped_column(sa.JSON)
+    #: applied or reverted
+    status: so.Mapped[BatchStatus] = choice_column(BatchStatus, default=BatchStatus.APPLIED)
+    #: when and by whom it was reverted
+    reverted_at: so.Mapped[datetime | None]
+    reverted_by: so.Mapped[str | None] = so.mapped_column(sa.String(80))
+    #: zlib-compressed JSON with the stored values before the import, for the revert
+    undo: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary, deferred=True)
+
+    def __str__(self) -> str:
+        return f"#{self.id} {self.filename}"

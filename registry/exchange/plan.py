@@ -1,0 +1,388 @@
+"""Validate and plan: each row cleaned and checked (all problems at once), matched on its natural
+key, and classified as create / update (with a field diff) / unchanged / delete. Writes nothing."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask_babel import force_locale
+
+from registry.consignees.forms import corporate_number_ok
+from registry.exchange.read import Issue, Parsed, SheetRows
+from registry.exchange.resources import (
+    ASSOCIATION,
+    BOOL,
+    CHOICE,
+    DATE,
+    INTEGER,
+    LIST_SEPARATOR,
+    REF,
+    REFLIST,
+    RESOURCES,
+    Column,
+    Resource,
+)
+from registry.exchange.values import (
+    CellError,
+    ChoiceReader,
+    clean_bool,
+    clean_date,
+    clean_integer,
+    clean_text,
+)
+from registry.extensions import db
+
+LIST_SPLIT = re.compile(r"\s*(?:;|；|、|\n)\s*")
+COUNTRY = re.compile(r"^[A-Z]{2}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+ACTIONS = ("create", "update", "unchanged", "delete")
+
+
+@dataclass
+class RowPlan:
+    """What happens to one record."""
+
+    action: str
+    row: int | None
+    key: tuple
+    values: dict
+    changes: dict = field(default_factory=dict)
+    record_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        return key_label(self.key)
+
+
+@dataclass
+class SheetPlan:
+    """The plan for one sheet (one resource)."""
+
+    resource: Resource
+    sheet: str
+    rows: list[RowPlan] = field(default_factory=list)
+
+    @property
+    def counts(self) -> Counter:
+        return Counter(row.action for row in self.rows)
+
+    def changed(self) -> list[RowPlan]:
+        return [row for row in self.rows if row.action != "unchanged"]
+
+
+@dataclass
+class Plan:
+    """The whole workbook's plan; valid only when no issue was found."""
+
+    sheets: list[SheetPlan]
+    issues: list[Issue]
+    notices: list[str]
+    sync: bool
+
+    @property
+    def valid(self) -> bool:
+        return not self.issues
+
+    @property
+    def totals(self) -> Counter:
+        total = Counter({action: 0 for action in ACTIONS})
+        for sheet in self.sheets:
+            total.update(sheet.counts)
+        return total
+
+    @property
+    def changes_anything(self) -> bool:
+        totals = self.totals
+        return any(totals[a] for a in ("create", "update", "delete"))
+
+
+def key_label(key: tuple) -> str:
+    parts = [str(p) for p in key if p not in (None, "")]
+    if len(key) == 2 and isinstance(key[1], str) and len(key[1]) == 2 and key[1].isupper():
+        return f"{key[0]} ({key[1]})"
+    return " / ".join(parts)
+
+
+def load_existing(resource: Resource) -> dict[tuple, dict]:
+    """Every stored record of a resource, in the sheet's representation, by natural key."""
+    from registry.exchange.write import _batches
+
+    rows = {}
+    for batch in _batches(resource, None):
+        for row in batch:
+            rows[resource.key_of(row)] = row
+    return rows
+
+
+def choice_readers() -> dict[type, ChoiceReader]:
+    """Readers accepting each choice's code and its label in English and Japanese."""
+    readers = {}
+    choices = {c.choice for r in RESOURCES.values() for c in r.columns if c.choice is not None}
+    for choice in choices:
+        labels = defaultdict(list)
+        for language in ("en", "ja"):
+            with force_locale(language):
+                for member in choice:
+                    labels[member.value].append(str(member.label))
+        readers[choice] = ChoiceReader.build(choice, labels)
+    return readers
+
+
+class Planner:
+    """Builds a Plan from parsed sheets against the current data."""
+
+    def __init__(self, parsed: Parsed, sync: bool):
+        self.parsed = parsed
+        self.sync = sync
+        self.issues: list[Issue] = list(parsed.issues)
+        self.readers = choice_readers()
+        self.present = {sheet.resource.name: sheet for sheet in parsed.sheets}
+        self.existing: dict[str, dict[tuple, dict]] = {}
+        self.available: dict[str, set[tuple]] = {}
+
+    def keys(self, name: str) -> set[tuple]:
+        """Natural keys a reference may point to: after this workbook is applied."""
+        if name not in self.available:
+            self.available[name] = set(self.stored(name))
+        return self.available[name]
+
+    def stored(self, name: str) -> dict[tuple, dict]:
+        if name not in self.existing:
+            self.existing[name] = load_existing(RESOURCES[name])
+        return self.existing[name]
+
+    def build(self) -> Plan:
+        plans = []
+        for name, resource in RESOURCES.items():
+            sheet = self.present.get(name)
+            if sheet is not None:
+                plans.append(self.plan_sheet(resource, sheet))
+        if self.sync:
+            self.check_deletes(plans)
+        return Plan(plans, self.issues, self.parsed.notices, self.sync)
+
+    # -- one sheet ------------------------------------------------------------------------
+
+    def plan_sheet(self, resource: Resource, sheet: SheetRows) -> SheetPlan:
+        plan = SheetPlan(resource, sheet.sheet)
+        stored = self.stored(resource.name)
+        seen: dict[tuple, int] = {}
+        planned = []
+        for number, cells in sheet.rows:
+            values = self.clean_row(resource, sheet, number, cells)
+            if values is None or not self.resolve_countries(resource, sheet, number, values):
+                continue
+            key = resource.key_of(values)
+            if key in seen:
+                self.issue(sheet, number, None, key_label(key),
+                           f"the same {resource.sheet_en.lower()} as row {seen[key]}")
+                continue
+            seen[key] = number
+            planned.append((number, key, values))
+        self.available[resource.name] = set(seen) | (set() if self.sync else set(stored))
+        for number, key, values in planned:
+            self.check_references(resource, sheet, number, values)
+            old = stored.get(key)
+            if old is None:
+                full = {c.key: values.get(c.key, self.default(c)) for c in resource.columns}
+                plan.rows.append(RowPlan("create", number, key, full))
+                continue
+            changes = {k: (old.get(k), v) for k, v in values.items() if old.get(k) != v}
+            action = "update" if changes else "unchanged"
+            plan.rows.append(RowPlan(action, number, key, {**old, **values}, changes, old["id"]))
+        if resource.name == "consignees":
+            self.check_chains(sheet, plan)
+        if self.sync:
+            plan.rows += [RowPlan("delete", None, key, row, {}, row["id"])
+                          for key, row in stored.items() if key not in seen]
+        return plan
+
+    def default(self, column: Column):
+        """The value a new record gets for a column the sheet does not have."""
+        if column.default is not None:
+            return getattr(column.default, "value", column.default)
+        if column.kind == BOOL:
+            return False
+        return "" if column.kind == "text" and not column.nullable else None
+
+    def clean_row(self, resource: Resource, sheet: SheetRows, number: int, cells: list) -> dict | None:
+        values = {}
+        ok = True
+        for column in resource.columns:
+            if column.key not in sheet.positions:
+                continue
+            raw = sheet.cell(cells, column.key)
+            try:
+                values[column.key] = self.clean(column, raw)
+            except CellError as error:
+                self.issue(sheet, number, column.key, raw, f"expected {error}")
+                ok = False
+        if not ok:
+            return None
+        for message, column in self.row_rules(resource, values):
+            self.issue(sheet, number, column, values.get(column), message)
+            ok = False
+        return values if ok else None
+
+    def clean(self, column: Column, raw):
+        if column.kind == DATE:
+            value = clean_date(raw)
+        elif column.kind == INTEGER:
+            value = clean_integer(raw)
+            if value is not None and not 0 <= value <= 10**12:
+                raise CellError("a number from 0 to 1,000,000,000,000")
+        elif column.kind == BOOL:
+            value = clean_bool(raw)
+        elif column.kind == CHOICE:
+            member = self.readers[column.choice](raw)
+            value = member.value if member is not None else None
+        elif column.kind == REFLIST:
+            names = {clean_text(n) for n in LIST_SPLIT.split(clean_text(raw)) if clean_text(n)}
+            value = LIST_SEPARATOR.join(sorted(names)) or None
+        else:
+            value = clean_text(raw)
+            if len(value) > column.max:
+                raise CellError(f"at most {column.max} characters (this has {len(value)})")
+            if column.key.endswith("country") and value:
+                value = value.upper()
+                if not COUNTRY.match(value):
+                    raise CellError("a two-letter ISO country code such as JP or US")
+            if value == "" and (column.nullable or column.kind == REF):
+                value = None
+        if value in (None, "") and column.default is not None:
+            value = getattr(column.default, "value", column.default)
+        if value in (None, "") and column.required:
+            raise CellError("a value (this column is required)")
+        return value
+
+    def row_rules(self, resource: Resource, values: dict):
+        """The checks the forms make, applied to a row: (message, column key) for each failure."""
+        start, end = values.get("start_on"), values.get("end_on")
+        if start and end and end < start:
+            yield "the end date is before the start date", "end_on"
+        number = values.get("corporate_number")
+        if number and not corporate_number_ok(number):
+            yield "a corporate number has 13 digits with a valid check digit", "corporate_number"
+        email = values.get("contact_email")
+        if email and not EMAIL.match(email):
+            yield "an e-mail address", "contact_email"
+        if resource.name == "employees" and values.get("status") == "departed" \
+                and not values.get("departed_on") and "departed_on" in values:
+            yield "a departed employee needs the date of departure", "departed_on"
+        if resource.name == "access_grants" and values.get("revoked_on") \
+                and not values.get("revoke_reason") and "revoke_reason" in values:
+            yield "say why the access was revoked", "revoke_reason"
+
+    # -- references -----------------------------------------------------------------------
+
+    def resolve_countries(self, resource: Resource, sheet: SheetRows, number: int,
+                          values: dict) -> bool:
+        """Fill in a consignee's country left empty when the name alone is unambiguous."""
+        ok = True
+        for reference in resource.references:
+            if len(reference.columns) != 2 or not values.get(reference.columns[0]) \
+                    or values.get(reference.columns[1]):
+                continue
+            name = values[reference.columns[0]]
+            countries = sorted(k[1] for k in self.keys(reference.target) if k[0] == name)
+            if len(countries) == 1:
+                values[reference.columns[1]] = countries[0]
+            elif countries:
+                self.issue(sheet, number, reference.columns[1], None,
+                           f"“{name}” exists in several countries ({', '.join(countries)}); "
+                           "give the country")
+                ok = False
+        return ok
+
+    def check_references(self, resource: Resource, sheet: SheetRows, number: int,
+                         values: dict) -> None:
+        for reference in resource.references:
+            parts = tuple(values.get(c) for c in reference.columns)
+            if parts[0] is None:
+                continue
+            target = RESOURCES[reference.target]
+            if parts not in self.keys(reference.target):
+                self.issue(sheet, number, reference.columns[0], key_label(parts),
+                           f"no {target.sheet_en.lower().rstrip('s')} with this key exists in the "
+                           f"registry or in the sheet “{target.sheet_en}”")
+        if resource.collection is not None and values.get("categories"):
+            known = self.keys(resource.collection.target)
+            for name in values["categories"].split(LIST_SEPARATOR):
+                if (name,) not in known:
+                    self.issue(sheet, number, "categories", name,
+                               "no data category with this name exists in the registry or in "
+                               "the sheet “Data categories”")
+
+    def check_chains(self, sheet: SheetRows, plan: SheetPlan) -> None:
+        """Re-entrustment chains must end: no consignee may be its own (indirect) parent."""
+        parents = {key: (row["parent.name"], row["parent.country"])
+                   for key, row in self.stored("consignees").items() if row.get("parent.name")}
+        for row in plan.rows:
+            parent = (row.values.get("parent.name"), row.values.get("parent.country"))
+            parents[row.key] = parent if parent[0] else None
+        for row in plan.rows:
+            seen = {row.key}
+            current = parents.get(row.key)
+            while current:
+                if current in seen:
+                    self.issue(sheet, row.row, "parent.name", key_label(row.key),
+                               "this re-entrustment chain loops back to the consignee itself")
+                    break
+                seen.add(current)
+                current = parents.get(current)
+
+    def check_deletes(self, plans: list[SheetPlan]) -> None:
+        """With --sync, refuse deleting a record that something kept still refers to."""
+        deleted = {p.resource.name: {r.key: r for r in p.rows if r.action == "delete"}
+                   for p in plans}
+        kept_rows = {p.resource.name: [r for r in p.rows if r.action != "delete"] for p in plans}
+        for target, gone in deleted.items():
+            if not gone:
+                continue
+            for resource in RESOURCES.values():
+                for reference in [*resource.references, resource.collection]:
+                    if reference is None or reference.target != target:
+                        continue
+                    if resource.name in kept_rows:
+                        self._deletes_in_sheet(resource, reference, gone, kept_rows[resource.name])
+                    else:
+                        self._deletes_in_registry(resource, reference, gone)
+
+    def _deletes_in_sheet(self, resource, reference, gone, rows) -> None:
+        sheet = self.present[resource.name]
+        for row in rows:
+            if reference.columns == ("categories",):
+                keys = {(n,) for n in (row.values.get("categories") or "").split(LIST_SEPARATOR)}
+            else:
+                keys = {tuple(row.values.get(c) for c in reference.columns)}
+            for key in keys & gone.keys():
+                self.issue(sheet, row.row, reference.columns[0], key_label(key),
+                           "refers to a record that --sync would delete (it is missing from its "
+                           "sheet); keep that record or change this row")
+
+    def _deletes_in_registry(self, resource, reference, gone) -> None:
+        ids = [row.record_id for row in gone.values()]
+        if resource.collection is reference:
+            column = ASSOCIATION.c.category_id
+            query = sa.select(column, sa.func.count()).where(column.in_(ids)).group_by(column)
+        else:
+            column = getattr(resource.model, reference.fk)
+            query = sa.select(column, sa.func.count()).where(column.in_(ids)).group_by(column)
+        used = dict(db.session.execute(query).all())
+        for row in gone.values():
+            if used.get(row.record_id):
+                self.issue(self.present[RESOURCES[reference.target].name], None, None,
+                           row.label, f"cannot be deleted: {used[row.record_id]} "
+                           f"{resource.sheet_en.lower()} in the registry refer to it")
+
+    def issue(self, sheet: SheetRows, row, column_key, value, message: str) -> None:
+        header = sheet.headers.get(column_key, column_key) if column_key else None
+        self.issues.append(Issue(sheet.sheet, row, header, value, message))
+
+
+def build_plan(parsed: Parsed, sync: bool = False) -> Plan:
+    """The plan of a parsed workbook against the current data; writes nothing."""
+    return Planner(parsed, sync).build()

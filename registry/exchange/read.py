@@ -1,0 +1,176 @@
+"""Parse: a workbook into rows that keep their sheet name and Excel row number, with headers in
+English or Japanese matched to the resources' columns, under any title rows, in any order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from python_calamine import CalamineError, CalamineWorkbook
+
+from registry.exchange.guard import Limits, Refused
+from registry.exchange.resources import RESOURCES, Column, Resource
+from registry.exchange.values import normalize
+
+#: the explanation sheet of an exported workbook, skipped without a note
+README_SHEETS = {"readme", "説明"}
+#: how far down a sheet the header row is looked for (title rows above it are skipped)
+HEADER_SEARCH_ROWS = 30
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem, located: sheet, Excel row, column header, the value, what was expected."""
+
+    sheet: str
+    row: int | None
+    column: str | None
+    value: object
+    message: str
+
+    def __str__(self) -> str:
+        where = [f"sheet “{self.sheet}”"]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f"column “{self.column}”")
+        shown = "" if self.value in (None, "") else f" (value “{_short(self.value)}”)"
+        return f"{', '.join(where)}{shown}: {self.message}"
+
+
+def _short(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+@dataclass
+class SheetRows:
+    """The data rows of one sheet, with the position of each known column."""
+
+    resource: Resource
+    sheet: str
+    header_row: int
+    positions: dict[str, int]
+    headers: dict[str, str]
+    rows: list[tuple[int, list]] = field(default_factory=list)
+
+    def cell(self, cells: list, key: str):
+        position = self.positions.get(key)
+        return cells[position] if position is not None and position < len(cells) else None
+
+
+@dataclass
+class Parsed:
+    """What a workbook holds: the recognised sheets, and notes and problems found on the way."""
+
+    sheets: list[SheetRows]
+    notices: list[str]
+    issues: list[Issue]
+
+
+def _sheet_lookup() -> dict[str, Resource]:
+    lookup = {}
+    for resource in RESOURCES.values():
+        for name in (resource.name, resource.sheet_en, resource.sheet_ja):
+            lookup[normalize(name)] = resource
+    return lookup
+
+
+def _header_lookup(resource: Resource) -> dict[str, Column]:
+    lookup = {}
+    for column in resource.columns:
+        for text in (column.key, column.en, column.ja, *column.synonyms):
+            lookup.setdefault(normalize(text), column)
+    return lookup
+
+
+def read(path, limits: Limits) -> Parsed:
+    """Read the sheets the registry knows; refuse (Refused) a workbook beyond the limits."""
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError) as error:
+        raise Refused(f"the workbook cannot be read ({error})") from error
+    sheets_by_name = _sheet_lookup()
+    parsed = Parsed([], [], [])
+    seen: dict[str, str] = {}
+    for name in workbook.sheet_names:
+        resource = sheets_by_name.get(normalize(name))
+        if resource is None:
+            if not name.startswith("_") and normalize(name) not in README_SHEETS:
+                parsed.notices.append(f"sheet “{name}” is not part of the inventory and was ignored")
+            continue
+        if resource.name in seen:
+            parsed.issues.append(Issue(name, None, None, None,
+                                       f"the same data as sheet “{seen[resource.name]}”; "
+                                       "keep only one of them"))
+            continue
+        seen[resource.name] = name
+        try:
+            raw = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except (CalamineError, ValueError) as error:
+            raise Refused(f"sheet “{name}” cannot be read ({error})") from error
+        sheet = _sheet(name, resource, raw, limits, parsed)
+        if sheet is not None:
+            parsed.sheets.append(sheet)
+    workbook.close()
+    return parsed
+
+
+def _sheet(name: str, resource: Resource, raw: list[list], limits: Limits,
+           parsed: Parsed) -> SheetRows | None:
+    if len(raw) > limits.max_rows + HEADER_SEARCH_ROWS:
+        raise Refused(f"sheet “{name}” has {len(raw):,} rows; the limit is {limits.max_rows:,}")
+    lookup = _header_lookup(resource)
+    header_index = _find_header(raw, lookup, resource)
+    if header_index is None:
+        expected = ", ".join(f"“{resource.by_key[k].en}” / “{resource.by_key[k].ja}”"
+                             for k in resource.key)
+        parsed.issues.append(Issue(name, None, None, None,
+                                   f"no header row found in the first {HEADER_SEARCH_ROWS} rows; "
+                                   f"expected at least {expected}"))
+        return None
+    positions: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    for position, text in enumerate(raw[header_index]):
+        if text in (None, ""):
+            continue
+        column = lookup.get(normalize(str(text)))
+        if column is None:
+            parsed.notices.append(f"sheet “{name}”: column “{text}” is not known and was ignored")
+        elif column.key in positions:
+            parsed.issues.append(Issue(name, header_index + 1, str(text), None,
+                                       f"this column appears twice (also as “{headers[column.key]}”)"))
+        else:
+            positions[column.key] = position
+            headers[column.key] = str(text)
+    for column in resource.columns:
+        if column.required and column.key not in positions:
+            parsed.issues.append(Issue(name, header_index + 1, column.en, None,
+                                       f"the required column “{column.en}” / “{column.ja}” "
+                                       "is missing"))
+    sheet = SheetRows(resource, name, header_index + 1, positions, headers)
+    width = max(positions.values(), default=0) + 1
+    for index in range(header_index + 1, len(raw)):
+        cells = raw[index]
+        if len(cells) > limits.max_columns and any(c not in (None, "") for c in cells[limits.max_columns:]):
+            raise Refused(f"sheet “{name}” row {index + 1} has more than {limits.max_columns} columns")
+        cells = cells[:width]
+        if all(c in (None, "") for c in cells):
+            continue
+        for position, value in enumerate(cells):
+            if isinstance(value, str) and len(value) > limits.max_cell_chars:
+                raise Refused(f"sheet “{name}” row {index + 1} column {position + 1} holds "
+                              f"{len(value):,} characters; the limit is {limits.max_cell_chars:,}")
+        sheet.rows.append((index + 1, cells))
+    if len(sheet.rows) > limits.max_rows:
+        raise Refused(f"sheet “{name}” has {len(sheet.rows):,} rows; the limit is {limits.max_rows:,}")
+    return sheet
+
+
+def _find_header(raw: list[list], lookup: dict[str, Column], resource: Resource) -> int | None:
+    needed = min(3, len(resource.columns))
+    for index, cells in enumerate(raw[:HEADER_SEARCH_ROWS]):
+        found = {lookup[k].key for k in (normalize(str(c)) for c in cells if c not in (None, ""))
+                 if k in lookup}
+        if len(found) >= needed and all(key in found for key in resource.key):
+            return index
+    return None

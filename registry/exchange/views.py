@@ -1,0 +1,165 @@
+"""Pages of the workbook exchange: export downloads, upload with preview, import batches, revert."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from datetime import date
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import get_locale, gettext
+from flask_login import current_user
+
+from registry.core.auth import role_required
+from registry.core.entity import ENTITIES
+from registry.core.models import AuditEntry, Role
+from registry.exchange import pipeline, uploads, write
+from registry.exchange.apply import RevertRefused, apply, revert
+from registry.exchange.forms import ImportForm
+from registry.exchange.guard import Refused
+from registry.exchange.models import ImportBatch
+from registry.exchange.resources import BY_MODEL, RESOURCES
+from registry.extensions import db
+
+bp = Blueprint("exchange", __name__, url_prefix="/exchange")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: rows of each sheet shown in the preview (the counts always cover all of them)
+PREVIEW_ROWS = 200
+
+
+@bp.app_template_global()
+def sheet_of(model: type) -> str | None:
+    """The name of the workbook sheet that holds a model's records, for download links."""
+    resource = BY_MODEL.get(model)
+    return resource.name if resource else None
+
+
+@bp.route("/")
+def index():
+    batches = db.session.scalars(
+        sa.select(ImportBatch).order_by(ImportBatch.id.desc()).limit(50)).all()
+    return render_template("exchange/index.html", form=ImportForm(), batches=batches)
+
+
+@bp.route("/export")
+def export():
+    """The whole inventory, or (?entity=...) one entity with the list page's filters."""
+    language = request.args.get("language") or str(get_locale())
+    language = language if language in ("en", "ja") else "en"
+    only = None
+    name = request.args.get("entity")
+    if name:
+        resource = RESOURCES.get(name) or abort(404)
+        query, _ = ENTITIES[resource.model].list_query(request.args)
+        only = {name: query.with_only_columns(resource.model.id).order_by(None)}
+    descriptor, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(descriptor)
+    try:
+        write.export(path, language, only)
+        data = open(path, "rb")  # noqa: SIM115 - send_file closes it
+    finally:
+        os.unlink(path)
+    filename = f"registry-{name or 'inventory'}-{date.today().isoformat()}.xlsx"
+    return send_file(data, mimetype=XLSX, as_attachment=True, download_name=filename)
+
+
+@bp.route("/import", methods=["POST"])
+@role_required(Role.EDITOR)
+def upload():
+    request.max_content_length = pipeline.limits().max_file_bytes
+    form = ImportForm()
+    if not form.validate_on_submit():
+        flash(gettext("Choose a workbook (.xlsx) to import."), "error")
+        return redirect(url_for("exchange.index"))
+    token = uploads.save(form.workbook.data, current_user.id, form.sync.data)
+    return redirect(url_for("exchange.preview", token=token))
+
+
+def _stored(token: str):
+    stored = uploads.load(token, current_user.id)
+    if stored is None:
+        abort(404)
+    return stored
+
+
+@bp.route("/import/<token>")
+@role_required(Role.EDITOR)
+def preview(token: str):
+    path, meta = _stored(token)
+    try:
+        plan = pipeline.plan_file(path, meta["sync"])
+    except Refused as refusal:
+        uploads.discard(token)
+        return render_template("exchange/refused.html", filename=meta["filename"],
+                               reason=str(refusal)), 422
+    return render_template("exchange/preview.html", plan=plan, meta=meta, token=token,
+                           form=ImportForm(), limit=PREVIEW_ROWS, labels=write.choice_labels(
+                               str(get_locale()) if str(get_locale()) in ("en", "ja") else "en"))
+
+
+@bp.route("/import/<token>/apply", methods=["POST"])
+@role_required(Role.EDITOR)
+def confirm(token: str):
+    path, meta = _stored(token)
+    try:
+        plan = pipeline.plan_file(path, meta["sync"])
+    except Refused:
+        return redirect(url_for("exchange.preview", token=token))
+    if not plan.valid:
+        flash(gettext("The data changed since the preview and the workbook is no longer valid. "
+                      "Nothing was written."), "error")
+        return redirect(url_for("exchange.preview", token=token))
+    if not plan.changes_anything:
+        uploads.discard(token)
+        flash(gettext("Nothing to change: the registry already holds this data."), "info")
+        return redirect(url_for("exchange.index"))
+    batch = apply(plan, meta["filename"], path.read_bytes())
+    db.session.commit()
+    uploads.discard(token)
+    flash(gettext("The workbook was imported as batch %(id)s.", id=batch.id), "success")
+    return redirect(url_for("exchange.batch", id=batch.id))
+
+
+@bp.route("/batches/<int:id>")
+def batch(id: int):
+    found = db.get_or_404(ImportBatch, id)
+    entries = db.paginate(
+        sa.select(AuditEntry).where(AuditEntry.batch_id == id).order_by(AuditEntry.id),
+        per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("exchange/batch.html", batch=found, page=entries)
+
+
+@bp.route("/batches/<int:id>/file")
+def batch_file(id: int):
+    found = db.get_or_404(ImportBatch, id)
+    data = db.session.scalar(sa.select(ImportBatch.content).where(ImportBatch.id == id))
+    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True,
+                     download_name=found.filename)
+
+
+@bp.route("/batches/<int:id>/revert", methods=["POST"])
+@role_required(Role.ADMIN)
+def batch_revert(id: int):
+    found = db.get_or_404(ImportBatch, id)
+    try:
+        revert(found)
+    except RevertRefused as refusal:
+        db.session.rollback()
+        flash(gettext("The import cannot be reverted: %(reason)s", reason=str(refusal)), "error")
+        return redirect(url_for("exchange.batch", id=id))
+    db.session.commit()
+    flash(gettext("Import batch %(id)s was reverted.", id=id), "success")
+    return redirect(url_for("exchange.batch", id=id))
