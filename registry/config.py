@@ -23,6 +23,20 @@ def _fiscal_year_start(raw: str) -> int:
     return month
 
 
+def _import_limits(env) -> dict:
+    """REGISTRY_IMPORT_MAX_ROWS and the like, as IMPORT_MAX_ROWS config keys."""
+    from registry.exchange.guard import Limits
+
+    limits = {}
+    for name in Limits.__dataclass_fields__:
+        raw = env.get(f"REGISTRY_IMPORT_{name.upper()}")
+        if raw is not None:
+            if not raw.isdigit():
+                raise ValueError(f"REGISTRY_IMPORT_{name.upper()} must be a whole number, not {raw!r}")
+            limits[f"IMPORT_{name.upper()}"] = int(raw)
+    return limits
+
+
 def from_environment(instance_path: Path) -> dict:
     """Build the Flask config from REGISTRY_* environment variables."""
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -46,4 +60,5 @@ def from_environment(instance_path: Path) -> dict:
         "LOGIN_LOCKOUT_MINUTES": int(env.get("REGISTRY_LOGIN_LOCKOUT_MINUTES", "15")),
         "PAGE_SIZE": 50,
         "PASSWORD_HASH_METHOD": "scrypt",
+        **_import_limits(env),
     }

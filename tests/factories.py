@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
-from registry.consignees.models import Consignee, Contract, Entrustment
+from registry.consignees.models import Certification, Consignee, Contract, Entrustment
 from registry.core import operations
 from registry.inventory.models import AppiKind, DataCategory, Purpose, PurposeCategory
 from registry.people.models import AccessGrant, Employee
@@ -39,6 +39,12 @@ def make_link(purpose=None, category=None, **overrides) -> PurposeCategory:
 def make_consignee(**overrides) -> Consignee:
     n = _n()
     return operations.create(Consignee, {"name": f"株式会社テスト{n}", "country": "JP", **overrides})
+
+
+def make_certification(**overrides) -> Certification:
+    values = {"consignee": overrides.pop("consignee", None) or make_consignee(),
+              "scheme": "privacymark", "number": f"P{_n()}", **overrides}
+    return operations.create(Certification, values)
 
 
 def make_entrustment(**overrides) -> Entrustment:

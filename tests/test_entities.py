@@ -31,11 +31,6 @@ class Spec:
     natural_key: str
 
 
-def _certification():
-    return f.operations.create(Certification, {"consignee": f.make_consignee(),
-                                               "scheme": "privacymark", "number": "1234"})
-
-
 SPECS = {
     "purposes": Spec("/purposes", Purpose, f.make_purpose,
                      lambda: {"code": "P99", "title": "新サービス開発", "status": "active"},
@@ -54,7 +49,7 @@ SPECS = {
                                 "corporate_number": "7000012050002", "risk_tier": "high",
                                 "status": "active"},
                        ("address", "東京都千代田区"), "name"),
-    "certifications": Spec("/certifications", Certification, _certification,
+    "certifications": Spec("/certifications", Certification, f.make_certification,
                            lambda: {"consignee": f.make_consignee().id, "scheme": "isms",
                                     "number": "IS 12345", "expires_on": "2027-03-31"},
                            ("number", "IS 99999"), "number"),

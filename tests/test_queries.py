@@ -5,12 +5,10 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from registry.consignees.models import Certification
-from registry.core import operations
 from registry.extensions import db
 from tests import factories as f
 
-LIST_PAGES = ["/purposes/", "/categories/", "/purpose-categories/", "/consignees/",
+LIST_PAGES = ["/exchange/", "/purposes/", "/categories/", "/purpose-categories/", "/consignees/",
               "/certifications/", "/entrustments/", "/contracts/", "/checks/", "/findings/",
               "/employees/", "/grants/", "/grants/?state=active&sort=-granted_on", "/matrix",
               "/audit/", "/"]
@@ -25,7 +23,7 @@ def seed(size: int) -> dict:
         category = f.make_category()
         f.make_link(purpose=purpose, category=category)
         consignee = f.make_consignee(parent=parent)
-        operations.create(Certification, {"consignee": consignee, "scheme": "isms"})
+        f.make_certification(consignee=consignee, scheme="isms")
         f.make_entrustment(consignee=parent, purpose=purpose, categories=[category])
         f.make_contract(consignee=parent)
         f.make_finding(check=f.make_check(consignee=parent))

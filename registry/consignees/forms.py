@@ -18,6 +18,7 @@ from registry.core.fields import (
     ChoiceField,
     MultiReferenceField,
     ReferenceField,
+    nfkc,
     none_if_empty,
     text,
     upper,
@@ -52,12 +53,12 @@ class ConsigneeForm(FlaskForm):
 
     name = text(_l("Name"), max=255, required=True)
     corporate_number = text(_l("Corporate number (法人番号)"), max=13,
-                            validators=[_corporate_number], filters=[none_if_empty])
-    country = text(_l("Country (ISO code)"), max=2, required=True, filters=[upper], default="JP",
+                            validators=[_corporate_number], filters=[nfkc, none_if_empty])
+    country = text(_l("Country (ISO code)"), max=2, required=True, filters=[nfkc, upper], default="JP",
                    validators=[Regexp(r"^[A-Z]{2}$", message=_l("Two letters, e.g. JP."))])
     address = text(_l("Address"), max=255)
     contact_name = text(_l("Contact person"), max=128)
-    contact_email = text(_l("Contact e-mail"), max=255, validators=[Optional(), Email()])
+    contact_email = text(_l("Contact e-mail"), max=255, validators=[Optional(), Email()], filters=[nfkc])
     risk_tier = ChoiceField(_l("Risk tier"), RiskTier, default=RiskTier.MEDIUM)
     status = ChoiceField(_l("Status"), ConsigneeStatus, default=ConsigneeStatus.ACTIVE)
     parent = ReferenceField(_l("Re-entrusted by (parent consignee)"), Consignee, optional=True,
@@ -96,14 +97,14 @@ class CertificationForm(FlaskForm):
 
     consignee = ReferenceField(_l("Consignee"), Consignee, order_by=Consignee.name)
     scheme = ChoiceField(_l("Scheme"), CertificationScheme)
-    number = text(_l("Certificate number"), max=64)
+    number = text(_l("Certificate number"), max=64, filters=[nfkc])
     expires_on = DateField(_l("Valid until"), validators=[Optional()])
 
 
 class EntrustmentForm(FlaskForm):
     """An entrustment."""
 
-    reference = text(_l("Reference"), max=32, required=True)
+    reference = text(_l("Reference"), max=32, required=True, filters=[nfkc])
     consignee = ReferenceField(_l("Consignee"), Consignee, order_by=Consignee.name)
     purpose = ReferenceField(_l("Purpose of use"), Purpose, order_by=Purpose.code)
     categories = MultiReferenceField(_l("Data categories"), DataCategory,
@@ -116,7 +117,7 @@ class EntrustmentForm(FlaskForm):
 class ContractForm(FlaskForm):
     """A contract with its clause checklist."""
 
-    reference = text(_l("Reference"), max=32, required=True)
+    reference = text(_l("Reference"), max=32, required=True, filters=[nfkc])
     consignee = ReferenceField(_l("Consignee"), Consignee, order_by=Consignee.name)
     contract_type = ChoiceField(_l("Type"), ContractType)
     title = text(_l("Title"), max=255)

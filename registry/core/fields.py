@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from functools import partial
 
 import sqlalchemy as sa
@@ -23,6 +24,11 @@ def text(label, *, max: int, required: bool = False, area: bool = False, validat
     checks = [InputRequired() if required else Optional(), Length(max=max), *validators]
     field = TextAreaField if area else StringField
     return field(label, validators=checks, filters=[strip, *filters], default=default)
+
+
+def nfkc(value):
+    """Full-width letters and digits as half-width (for codes and numbers, as the importer reads them)."""
+    return unicodedata.normalize("NFKC", value) if isinstance(value, str) else value
 
 
 def upper(value):

@@ -151,8 +151,8 @@ class Writer:
             self.audit(AuditAction.UPDATE, table.name, row.record_id, row.key, changes)
         for columns, params in groups.items():
             statement = (sa.update(table).where(table.c.id == sa.bindparam("b_id"))
-                         .values({c: sa.bindparam(f"b_{c}") for c in columns},
-                                 updated_at=self.now)
+                         .values({**{c: sa.bindparam(f"b_{c}") for c in columns},
+                                  "updated_at": self.now})
                          .execution_options(synchronize_session=False))
             for start in range(0, len(params), CHUNK):
                 db.session.execute(statement, params[start:start + CHUNK])

@@ -4,6 +4,7 @@ key, and classified as create / update (with a field diff) / unchanged / delete.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -36,9 +37,22 @@ from registry.exchange.values import (
 from registry.extensions import db
 
 LIST_SPLIT = re.compile(r"\s*(?:;|；|、|\n)\s*")
+LIST_CHARACTERS = set(";；、\n")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ACTIONS = ("create", "update", "unchanged", "delete")
+#: words ledgers commonly use for a choice, besides its code and its labels
+SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "EmployeeStatus": {"active": ("在籍", "在職", "在籍中", "有効"), "leave": ("休職", "leave"),
+                       "departed": ("退職済", "退社", "退職者")},
+    "PurposeStatus": {"active": ("有効", "使用中"), "retired": ("廃止済", "終了")},
+    "AccessLevel": {"read": ("参照", "閲覧のみ"), "edit": ("更新", "書込"), "export": ("出力",),
+                    "admin": ("管理者",)},
+    "FindingStatus": {"resolved": ("完了", "対応済", "是正済"), "open": ("未着手",)},
+    "CheckResult": {"pass": ("合格", "問題なし"), "fail": ("不合格",),
+                    "pass_with_findings": ("条件付き適合", "指摘あり")},
+    "ConsigneeStatus": {"active": ("取引中", "契約中"), "terminated": ("取引終了", "解約")},
+}
 
 
 @dataclass
@@ -123,6 +137,8 @@ def choice_readers() -> dict[type, ChoiceReader]:
     choices = {c.choice for r in RESOURCES.values() for c in r.columns if c.choice is not None}
     for choice in choices:
         labels = defaultdict(list)
+        for value, words in SYNONYMS.get(choice.__name__, {}).items():
+            labels[value] += words
         for language in ("en", "ja"):
             with force_locale(language):
                 for member in choice:
@@ -170,10 +186,15 @@ class Planner:
         plan = SheetPlan(resource, sheet.sheet)
         stored = self.stored(resource.name)
         seen: dict[tuple, int] = {}
+        rejected: set[tuple] = set()
         planned = []
         for number, cells in sheet.rows:
-            values = self.clean_row(resource, sheet, number, cells)
-            if values is None or not self.resolve_countries(resource, sheet, number, values):
+            values, ok = self.clean_row(resource, sheet, number, cells)
+            if not ok:
+                # the row's own problem is reported; rows referring to it need not be
+                rejected.add(resource.key_of(values))
+                continue
+            if not self.resolve_countries(resource, sheet, number, values):
                 continue
             key = resource.key_of(values)
             if key in seen:
@@ -182,7 +203,7 @@ class Planner:
                 continue
             seen[key] = number
             planned.append((number, key, values))
-        self.available[resource.name] = set(seen) | (set() if self.sync else set(stored))
+        self.available[resource.name] = set(seen) | rejected | (set() if self.sync else set(stored))
         for number, key, values in planned:
             self.check_references(resource, sheet, number, values)
             old = stored.get(key)
@@ -208,7 +229,9 @@ class Planner:
             return False
         return "" if column.kind == "text" and not column.nullable else None
 
-    def clean_row(self, resource: Resource, sheet: SheetRows, number: int, cells: list) -> dict | None:
+    def clean_row(self, resource: Resource, sheet: SheetRows, number: int,
+                  cells: list) -> tuple[dict, bool]:
+        """The row's clean values, and whether all of them passed."""
         values = {}
         ok = True
         for column in resource.columns:
@@ -219,13 +242,13 @@ class Planner:
                 values[column.key] = self.clean(column, raw)
             except CellError as error:
                 self.issue(sheet, number, column.key, raw, f"expected {error}")
+                values[column.key] = clean_text(raw) or None
                 ok = False
-        if not ok:
-            return None
-        for message, column in self.row_rules(resource, values):
-            self.issue(sheet, number, column, values.get(column), message)
-            ok = False
-        return values if ok else None
+        if ok:
+            for message, column in self.row_rules(resource, values):
+                self.issue(sheet, number, column, values.get(column), message)
+                ok = False
+        return values, ok
 
     def clean(self, column: Column, raw):
         if column.kind == DATE:
@@ -244,6 +267,8 @@ class Planner:
             value = LIST_SEPARATOR.join(sorted(names)) or None
         else:
             value = clean_text(raw)
+            if column.identifier:
+                value = unicodedata.normalize("NFKC", value)
             if len(value) > column.max:
                 raise CellError(f"at most {column.max} characters (this has {len(value)})")
             if column.key.endswith("country") and value:
@@ -272,6 +297,9 @@ class Planner:
         if resource.name == "employees" and values.get("status") == "departed" \
                 and not values.get("departed_on") and "departed_on" in values:
             yield "a departed employee needs the date of departure", "departed_on"
+        if resource.name == "data_categories" and set(values.get("name") or "") & LIST_CHARACTERS:
+            yield "a category name cannot contain ; 、 or a line break (they separate names in " \
+                  "a list)", "name"
         if resource.name == "access_grants" and values.get("revoked_on") \
                 and not values.get("revoke_reason") and "revoke_reason" in values:
             yield "say why the access was revoked", "revoke_reason"

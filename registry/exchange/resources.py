@@ -35,6 +35,8 @@ from registry.supervision.models import (
 
 TEXT, INTEGER, DATE, BOOL, CHOICE, REF, REFLIST = (
     "text", "integer", "date", "bool", "choice", "ref", "reflist")
+#: columns holding codes and numbers rather than names (NFKC-normalised on import)
+IDENTIFIERS = {"code", "reference", "number", "corporate_number", "country", "contact_email"}
 #: how the names in a list cell (an entrustment's categories) are separated
 LIST_SEPARATOR = "; "
 
@@ -54,6 +56,11 @@ class Column:
     nullable: bool = False
     synonyms: tuple[str, ...] = ()
     width: int = 18
+
+    @property
+    def identifier(self) -> bool:
+        """Codes and numbers: full-width letters and digits are read as half-width."""
+        return self.key.rsplit(".", 1)[-1] in IDENTIFIERS
 
     @property
     def reference(self) -> str | None:

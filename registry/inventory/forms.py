@@ -2,17 +2,17 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField
+from wtforms import DateField, IntegerField, ValidationError
 from wtforms.validators import NumberRange, Optional
 
-from registry.core.fields import ChoiceField, ReferenceField, text
+from registry.core.fields import ChoiceField, ReferenceField, nfkc, text
 from registry.inventory.models import AppiKind, DataCategory, Purpose, PurposeStatus
 
 
 class PurposeForm(FlaskForm):
     """A purpose of use."""
 
-    code = text(_l("Code"), max=32, required=True)
+    code = text(_l("Code"), max=32, required=True, filters=[nfkc])
     title = text(_l("Purpose of use"), max=255, required=True)
     description = text(_l("Description"), max=4000, area=True)
     legal_basis = text(_l("Legal basis / policy article"), max=255)
@@ -28,6 +28,11 @@ class DataCategoryForm(FlaskForm):
     source = text(_l("Source (how acquired)"), max=255)
     storage_location = text(_l("Storage location"), max=255)
     retention_period = text(_l("Retention period"), max=255)
+    def validate_name(self, field):
+        if set(field.data or "") & set(";；、\n"):
+            raise ValidationError(_l("A category name cannot contain ; 、 or a line break "
+                                     "(they separate names in workbook lists)."))
+
     estimated_records = IntegerField(
         _l("Estimated number of records"),
         validators=[Optional(), NumberRange(min=0, max=10**12)],

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, ValidationError
 from wtforms.validators import Optional
 
-from registry.core.fields import ChoiceField, KeyField, ReferenceField, text
+from registry.core.fields import ChoiceField, KeyField, ReferenceField, nfkc, text
 from registry.inventory.models import DataCategory
 from registry.people.models import AccessLevel, Employee, EmployeeStatus
 
@@ -13,7 +13,7 @@ from registry.people.models import AccessLevel, Employee, EmployeeStatus
 class EmployeeForm(FlaskForm):
     """An employee."""
 
-    number = text(_l("Employee number"), max=32, required=True)
+    number = text(_l("Employee number"), max=32, required=True, filters=[nfkc])
     name = text(_l("Name"), max=128, required=True)
     department = text(_l("Department"), max=128)
     job_title = text(_l("Job title"), max=128)

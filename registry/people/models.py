@@ -16,7 +16,7 @@ from registry.inventory.models import DataCategory
 class EmployeeStatus(Choice):
     """Whether an employee is working."""
 
-    ACTIVE = "active", _l("Active")
+    ACTIVE = "active", _l("Employed")
     LEAVE = "leave", _l("On leave")
     DEPARTED = "departed", _l("Departed")
 

@@ -6,7 +6,7 @@ from wtforms import DateField
 from wtforms.validators import InputRequired, Optional
 
 from registry.consignees.models import Consignee
-from registry.core.fields import ChoiceField, ReferenceField, text
+from registry.core.fields import ChoiceField, ReferenceField, nfkc, text
 from registry.supervision.models import (
     CheckKind,
     CheckMethod,
@@ -20,7 +20,7 @@ from registry.supervision.models import (
 class SupervisionCheckForm(FlaskForm):
     """A supervision check."""
 
-    reference = text(_l("Reference"), max=32, required=True)
+    reference = text(_l("Reference"), max=32, required=True, filters=[nfkc])
     consignee = ReferenceField(_l("Consignee"), Consignee, order_by=Consignee.name)
     kind = ChoiceField(_l("Kind of check"), CheckKind)
     checked_on = DateField(_l("Checked on"), validators=[InputRequired()])
@@ -34,7 +34,7 @@ class SupervisionCheckForm(FlaskForm):
 class FindingForm(FlaskForm):
     """A finding of a check."""
 
-    reference = text(_l("Reference"), max=32, required=True)
+    reference = text(_l("Reference"), max=32, required=True, filters=[nfkc])
     check = ReferenceField(_l("Supervision check"), SupervisionCheck,
                            order_by=SupervisionCheck.reference)
     description = text(_l("Description"), max=8000, required=True, area=True)
