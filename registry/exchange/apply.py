@@ -27,10 +27,21 @@ class RevertRefused(Exception):
 
 
 class IdMaps:
-    """Natural key -> id for the resources references point to, reloaded after inserts."""
+    """Natural key -> id for the resources references point to, reloaded after inserts; a
+    renamed record is found by its old key and its new one."""
 
-    def __init__(self):
+    def __init__(self, renamed: dict[str, dict[tuple, tuple]]):
         self.maps: dict[str, dict[tuple, int]] = {}
+        self.renamed = renamed
+
+    def lookup(self, name: str, key: tuple) -> int:
+        ids = self.get(name)
+        if key in ids:
+            return ids[key]
+        for old, new in self.renamed.get(name, {}).items():
+            if key in (old, new):
+                return ids.get(old) or ids[new]
+        raise KeyError(key)
 
     def get(self, name: str) -> dict[tuple, int]:
         if name not in self.maps:
@@ -57,7 +68,7 @@ def apply(plan: Plan, filename: str, content: bytes) -> ImportBatch:
     )
     db.session.add(batch)
     db.session.flush()
-    writer = Writer(batch)
+    writer = Writer(batch, plan.renamed)
     for sheet in plan.sheets:
         writer.create(sheet)
         writer.update(sheet)
@@ -70,9 +81,9 @@ def apply(plan: Plan, filename: str, content: bytes) -> ImportBatch:
 class Writer:
     """Bulk statements for one batch, with the audit entries and the undo record they need."""
 
-    def __init__(self, batch: ImportBatch):
+    def __init__(self, batch: ImportBatch, renamed: dict):
         self.batch = batch
-        self.ids = IdMaps()
+        self.ids = IdMaps(renamed)
         self.now = utcnow()
         self.request_id = audit.request_id()
         self.actor = audit.current_actor()
@@ -84,7 +95,7 @@ class Writer:
         key = tuple(values.get(c) for c in reference.columns)
         if key[0] is None:
             return None
-        return self.ids.get(reference.target)[key]
+        return self.ids.lookup(reference.target, key)
 
     def create(self, sheet: SheetPlan) -> None:
         resource = sheet.resource
@@ -187,8 +198,8 @@ class Writer:
         return result
 
     def link(self, resource: Resource, owners: list[tuple[int, str | None]]) -> None:
-        categories = self.ids.get(resource.collection.target)
-        pairs = [{"entrustment_id": owner, "category_id": categories[(name,)]}
+        target = resource.collection.target
+        pairs = [{"entrustment_id": owner, "category_id": self.ids.lookup(target, (name,))}
                  for owner, names in owners if names for name in names.split(LIST_SEPARATOR)]
         if pairs:
             db.session.execute(sa.insert(ASSOCIATION), pairs)

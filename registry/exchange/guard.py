@@ -10,8 +10,10 @@ from pathlib import PurePosixPath
 
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURE = b"PK\x03\x04"
-#: how much of each XML part is searched for DOCTYPE / ENTITY declarations (they precede the root)
-XML_PROLOGUE_BYTES = 4096
+#: XML parts are read in chunks of this size up to their root element, where a DOCTYPE would end
+XML_CHUNK_BYTES = 64 * 1024
+ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
+UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
 DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
 
 
@@ -102,13 +104,26 @@ def _check_parts(archive: zipfile.ZipFile, limits: Limits) -> None:
     for entry in archive.infolist():
         if not entry.filename.endswith((".xml", ".rels", ".vml")):
             continue
-        with archive.open(entry) as part:
-            prologue = part.read(XML_PROLOGUE_BYTES)
+        prologue = _prologue(archive, entry)
+        if prologue.startswith(UTF16_MARKS) or b"\x00" in prologue[:64]:
+            raise Refused(f"the part {entry.filename!r} is not UTF-8 XML, as Excel writes it")
         if b"<!DOCTYPE" in prologue or b"<!ENTITY" in prologue:
             raise Refused(f"the part {entry.filename!r} declares XML entities or a DOCTYPE, "
                           "which workbooks never need")
         if entry.filename.startswith("xl/worksheets/"):
             _check_dimension(entry.filename, prologue, limits)
+
+
+def _prologue(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bytes:
+    """The part's bytes up to its root element's first child (all a DOCTYPE could precede)."""
+    prologue = b""
+    with archive.open(entry) as part:
+        while chunk := part.read(XML_CHUNK_BYTES):
+            prologue += chunk
+            root = ROOT_ELEMENT.search(prologue)
+            if root and b"<!--" not in prologue[:root.start()].rsplit(b"-->", 1)[-1]:
+                return prologue[:root.start() + XML_CHUNK_BYTES]
+    return prologue
 
 
 def _check_dimension(name: str, prologue: bytes, limits: Limits) -> None:

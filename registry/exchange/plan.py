@@ -95,6 +95,8 @@ class Plan:
     issues: list[Issue]
     notices: list[str]
     sync: bool
+    #: resource -> {old natural key: new natural key} for records renamed through their ID
+    renamed: dict[str, dict[tuple, tuple]] = field(default_factory=dict)
 
     @property
     def valid(self) -> bool:
@@ -158,6 +160,7 @@ class Planner:
         self.present = {sheet.resource.name: sheet for sheet in parsed.sheets}
         self.existing: dict[str, dict[tuple, dict]] = {}
         self.available: dict[str, set[tuple]] = {}
+        self.renamed: dict[str, dict[tuple, tuple]] = defaultdict(dict)
 
     def keys(self, name: str) -> set[tuple]:
         """Natural keys a reference may point to: after this workbook is applied."""
@@ -178,7 +181,7 @@ class Planner:
                 plans.append(self.plan_sheet(resource, sheet))
         if self.sync:
             self.check_deletes(plans)
-        return Plan(plans, self.issues, self.parsed.notices, self.sync)
+        return Plan(plans, self.issues, self.parsed.notices, self.sync, dict(self.renamed))
 
     # -- one sheet ------------------------------------------------------------------------
 
@@ -203,10 +206,19 @@ class Planner:
                 continue
             seen[key] = number
             planned.append((number, key, values))
-        self.available[resource.name] = set(seen) | rejected | (set() if self.sync else set(stored))
+        by_id = {row["id"]: key for key, row in stored.items()}
+        kept = set()
+        for number, key, values in planned:
+            old_key = self.match(resource, sheet, number, key, values.pop("id", None), by_id)
+            if old_key is not None:
+                kept.add(old_key)
+        renamed = self.renamed[resource.name]
+        self.available[resource.name] = (set(seen) | rejected | set(renamed)
+                                          | (set() if self.sync else set(stored)))
         for number, key, values in planned:
             self.check_references(resource, sheet, number, values)
-            old = stored.get(key)
+            old_key = next((o for o, n in renamed.items() if n == key), key)
+            old = stored.get(old_key)
             if old is None:
                 full = {c.key: values.get(c.key, self.default(c)) for c in resource.columns}
                 plan.rows.append(RowPlan("create", number, key, full))
@@ -218,8 +230,24 @@ class Planner:
             self.check_chains(sheet, plan)
         if self.sync:
             plan.rows += [RowPlan("delete", None, key, row, {}, row["id"])
-                          for key, row in stored.items() if key not in seen]
+                          for key, row in stored.items() if key not in seen and key not in kept]
         return plan
+
+    def match(self, resource: Resource, sheet: SheetRows, number: int, key: tuple,
+              record_id, by_id: dict) -> tuple | None:
+        """The stored key of the record this row is (a rename when its ID names another key)."""
+        old_key = by_id.get(record_id)
+        if old_key is None or old_key == key:
+            return key if key in self.stored(resource.name) else None
+        renamed = self.renamed[resource.name]
+        if old_key in renamed:
+            return None  # the ID was copied to another row: that row is matched by its key
+        if key in self.stored(resource.name):
+            self.issue(sheet, number, resource.key[0], key_label(key),
+                       f"cannot rename “{key_label(old_key)}” to this: another record has it")
+            return None
+        renamed[old_key] = key
+        return old_key
 
     def default(self, column: Column):
         """The value a new record gets for a column the sheet does not have."""

@@ -94,6 +94,7 @@ class Resource:
     by_key: dict[str, Column] = field(init=False)
 
     def __post_init__(self) -> None:
+        self.columns = (*self.columns, RECORD_ID)
         self.by_key = {column.key: column for column in self.columns}
 
     @property
@@ -102,7 +103,8 @@ class Resource:
 
     @property
     def plain_columns(self) -> list[Column]:
-        return [c for c in self.columns if c.reference is None and c.kind != REFLIST]
+        return [c for c in self.columns
+                if c.reference is None and c.kind != REFLIST and c is not RECORD_ID]
 
     def sheet_name(self, language: str) -> str:
         return self.sheet_ja if language == "ja" else self.sheet_en
@@ -130,6 +132,10 @@ class Resource:
         for alias, condition in joins:
             query = query.outerjoin(alias, condition)
         return query.order_by(*(self.order_by or (model.id,)))
+
+
+#: the last, hidden column of every sheet: lets a renamed natural key still find its record
+RECORD_ID = Column("id", "Registry ID", "台帳ID", INTEGER, width=8, synonyms=("id",))
 
 
 def _choice(key, en, ja, choice, default=None, required=False, nullable=False, width=16):

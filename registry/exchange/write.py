@@ -18,6 +18,7 @@ from registry.exchange.resources import (
     DATE,
     INTEGER,
     LIST_SEPARATOR,
+    RECORD_ID,
     REF,
     RESOURCES,
     Resource,
@@ -134,7 +135,8 @@ def _write_sheet(workbook, formats, resource: Resource, language: str, labels: d
     sheet = workbook.add_worksheet(resource.sheet_name(language))
     columns = resource.columns
     for index, column in enumerate(columns):
-        sheet.set_column(index, index, column.width)
+        sheet.set_column(index, index, column.width, None,
+                         {"hidden": True} if column is RECORD_ID else None)
         _validation(sheet, index, column, resource, language, list_ranges, exported)
     sheet.freeze_panes(1, 0)
     sheet.set_row(0, 30)

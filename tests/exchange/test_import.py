@@ -266,3 +266,31 @@ def test_viewer_cannot_import_but_can_export(app_ctx, as_role, tmp_path):
     assert pipeline.plan_file(path).totals["unchanged"] == 1
     assert viewer.post("/exchange/import", {}, form_url="/exchange/").status_code == 403
     assert count(Employee) == 1
+
+
+def test_renaming_a_consignee_in_the_workbook_keeps_its_record(app_ctx, tmp_path):
+    consignee = f.make_consignee(name="株式会社旧名")
+    f.make_entrustment(consignee=consignee, reference="ENT-R1")
+    f.make_contract(consignee=consignee, reference="CON-R1")
+    db.session.flush()
+    path = tmp_path / "rename.xlsx"
+    write.export(path, "ja")
+    book = openpyxl.load_workbook(path)
+    sheet = book["委託先"]
+    headers = [c.value for c in sheet[1]]
+    assert headers[-1] == "台帳ID" and sheet.column_dimensions["O"].hidden
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value == "株式会社旧名":
+            row[0].value = "株式会社新名"
+    book.save(path)
+    plan = pipeline.plan_file(path)
+    assert plan.valid, [str(i) for i in plan.issues]
+    assert plan.totals["create"] == 0 and plan.totals["update"] == 1
+    apply(plan, "rename.xlsx", path.read_bytes())
+    db.session.flush()
+    db.session.expire_all()
+    assert db.session.get(Consignee, consignee.id).name == "株式会社新名"
+    assert count(Consignee) == 1
+    fresh = tmp_path / "again.xlsx"
+    write.export(fresh, "en")
+    assert not pipeline.plan_file(fresh).changes_anything
