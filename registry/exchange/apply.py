@@ -14,9 +14,10 @@ import sqlalchemy as sa
 from registry.core import audit
 from registry.core.model import utcnow
 from registry.core.models import AuditAction, AuditEntry
+from registry.exchange.bulk import insert_rows
 from registry.exchange.models import BatchStatus, ImportBatch
 from registry.exchange.plan import Plan, SheetPlan, key_label
-from registry.exchange.resources import ASSOCIATION, LIST_SEPARATOR, RESOURCES, Resource
+from registry.exchange.resources import ASSOCIATION, DATE, LIST_SEPARATOR, RESOURCES, Resource
 from registry.extensions import db
 
 CHUNK = 5000
@@ -103,6 +104,7 @@ class Writer:
         if not rows:
             return
         table = resource.table
+        shown = _shower(resource)
         self_refs = [r for r in resource.references if r.target == resource.name]
         records = []
         for row in rows:
@@ -113,7 +115,8 @@ class Writer:
             record.update(created_at=self.now, updated_at=self.now)
             records.append(record)
         for start in range(0, len(records), CHUNK):
-            db.session.execute(sa.insert(table), records[start:start + CHUNK])
+            insert_rows(table, records[start:start + CHUNK])
+        # one select of the new ids: RETURNING in order would cost a round trip per row on SQLite
         self.ids.forget(resource.name)
         ids = self.ids.get(resource.name)
         for reference in self_refs:
@@ -129,7 +132,7 @@ class Writer:
         for row in rows:
             record_id = ids[row.key]
             self.undo["create"][table.name].append(record_id)
-            changes = {name: [None, new] for name, new in _shown(resource, row.values).items()
+            changes = {name: [None, new] for name, new in shown(row.values).items()
                        if new not in (None, "", False)}
             self.audit(AuditAction.CREATE, table.name, record_id, row.key, changes)
 
@@ -139,27 +142,32 @@ class Writer:
         if not rows:
             return
         table = resource.table
+        plain = {c.key: c.kind == DATE for c in resource.plain_columns}
         groups: dict[tuple, list[dict]] = defaultdict(list)
         links = []
         for row in rows:
-            new, old = self.db_values(resource, row.values), {}
-            changed = {}
-            before = {**row.values, **{k: v[0] for k, v in row.changes.items()}}
-            old_db = self.db_values(resource, before)
-            for column in new:
-                if new[column] != old_db[column]:
-                    changed[column] = new[column]
-                    old[column] = _raw(old_db[column])
+            changed, old, shown = {}, {}, {}
+            for key, (before, after) in row.changes.items():
+                if key in plain:
+                    changed[key], old[key] = after, _raw(before)
+                    shown[key] = [old[key], _raw(after)]
+            for reference in resource.references:
+                if not any(c in row.changes for c in reference.columns):
+                    continue
+                before = {c: row.changes[c][0] if c in row.changes else row.values.get(c)
+                          for c in reference.columns}
+                changed[reference.fk] = self.fk(resource, reference, row.values)
+                old[reference.fk] = self.fk(resource, reference, before)
+                shown[reference.attr] = [_key_shown(before, reference.columns),
+                                         _key_shown(row.values, reference.columns)]
             if "categories" in row.changes:
-                links.append((row.record_id, row.values.get("categories"), before.get("categories")))
+                links.append((row.record_id, row.values.get("categories")))
+                shown["categories"] = list(row.changes["categories"])
             if changed:
                 groups[tuple(sorted(changed))].append(
                     {"b_id": row.record_id, **{f"b_{c}": v for c, v in changed.items()}})
                 self.undo["update"][table.name].append([row.record_id, old])
-            shown_new, shown_old = _shown(resource, row.values), _shown(resource, before)
-            changes = {name: [shown_old[name], shown_new[name]] for name in shown_new
-                       if shown_old[name] != shown_new[name]}
-            self.audit(AuditAction.UPDATE, table.name, row.record_id, row.key, changes)
+            self.audit(AuditAction.UPDATE, table.name, row.record_id, row.key, shown)
         for columns, params in groups.items():
             statement = (sa.update(table).where(table.c.id == sa.bindparam("b_id"))
                          .values({**{c: sa.bindparam(f"b_{c}") for c in columns},
@@ -168,8 +176,8 @@ class Writer:
             for start in range(0, len(params), CHUNK):
                 db.session.execute(statement, params[start:start + CHUNK])
         if links:
-            self.unlink([owner for owner, _, _ in links])
-            self.link(resource, [(owner, names) for owner, names, _ in links])
+            self.unlink([owner for owner, _ in links])
+            self.link(resource, links)
 
     def delete(self, sheet: SheetPlan) -> None:
         resource = sheet.resource
@@ -185,17 +193,11 @@ class Writer:
             stored = db.session.execute(sa.select(table).where(table.c.id.in_(chunk))).mappings()
             self.undo["delete"][table.name] += [{k: _raw(v) for k, v in r.items()} for r in stored]
             db.session.execute(sa.delete(table).where(table.c.id.in_(chunk)))
+        shown = _shower(resource)
         for row in rows:
-            changes = {name: [old, None] for name, old in _shown(resource, row.values).items()
+            changes = {name: [old, None] for name, old in shown(row.values).items()
                        if old not in (None, "", False)}
             self.audit(AuditAction.DELETE, table.name, row.record_id, row.key, changes)
-
-    def db_values(self, resource: Resource, values: dict) -> dict:
-        """A row's values as table columns (references resolved to ids)."""
-        result = {c.key: values.get(c.key) for c in resource.plain_columns}
-        for reference in resource.references:
-            result[reference.fk] = self.fk(resource, reference, values)
-        return result
 
     def link(self, resource: Resource, owners: list[tuple[int, str | None]]) -> None:
         target = resource.collection.target
@@ -224,23 +226,37 @@ class Writer:
 
     def finish(self) -> None:
         for start in range(0, len(self.audits), CHUNK):
-            db.session.execute(sa.insert(AuditEntry), self.audits[start:start + CHUNK])
+            insert_rows(AuditEntry.__table__, self.audits[start:start + CHUNK])
         self.batch.undo = zlib.compress(json.dumps(self.undo).encode())
         db.session.flush()
 
 
-def _shown(resource: Resource, values: dict) -> dict:
-    """Values as the audit log shows them: references by natural key, under the model's names."""
-    shown = {}
-    for column in resource.columns:
-        reference = column.reference
-        if reference is None:
-            shown[column.key] = _raw(values.get(column.key))
-        elif reference not in shown:
-            ref = next(r for r in resource.references if r.attr == reference)
-            key = tuple(values.get(c) for c in ref.columns)
-            shown[reference] = None if key[0] is None else key_label(key)
+def _shower(resource: Resource):
+    """A function giving a row's values as the audit log shows them: references by natural
+    key, under the model's attribute names (built once per sheet: it runs for every row)."""
+    plain = [(c.key, c.kind == DATE) for c in resource.columns
+             if c.reference is None and c.key != "id"]
+    references = [(r.attr, r.columns) for r in resource.references]
+
+    def shown(values: dict) -> dict:
+        result = {}
+        for key, is_date in plain:
+            value = values.get(key)
+            result[key] = value.isoformat() if is_date and value is not None else value
+        for attr, columns in references:
+            if len(columns) == 1:
+                result[attr] = values.get(columns[0])
+            else:
+                key = tuple(values.get(c) for c in columns)
+                result[attr] = None if key[0] is None else key_label(key)
+        return result
+
     return shown
+
+
+def _key_shown(values: dict, columns: tuple) -> str | None:
+    key = tuple(values.get(c) for c in columns)
+    return None if key[0] is None else key_label(key)
 
 
 def _raw(value):
@@ -304,7 +320,7 @@ def revert(batch: ImportBatch) -> int:
             {"entrustment_id": owner, "category_id": category}
             for owner, category in undo["unlinks"]])
     for start in range(0, len(entries), CHUNK):
-        db.session.execute(sa.insert(AuditEntry), entries[start:start + CHUNK])
+        db.session.execute(sa.insert(AuditEntry.__table__), entries[start:start + CHUNK])
     batch.status = BatchStatus.REVERTED
     batch.reverted_at = now
     batch.reverted_by = audit.current_actor()

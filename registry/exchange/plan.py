@@ -115,6 +115,43 @@ class Plan:
         return any(totals[a] for a in ("create", "update", "delete"))
 
 
+def clean_count(raw) -> int | None:
+    value = clean_integer(raw)
+    if value is not None and not 0 <= value <= 10**12:
+        raise CellError("a number from 0 to 1,000,000,000,000")
+    return value
+
+
+def clean_list(raw) -> str | None:
+    """A list cell (an entrustment's categories): names in order, once each."""
+    names = {clean_text(n) for n in LIST_SPLIT.split(clean_text(raw)) if clean_text(n)}
+    return LIST_SEPARATOR.join(sorted(names)) or None
+
+
+def text_reader(column: Column):
+    """Text with the column's rules: length, half-width codes, country codes, empty as None."""
+    identifier = column.identifier
+    country = column.key.endswith("country")
+    empty = None if column.nullable or column.kind == REF else ""
+    limit = column.max
+
+    def read(raw):
+        value = clean_text(raw)
+        if not value:
+            return empty
+        if identifier:
+            value = unicodedata.normalize("NFKC", value)
+        if len(value) > limit:
+            raise CellError(f"at most {limit} characters (this has {len(value)})")
+        if country:
+            value = value.upper()
+            if not COUNTRY.match(value):
+                raise CellError("a two-letter ISO country code such as JP or US")
+        return value
+
+    return read
+
+
 def key_label(key: tuple) -> str:
     parts = [str(p) for p in key if p not in (None, "")]
     if len(key) == 2 and isinstance(key[1], str) and len(key[1]) == 2 and key[1].isupper():
@@ -191,8 +228,10 @@ class Planner:
         seen: dict[tuple, int] = {}
         rejected: set[tuple] = set()
         planned = []
+        present = [(column, sheet.positions[column.key], self.cleaner(column))
+                   for column in resource.columns if column.key in sheet.positions]
         for number, cells in sheet.rows:
-            values, ok = self.clean_row(resource, sheet, number, cells)
+            values, ok = self.clean_row(resource, sheet, present, number, cells)
             if not ok:
                 # the row's own problem is reported; rows referring to it need not be
                 rejected.add(resource.key_of(values))
@@ -257,17 +296,16 @@ class Planner:
             return False
         return "" if column.kind == "text" and not column.nullable else None
 
-    def clean_row(self, resource: Resource, sheet: SheetRows, number: int,
+    def clean_row(self, resource: Resource, sheet: SheetRows, present: list, number: int,
                   cells: list) -> tuple[dict, bool]:
         """The row's clean values, and whether all of them passed."""
         values = {}
         ok = True
-        for column in resource.columns:
-            if column.key not in sheet.positions:
-                continue
-            raw = sheet.cell(cells, column.key)
+        width = len(cells)
+        for column, position, clean in present:
+            raw = cells[position] if position < width else None
             try:
-                values[column.key] = self.clean(column, raw)
+                values[column.key] = clean(raw)
             except CellError as error:
                 self.issue(sheet, number, column.key, raw, f"expected {error}")
                 values[column.key] = clean_text(raw) or None
@@ -278,38 +316,37 @@ class Planner:
                 ok = False
         return values, ok
 
-    def clean(self, column: Column, raw):
+    def cleaner(self, column: Column):
+        """The function that reads one column's cells (chosen once per sheet, run per cell)."""
         if column.kind == DATE:
-            value = clean_date(raw)
+            read = clean_date
         elif column.kind == INTEGER:
-            value = clean_integer(raw)
-            if value is not None and not 0 <= value <= 10**12:
-                raise CellError("a number from 0 to 1,000,000,000,000")
+            read = clean_count
         elif column.kind == BOOL:
-            value = clean_bool(raw)
+            read = clean_bool
         elif column.kind == CHOICE:
-            member = self.readers[column.choice](raw)
-            value = member.value if member is not None else None
+            reader = self.readers[column.choice]
+
+            def read(raw):
+                member = reader(raw)
+                return member.value if member is not None else None
         elif column.kind == REFLIST:
-            names = {clean_text(n) for n in LIST_SPLIT.split(clean_text(raw)) if clean_text(n)}
-            value = LIST_SEPARATOR.join(sorted(names)) or None
+            read = clean_list
         else:
-            value = clean_text(raw)
-            if column.identifier:
-                value = unicodedata.normalize("NFKC", value)
-            if len(value) > column.max:
-                raise CellError(f"at most {column.max} characters (this has {len(value)})")
-            if column.key.endswith("country") and value:
-                value = value.upper()
-                if not COUNTRY.match(value):
-                    raise CellError("a two-letter ISO country code such as JP or US")
-            if value == "" and (column.nullable or column.kind == REF):
-                value = None
-        if value in (None, "") and column.default is not None:
-            value = getattr(column.default, "value", column.default)
-        if value in (None, "") and column.required:
-            raise CellError("a value (this column is required)")
-        return value
+            read = text_reader(column)
+        default = getattr(column.default, "value", column.default)
+        required = column.required
+
+        def clean(raw):
+            value = read(raw)
+            if value is None or value == "":
+                if default is not None:
+                    return default
+                if required:
+                    raise CellError("a value (this column is required)")
+            return value
+
+        return clean
 
     def row_rules(self, resource: Resource, values: dict):
         """The checks the forms make, applied to a row: (message, column key) for each failure."""

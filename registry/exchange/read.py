@@ -53,10 +53,6 @@ class SheetRows:
     headers: dict[str, str]
     rows: list[tuple[int, list]] = field(default_factory=list)
 
-    def cell(self, cells: list, key: str):
-        position = self.positions.get(key)
-        return cells[position] if position is not None and position < len(cells) else None
-
 
 @dataclass
 class Parsed:

@@ -4,6 +4,7 @@ natural key and references. The same resources drive export and import, so they 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import sqlalchemy as sa
 from sqlalchemy import orm as so
@@ -101,7 +102,7 @@ class Resource:
     def table(self) -> sa.Table:
         return self.model.__table__
 
-    @property
+    @cached_property
     def plain_columns(self) -> list[Column]:
         return [c for c in self.columns
                 if c.reference is None and c.kind != REFLIST and c is not RECORD_ID]

@@ -1,0 +1,222 @@
+"""Benchmark of the Excel exchange against the bare libraries, on the same data in one run.
+
+    python -m benchmarks.exchange [--rows 100000] [--database URL]
+
+Each measurement runs in a process of its own, so its peak memory (max RSS) is its own. Prints a
+table of seconds, peak MiB and the ratios to the baselines (targets: import within 3x of the bare
+read + insert, export within 1.5x of the bare write, peak memory under 500 MiB)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+import xlsxwriter
+from python_calamine import CalamineWorkbook
+
+from benchmarks import generate
+
+LEVEL_CYCLE = {"read": "edit", "edit": "export", "export": "admin", "admin": "read"}
+
+
+def app_for(url: str):
+    from registry import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+
+
+def write_grants(path: Path, rows: list[dict]) -> None:
+    """A workbook with one 'Access grants' sheet, as a person would send it."""
+    from registry.exchange.resources import RESOURCES
+
+    columns = [c for c in RESOURCES["access_grants"].columns if c.key != "id"]
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = book.add_worksheet("Access grants")
+    dates = book.add_format({"num_format": "yyyy-mm-dd"})
+    sheet.write_row(0, 0, [c.en for c in columns])
+    for number, row in enumerate(rows, start=1):
+        for index, column in enumerate(columns):
+            value = row[column.key]
+            if value is None or value == "":
+                continue
+            if column.kind == "date":
+                sheet.write_datetime(number, index, value, dates)
+            else:
+                sheet.write_string(number, index, str(value))
+    book.close()
+
+
+# -- steps, each in its own process --------------------------------------------------------------
+
+def step_setup(args) -> dict:
+    from flask_migrate import upgrade
+
+    from registry.extensions import db
+
+    app = app_for(args.database)
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        upgrade()
+        generate.people(args.seed, args.employees, args.categories)
+        db.session.commit()
+    rows = generate.grant_rows(args.seed, args.rows, args.employees, args.categories)
+    write_grants(args.work / "grants.xlsx", rows)
+    for row in rows:
+        row["level"] = LEVEL_CYCLE[row["level"]]
+        row["last_reviewed_on"] += timedelta(days=1)
+    write_grants(args.work / "grants-updated.xlsx", rows)
+    return {}
+
+
+def _import(args, name: str) -> dict:
+    from registry.core import audit
+    from registry.exchange import pipeline
+    from registry.exchange.apply import apply
+    from registry.extensions import db
+
+    app = app_for(args.database)
+    path = args.work / name
+    with app.app_context():
+        audit.act_as("benchmark")
+        started = time.perf_counter()
+        plan = pipeline.plan_file(path)
+        assert plan.valid, [str(i) for i in plan.issues[:5]]
+        apply(plan, name, path.read_bytes())
+        db.session.commit()
+        return {"seconds": time.perf_counter() - started, "rows": sum(plan.totals.values())}
+
+
+def step_import_new(args) -> dict:
+    return _import(args, "grants.xlsx")
+
+
+def step_import_update(args) -> dict:
+    return _import(args, "grants-updated.xlsx")
+
+
+def step_export(args) -> dict:
+    from registry.exchange import write
+
+    app = app_for(args.database)
+    with app.app_context():
+        started = time.perf_counter()
+        counts = write.export(args.work / "export.xlsx", "en")
+        return {"seconds": time.perf_counter() - started, "rows": sum(counts.values())}
+
+
+def step_bare_read_insert(args) -> dict:
+    """python-calamine reads the sheet; SQLAlchemy Core executemany inserts the same rows into
+    the same table (references resolved with two dict lookups), then rolls back. No validation,
+    no plan, no audit: the floor under the import."""
+    engine = sa.create_engine(args.database)
+    grants = sa.Table("access_grants", sa.MetaData(), autoload_with=engine)
+    started = time.perf_counter()
+    book = CalamineWorkbook.from_path(str(args.work / "grants.xlsx"))
+    rows = book.get_sheet_by_name("Access grants").to_python()[1:]
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        employees = dict(connection.execute(sa.text("SELECT number, id FROM employees")).all())
+        categories = dict(connection.execute(sa.text("SELECT name, id FROM data_categories")).all())
+        now = datetime.now()
+        connection.execute(sa.insert(grants), [
+            {"employee_id": employees[r[0]], "category_id": categories[r[1]], "system": r[2],
+             "level": r[3], "granted_by": r[4], "granted_on": r[5] or None,
+             "last_reviewed_on": r[6] or None, "revoked_on": r[7] or None,
+             "revoke_reason": r[8], "created_at": now, "updated_at": now} for r in rows])
+        seconds = time.perf_counter() - started
+        transaction.rollback()
+    return {"seconds": seconds, "rows": len(rows)}
+
+
+def step_bare_write(args) -> dict:
+    """The same rows selected with Core and written by xlsxwriter in constant-memory mode."""
+    from registry.exchange.resources import RESOURCES
+
+    app = app_for(args.database)
+    from registry.extensions import db
+
+    with app.app_context():
+        started = time.perf_counter()
+        book = xlsxwriter.Workbook(str(args.work / "bare.xlsx"), {"constant_memory": True})
+        dates = book.add_format({"num_format": "yyyy-mm-dd"})
+        total = 0
+        for resource in RESOURCES.values():
+            sheet = book.add_worksheet(resource.sheet_en)
+            result = db.session.execute(resource.export_query().execution_options(yield_per=2000))
+            for number, row in enumerate(result, start=1):
+                total += 1
+                for index, value in enumerate(row):
+                    if value is None:
+                        continue
+                    if hasattr(value, "isoformat"):
+                        sheet.write_datetime(number, index, value, dates)
+                    else:
+                        sheet.write(number, index, getattr(value, "value", value))
+        book.close()
+        return {"seconds": time.perf_counter() - started, "rows": total}
+
+
+STEPS = {name.removeprefix("step_"): fn for name, fn in globals().items()
+         if name.startswith("step_")}
+
+
+def run_step(name: str, args) -> dict:
+    command = [sys.executable, "-m", "benchmarks.exchange", "--step", name,
+               "--database", args.database, "--work", str(args.work), "--rows", str(args.rows),
+               "--employees", str(args.employees), "--categories", str(args.categories),
+               "--seed", str(args.seed)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise SystemExit(f"step {name} failed:\n{done.stdout}\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--employees", type=int, default=20_000)
+    parser.add_argument("--categories", type=int, default=2_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--database", default=None)
+    parser.add_argument("--work", type=Path, default=None)
+    parser.add_argument("--step", choices=sorted(STEPS))
+    args = parser.parse_args()
+    if args.step:
+        result = STEPS[args.step](args)
+        result["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(result))
+        return
+    with tempfile.TemporaryDirectory() as work:
+        args.work = Path(work)
+        args.database = args.database or f"sqlite:///{args.work / 'bench.db'}"
+        backend = args.database.split(":", 1)[0]
+        print(f"# exchange benchmark: {args.rows:,} access grants, {args.employees:,} employees, "
+              f"{args.categories:,} categories, seed {args.seed}, database {backend}")
+        run_step("setup", args)
+        results = {name: run_step(name, args) for name in
+                   ("bare_read_insert", "import_new", "import_update", "bare_write", "export")}
+    base_import = results["bare_read_insert"]["seconds"]
+    base_export = results["bare_write"]["seconds"]
+    ratios = {"import_new": base_import, "import_update": base_import, "export": base_export}
+    print(f"{'measurement':<18}{'rows':>10}{'seconds':>10}{'peak MiB':>10}{'ratio':>8}  target")
+    targets = {"import_new": "<= 3x", "import_update": "<= 3x", "export": "<= 1.5x"}
+    for name, result in results.items():
+        ratio = f"{result['seconds'] / ratios[name]:.2f}x" if name in ratios else ""
+        print(f"{name:<18}{result['rows']:>10,}{result['seconds']:>10.2f}"
+              f"{result['peak_mib']:>10.0f}{ratio:>8}  {targets.get(name, 'baseline')}")
+    os.sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
