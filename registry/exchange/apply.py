@@ -285,14 +285,18 @@ def revert(batch: ImportBatch) -> int:
     now = utcnow()
     order = [resource.table for resource in RESOURCES.values()]
     entries = []
-    labels = _labels(batch.id)
+    applied = {(entity, record_id): (label, changes) for entity, record_id, label, changes in
+               db.session.execute(sa.select(AuditEntry.entity, AuditEntry.record_id,
+                                            AuditEntry.record_label, AuditEntry.changes)
+                                  .where(AuditEntry.batch_id == batch.id))}
 
-    def record(action, table, record_id, changes):
+    def record(action, table, record_id):
+        """The import's own change to the record, the other way round."""
+        label, changes = applied.get((table, record_id), (f"#{record_id}", {}))
         entries.append({"at": now, "actor": audit.current_actor(), "action": action,
-                        "entity": table, "record_id": record_id,
-                        "record_label": labels.get((table, record_id), f"#{record_id}"),
-                        "changes": changes, "request_id": audit.request_id(),
-                        "batch_id": batch.id})
+                        "entity": table, "record_id": record_id, "record_label": label,
+                        "changes": {name: [new, old] for name, (old, new) in changes.items()},
+                        "request_id": audit.request_id(), "batch_id": batch.id})
 
     links = undo["links"]
     for owner, category in links:
@@ -303,18 +307,17 @@ def revert(batch: ImportBatch) -> int:
         if ids:
             db.session.execute(sa.delete(table).where(table.c.id.in_(ids)))
             for record_id in ids:
-                record(AuditAction.DELETE, table.name, record_id, {"reverted import": [batch.id, None]})
+                record(AuditAction.DELETE, table.name, record_id)
     for table in order:
         rows = undo["delete"].get(table.name, [])
         if rows:
             db.session.execute(sa.insert(table), [_typed(table, row) for row in rows])
             for row in rows:
-                record(AuditAction.CREATE, table.name, row["id"], {"reverted import": [None, batch.id]})
+                record(AuditAction.CREATE, table.name, row["id"])
         for record_id, old in undo["update"].get(table.name, []):
             db.session.execute(sa.update(table).where(table.c.id == record_id)
                                .values(**_typed(table, old), updated_at=now))
-            record(AuditAction.UPDATE, table.name, record_id,
-                   {column: ["(import)", value] for column, value in old.items()})
+            record(AuditAction.UPDATE, table.name, record_id)
     if undo["unlinks"]:
         db.session.execute(sa.insert(ASSOCIATION), [
             {"entrustment_id": owner, "category_id": category}
@@ -326,12 +329,6 @@ def revert(batch: ImportBatch) -> int:
     batch.reverted_by = audit.current_actor()
     db.session.flush()
     return len(entries)
-
-
-def _labels(batch_id: int) -> dict:
-    return {(entity, record_id): label for entity, record_id, label in db.session.execute(
-        sa.select(AuditEntry.entity, AuditEntry.record_id, AuditEntry.record_label)
-        .where(AuditEntry.batch_id == batch_id))}
 
 
 def _typed(table: sa.Table, values: dict) -> dict:

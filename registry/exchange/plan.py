@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from registry.consignees.forms import corporate_number_ok
 from registry.exchange.read import Issue, Parsed, SheetRows
@@ -52,6 +53,9 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     "CheckResult": {"pass": ("合格", "問題なし"), "fail": ("不合格",),
                     "pass_with_findings": ("条件付き適合", "指摘あり")},
     "ConsigneeStatus": {"active": ("取引中", "契約中"), "terminated": ("取引終了", "解約")},
+    "ContractType": {"nda": ("NDA", "秘密保持契約", "機密保持契約"), "service": ("業務委託契約", "委託契約"),
+                     "dpa": ("覚書", "DPA", "データ処理契約", "個人情報取扱覚書"),
+                     "terms": ("利用規約", "約款")},
 }
 
 
@@ -118,7 +122,7 @@ class Plan:
 def clean_count(raw) -> int | None:
     value = clean_integer(raw)
     if value is not None and not 0 <= value <= 10**12:
-        raise CellError("a number from 0 to 1,000,000,000,000")
+        raise CellError(_("a number from 0 to 1,000,000,000,000"))
     return value
 
 
@@ -142,11 +146,12 @@ def text_reader(column: Column):
         if identifier:
             value = unicodedata.normalize("NFKC", value)
         if len(value) > limit:
-            raise CellError(f"at most {limit} characters (this has {len(value)})")
+            raise CellError(_("at most %(limit)s characters (this has %(length)s)",
+                              limit=limit, length=len(value)))
         if country:
             value = value.upper()
             if not COUNTRY.match(value):
-                raise CellError("a two-letter ISO country code such as JP or US")
+                raise CellError(_("a two-letter ISO country code such as JP or US"))
         return value
 
     return read
@@ -176,13 +181,14 @@ def choice_readers() -> dict[type, ChoiceReader]:
     choices = {c.choice for r in RESOURCES.values() for c in r.columns if c.choice is not None}
     for choice in choices:
         labels = defaultdict(list)
-        for value, words in SYNONYMS.get(choice.__name__, {}).items():
-            labels[value] += words
         for language in ("en", "ja"):
             with force_locale(language):
                 for member in choice:
                     labels[member.value].append(str(member.label))
-        readers[choice] = ChoiceReader.build(choice, labels)
+        shown = ", ".join(f"{en} ({ja})" for en, ja in labels.values())
+        for value, words in SYNONYMS.get(choice.__name__, {}).items():
+            labels[value] += words
+        readers[choice] = ChoiceReader.build(choice, labels, shown)
     return readers
 
 
@@ -241,7 +247,7 @@ class Planner:
             key = resource.key_of(values)
             if key in seen:
                 self.issue(sheet, number, None, key_label(key),
-                           f"the same {resource.sheet_en.lower()} as row {seen[key]}")
+                           _("the same record as row %(row)s", row=seen[key]))
                 continue
             seen[key] = number
             planned.append((number, key, values))
@@ -283,7 +289,8 @@ class Planner:
             return None  # the ID was copied to another row: that row is matched by its key
         if key in self.stored(resource.name):
             self.issue(sheet, number, resource.key[0], key_label(key),
-                       f"cannot rename “{key_label(old_key)}” to this: another record has it")
+                       _("cannot rename “%(old)s” to this: another record has it",
+                         old=key_label(old_key)))
             return None
         renamed[old_key] = key
         return old_key
@@ -307,7 +314,7 @@ class Planner:
             try:
                 values[column.key] = clean(raw)
             except CellError as error:
-                self.issue(sheet, number, column.key, raw, f"expected {error}")
+                self.issue(sheet, number, column.key, raw, _("expected %(what)s", what=error))
                 values[column.key] = clean_text(raw) or None
                 ok = False
         if ok:
@@ -343,7 +350,7 @@ class Planner:
                 if default is not None:
                     return default
                 if required:
-                    raise CellError("a value (this column is required)")
+                    raise CellError(_("a value (this column is required)"))
             return value
 
         return clean
@@ -352,22 +359,22 @@ class Planner:
         """The checks the forms make, applied to a row: (message, column key) for each failure."""
         start, end = values.get("start_on"), values.get("end_on")
         if start and end and end < start:
-            yield "the end date is before the start date", "end_on"
+            yield _("the end date is before the start date"), "end_on"
         number = values.get("corporate_number")
         if number and not corporate_number_ok(number):
-            yield "a corporate number has 13 digits with a valid check digit", "corporate_number"
+            yield _("a corporate number has 13 digits with a valid check digit"), "corporate_number"
         email = values.get("contact_email")
         if email and not EMAIL.match(email):
-            yield "an e-mail address", "contact_email"
+            yield _("expected an e-mail address"), "contact_email"
         if resource.name == "employees" and values.get("status") == "departed" \
                 and not values.get("departed_on") and "departed_on" in values:
-            yield "a departed employee needs the date of departure", "departed_on"
+            yield _("a departed employee needs the date of departure"), "departed_on"
         if resource.name == "data_categories" and set(values.get("name") or "") & LIST_CHARACTERS:
-            yield "a category name cannot contain ; 、 or a line break (they separate names in " \
-                  "a list)", "name"
+            yield _("a category name cannot contain ; 、 or a line break (they separate names "
+                    "in a list)"), "name"
         if resource.name == "access_grants" and values.get("revoked_on") \
                 and not values.get("revoke_reason") and "revoke_reason" in values:
-            yield "say why the access was revoked", "revoke_reason"
+            yield _("say why the access was revoked"), "revoke_reason"
 
     # -- references -----------------------------------------------------------------------
 
@@ -385,8 +392,8 @@ class Planner:
                 values[reference.columns[1]] = countries[0]
             elif countries:
                 self.issue(sheet, number, reference.columns[1], None,
-                           f"“{name}” exists in several countries ({', '.join(countries)}); "
-                           "give the country")
+                           _("“%(name)s” exists in several countries (%(countries)s); give the "
+                             "country", name=name, countries=", ".join(countries)))
                 ok = False
         return ok
 
@@ -399,15 +406,21 @@ class Planner:
             target = RESOURCES[reference.target]
             if parts not in self.keys(reference.target):
                 self.issue(sheet, number, reference.columns[0], key_label(parts),
-                           f"no {target.sheet_en.lower().rstrip('s')} with this key exists in the "
-                           f"registry or in the sheet “{target.sheet_en}”")
+                           _("no record with this key exists in the registry or in the sheet "
+                             "“%(sheet)s”", sheet=self.sheet_name(target)))
         if resource.collection is not None and values.get("categories"):
             known = self.keys(resource.collection.target)
             for name in values["categories"].split(LIST_SEPARATOR):
                 if (name,) not in known:
                     self.issue(sheet, number, "categories", name,
-                               "no data category with this name exists in the registry or in "
-                               "the sheet “Data categories”")
+                               _("no record with this key exists in the registry or in the "
+                                 "sheet “%(sheet)s”",
+                                 sheet=self.sheet_name(RESOURCES["data_categories"])))
+
+    def sheet_name(self, resource: Resource) -> str:
+        """The name of a resource's sheet as this workbook has it (or both usual names)."""
+        present = self.present.get(resource.name)
+        return present.sheet if present else f"{resource.sheet_en}” / “{resource.sheet_ja}"
 
     def check_chains(self, sheet: SheetRows, plan: SheetPlan) -> None:
         """Re-entrustment chains must end: no consignee may be its own (indirect) parent."""
@@ -422,7 +435,7 @@ class Planner:
             while current:
                 if current in seen:
                     self.issue(sheet, row.row, "parent.name", key_label(row.key),
-                               "this re-entrustment chain loops back to the consignee itself")
+                               _("this re-entrustment chain loops back to the consignee itself"))
                     break
                 seen.add(current)
                 current = parents.get(current)
@@ -453,8 +466,8 @@ class Planner:
                 keys = {tuple(row.values.get(c) for c in reference.columns)}
             for key in keys & gone.keys():
                 self.issue(sheet, row.row, reference.columns[0], key_label(key),
-                           "refers to a record that --sync would delete (it is missing from its "
-                           "sheet); keep that record or change this row")
+                           _("refers to a record that would be deleted (it is missing from its "
+                             "sheet); keep that record or change this row"))
 
     def _deletes_in_registry(self, resource, reference, gone) -> None:
         ids = [row.record_id for row in gone.values()]
@@ -468,8 +481,10 @@ class Planner:
         for row in gone.values():
             if used.get(row.record_id):
                 self.issue(self.present[RESOURCES[reference.target].name], None, None,
-                           row.label, f"cannot be deleted: {used[row.record_id]} "
-                           f"{resource.sheet_en.lower()} in the registry refer to it")
+                           row.label, _("cannot be deleted: %(count)s records of “%(sheet)s” "
+                                        "in the registry refer to it",
+                                        count=used[row.record_id],
+                                        sheet=self.sheet_name(resource)))
 
     def issue(self, sheet: SheetRows, row, column_key, value, message: str) -> None:
         header = sheet.headers.get(column_key, column_key) if column_key else None

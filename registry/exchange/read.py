@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 
 from registry.exchange.guard import Limits, Refused
@@ -28,12 +29,13 @@ class Issue:
     message: str
 
     def __str__(self) -> str:
-        where = [f"sheet “{self.sheet}”"]
+        where = [_("sheet “%(sheet)s”", sheet=self.sheet)]
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(_("row %(row)s", row=self.row))
         if self.column:
-            where.append(f"column “{self.column}”")
-        shown = "" if self.value in (None, "") else f" (value “{_short(self.value)}”)"
+            where.append(_("column “%(column)s”", column=self.column))
+        shown = "" if self.value in (None, "") else _(" (value “%(value)s”)",
+                                                       value=_short(self.value))
         return f"{', '.join(where)}{shown}: {self.message}"
 
 
@@ -92,12 +94,13 @@ def read(path, limits: Limits) -> Parsed:
         resource = sheets_by_name.get(normalize(name))
         if resource is None:
             if not name.startswith("_") and normalize(name) not in README_SHEETS:
-                parsed.notices.append(f"sheet “{name}” is not part of the inventory and was ignored")
+                parsed.notices.append(_("sheet “%(sheet)s” is not part of the inventory and was "
+                                        "ignored", sheet=name))
             continue
         if resource.name in seen:
             parsed.issues.append(Issue(name, None, None, None,
-                                       f"the same data as sheet “{seen[resource.name]}”; "
-                                       "keep only one of them"))
+                                       _("the same data as sheet “%(other)s”; keep only one of "
+                                         "them", other=seen[resource.name])))
             continue
         seen[resource.name] = name
         try:
@@ -121,8 +124,9 @@ def _sheet(name: str, resource: Resource, raw: list[list], limits: Limits,
         expected = ", ".join(f"“{resource.by_key[k].en}” / “{resource.by_key[k].ja}”"
                              for k in resource.key)
         parsed.issues.append(Issue(name, None, None, None,
-                                   f"no header row found in the first {HEADER_SEARCH_ROWS} rows; "
-                                   f"expected at least {expected}"))
+                                   _("no header row found in the first %(rows)s rows; expected "
+                                     "at least %(headers)s", rows=HEADER_SEARCH_ROWS,
+                                     headers=expected)))
         return None
     positions: dict[str, int] = {}
     headers: dict[str, str] = {}
@@ -131,18 +135,20 @@ def _sheet(name: str, resource: Resource, raw: list[list], limits: Limits,
             continue
         column = lookup.get(normalize(str(text)))
         if column is None:
-            parsed.notices.append(f"sheet “{name}”: column “{text}” is not known and was ignored")
+            parsed.notices.append(_("sheet “%(sheet)s”: column “%(column)s” is not known and was "
+                                    "ignored", sheet=name, column=text))
         elif column.key in positions:
             parsed.issues.append(Issue(name, header_index + 1, str(text), None,
-                                       f"this column appears twice (also as “{headers[column.key]}”)"))
+                                       _("this column appears twice (also as “%(other)s”)",
+                                         other=headers[column.key])))
         else:
             positions[column.key] = position
             headers[column.key] = str(text)
     for column in resource.columns:
         if column.required and column.key not in positions:
             parsed.issues.append(Issue(name, header_index + 1, column.en, None,
-                                       f"the required column “{column.en}” / “{column.ja}” "
-                                       "is missing"))
+                                       _("the required column “%(en)s” / “%(ja)s” is missing",
+                                         en=column.en, ja=column.ja)))
     sheet = SheetRows(resource, name, header_index + 1, positions, headers)
     width = max(positions.values(), default=0) + 1
     for index in range(header_index + 1, len(raw)):

@@ -8,6 +8,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext as _
+
 from registry.core.model import Choice
 
 #: characters a spreadsheet would treat as the start of a formula
@@ -66,17 +68,17 @@ def clean_integer(value: object) -> int | None:
     if value in (None, ""):
         return None
     if isinstance(value, bool):
-        raise CellError("a whole number")
+        raise CellError(_("a whole number"))
     if isinstance(value, int):
         return value
     if isinstance(value, float):
         if value.is_integer():
             return int(value)
-        raise CellError("a whole number")
+        raise CellError(_("a whole number"))
     text = unicodedata.normalize("NFKC", str(value)).replace(",", "").strip()
     if re.fullmatch(r"[+-]?\d{1,15}", text):
         return int(text)
-    raise CellError("a whole number")
+    raise CellError(_("a whole number"))
 
 
 def clean_date(value: object) -> date | None:
@@ -89,7 +91,7 @@ def clean_date(value: object) -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, bool):
-        raise CellError("a date")
+        raise CellError(_("a date"))
     if isinstance(value, int | float):
         return _serial(value)
     text = unicodedata.normalize("NFKC", str(value)).strip()
@@ -101,12 +103,12 @@ def clean_date(value: object) -> date | None:
     match = ERA_DATE.match(text)
     if match:
         return _era_date(match)
-    raise CellError("a date such as 2024-07-12, 2024/7/12, 2024年7月12日 or 令和6年7月12日")
+    raise CellError(_("a date such as 2024-07-12, 2024/7/12, 2024年7月12日 or 令和6年7月12日"))
 
 
 def _serial(number: float) -> date:
     if not 1 <= number < 2958466:
-        raise CellError("a date (this number is not an Excel date)")
+        raise CellError(_("a date (this number is not an Excel date)"))
     return EXCEL_EPOCH + timedelta(days=int(number))
 
 
@@ -114,7 +116,7 @@ def _date(year: int, month: int, day: int) -> date:
     try:
         return date(year, month, day)
     except ValueError as error:
-        raise CellError("an existing calendar date") from error
+        raise CellError(_("an existing calendar date")) from error
 
 
 def _era_date(match: re.Match) -> date:
@@ -123,7 +125,7 @@ def _era_date(match: re.Match) -> date:
     day = _date(first.year + year - 1, int(match[3]), int(match[4]))
     later = [f for _, _, f in ERAS if f > first]
     if day < first or (later and day >= min(later)):
-        raise CellError(f"a date inside the {kanji} era")
+        raise CellError(_("a date inside the %(era)s era", era=kanji))
     return day
 
 
@@ -139,7 +141,7 @@ def clean_bool(value: object) -> bool | None:
         return True
     if word in FALSE_WORDS:
         return False
-    raise CellError("yes or no (TRUE/FALSE, Yes/No, はい/いいえ, 有/無, ○/×)")
+    raise CellError(_("yes or no (TRUE/FALSE, Yes/No, はい/いいえ, 有/無, ○/×)"))
 
 
 @dataclass
@@ -148,19 +150,21 @@ class ChoiceReader:
 
     choice: type[Choice]
     lookup: dict[str, Choice]
+    allowed: str
 
     @classmethod
-    def build(cls, choice: type[Choice], labels: dict[str, list[str]]) -> ChoiceReader:
+    def build(cls, choice: type[Choice], labels: dict[str, list[str]],
+              allowed: str) -> ChoiceReader:
         lookup = {}
         for member in choice:
             for text in (member.value, *labels.get(member.value, ())):
                 lookup[normalize(text)] = member
-        return cls(choice, lookup)
+        return cls(choice, lookup, allowed)
 
     def __call__(self, value: object) -> Choice | None:
         if value in (None, ""):
             return None
         found = self.lookup.get(normalize(str(value)))
         if found is None:
-            raise CellError("one of the listed values")
+            raise CellError(_("one of: %(allowed)s", allowed=self.allowed))
         return found

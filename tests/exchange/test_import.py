@@ -78,7 +78,7 @@ def test_every_problem_is_reported_with_its_place(app_ctx, tmp_path):
     assert ("Access grants", 2, "Employee number") in found
     assert ("Access grants", 2, "Data category") in found
     messages = " | ".join(str(i) for i in plan.issues)
-    assert "row 3, column “Status” (value “retired”): expected one of the listed values" in messages
+    assert "row 3, column “Status” (value “retired”): expected one of: Employed (在籍), On leave (休職中)" in messages
     assert "存在しない項目" in messages
     assert not plan.valid
 
@@ -144,6 +144,11 @@ def test_revert_restores_and_is_refused_after_a_later_change(app_ctx, tmp_path):
     db.session.expire_all()
     assert db.session.scalar(sa.select(Purpose.title).where(Purpose.code == "R1")) == "元の目的"
     assert db.session.scalar(sa.select(Purpose.id).where(Purpose.code == "R2")) is None
+    undone = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.batch_id == batch.id)
+                                .order_by(AuditEntry.id.desc())).all()
+    by_action = {e.action.value: e for e in undone[:2]}
+    assert by_action["update"].changes == {"title": ["変更後の目的", "元の目的"]}
+    assert by_action["delete"].record_label == "R2"
     with pytest.raises(RevertRefused, match="already"):
         revert(batch)
     second = apply(pipeline.plan_file(path), "p.xlsx", path.read_bytes())
@@ -236,7 +241,8 @@ def test_web_upload_preview_fix_apply_and_revert(app_ctx, as_role, tmp_path):
     response = editor.post("/exchange/import", {"workbook": (io.BytesIO(fixed.read_bytes()), "fixed.xlsx")},
                            form_url="/exchange/", content_type="multipart/form-data")
     preview_url = response.headers["Location"]
-    assert "Apply these changes" in editor.get(preview_url).get_data(as_text=True)
+    page = editor.get(preview_url).get_data(as_text=True)
+    assert "Apply these changes" in page and "1 new" in page and "bound method" not in page
     applied = editor.post(preview_url + "/apply", form_url=preview_url)
     assert applied.status_code == 302
     db.session.expire_all()
