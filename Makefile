@@ -5,7 +5,7 @@ REGISTRY := $(VENV)/bin/registry
 CATALOGS := $(wildcard registry/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test lint translations extract-messages chromium
+.PHONY: run test bench lint translations extract-messages chromium
 
 run: $(VENV)/.installed $(COMPILED)
 	$(REGISTRY) init
@@ -14,6 +14,13 @@ run: $(VENV)/.installed $(COMPILED)
 
 test: $(VENV)/.installed-test $(COMPILED) chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Benchmarks on SQLite and on a fresh PostgreSQL database (BENCH_PG_URL to choose another server).
+BENCH_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/registry_bench
+bench: $(VENV)/.installed-test
+	$(PY) -m benchmarks.exchange $(BENCH_ARGS)
+	psql "$$(echo $(BENCH_PG_URL) | sed 's/+psycopg//; s#/[^/]*$$#/postgres#')" -qc "DROP DATABASE IF EXISTS $$(basename $(BENCH_PG_URL))" -c "CREATE DATABASE $$(basename $(BENCH_PG_URL))"
+	$(PY) -m benchmarks.exchange --database $(BENCH_PG_URL) $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check registry tests benchmarks

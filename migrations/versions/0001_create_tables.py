@@ -33,7 +33,6 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_entries_actor'), ['actor'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_entries_at'), ['at'], unique=False)
         batch_op.create_index('ix_audit_entries_record', ['entity', 'record_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_audit_entries_request_id'), ['request_id'], unique=False)
 
     op.create_table('consignees',
     sa.Column('name', sa.String(length=255), nullable=False),
@@ -334,7 +333,6 @@ def downgrade():
 
     op.drop_table('consignees')
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_audit_entries_request_id'))
         batch_op.drop_index('ix_audit_entries_record')
         batch_op.drop_index(batch_op.f('ix_audit_entries_at'))
         batch_op.drop_index(batch_op.f('ix_audit_entries_actor'))

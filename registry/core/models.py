@@ -130,7 +130,7 @@ class AuditEntry(db.Model):
     #: {field: [old, new]}
     changes: so.Mapped[dict] = so.mapped_column(sa.JSON)
     #: the request (or command run) that made the change
-    request_id: so.Mapped[str | None] = so.mapped_column(sa.String(32), index=True)
+    request_id: so.Mapped[str | None] = so.mapped_column(sa.String(32))
     #: the import batch that made (or reverted) the change
     batch_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("import_batches.id"),
                                                         index=True)

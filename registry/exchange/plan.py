@@ -251,6 +251,7 @@ class Planner:
                 continue
             seen[key] = number
             planned.append((number, key, values))
+        defaults = {c.key: self.default(c) for c in resource.columns}
         by_id = {row["id"]: key for key, row in stored.items()}
         kept = set()
         for number, key, values in planned:
@@ -265,7 +266,7 @@ class Planner:
             old_key = next((o for o, n in renamed.items() if n == key), key)
             old = stored.get(old_key)
             if old is None:
-                full = {c.key: values.get(c.key, self.default(c)) for c in resource.columns}
+                full = {**defaults, **values}
                 plan.rows.append(RowPlan("create", number, key, full))
                 continue
             changes = {k: (old.get(k), v) for k, v in values.items() if old.get(k) != v}

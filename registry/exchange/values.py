@@ -17,7 +17,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_EPOCH = date(1899, 12, 30)
 #: Excel's 1900 date system cannot show dates before this day as dates
 FIRST_EXCEL_DATE = date(1900, 3, 1)
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: control characters removed from text (tab, line feed and carriage return are kept)
+CONTROL_TABLE = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 TRIM = " \u3000"
 
 #: Japanese eras: kanji, romaji initial, first day
@@ -49,6 +50,8 @@ def normalize(text: str) -> str:
 def clean_text(value: object) -> str:
     """Text as stored: control characters removed, spaces trimmed at the ends; tabs and line
     breaks inside kept, so a value comes back exactly as it was exported."""
+    if type(value) is str:
+        return value.translate(CONTROL_TABLE).strip(TRIM)
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -57,7 +60,7 @@ def clean_text(value: object) -> str:
         value = value.date() if value.time() == datetime.min.time() else value
     if isinstance(value, date):
         return value.isoformat()
-    return CONTROL.sub("", str(value)).strip(TRIM)
+    return str(value).translate(CONTROL_TABLE).strip(TRIM)
 
 
 def is_formula_like(text: str) -> bool:

@@ -78,7 +78,8 @@ def test_every_problem_is_reported_with_its_place(app_ctx, tmp_path):
     assert ("Access grants", 2, "Employee number") in found
     assert ("Access grants", 2, "Data category") in found
     messages = " | ".join(str(i) for i in plan.issues)
-    assert "row 3, column “Status” (value “retired”): expected one of: Employed (在籍), On leave (休職中)" in messages
+    assert ("row 3, column “Status” (value “retired”): expected one of: Employed (在籍), "
+            "On leave (休職中)") in messages
     assert "存在しない項目" in messages
     assert not plan.valid
 
