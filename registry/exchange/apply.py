@@ -10,6 +10,7 @@ from collections import defaultdict
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from registry.core import audit
 from registry.core.model import utcnow
@@ -268,7 +269,7 @@ def _raw(value):
 def revert(batch: ImportBatch) -> int:
     """Undo an applied batch; refuse when any record it touched has changed since."""
     if batch.status == BatchStatus.REVERTED:
-        raise RevertRefused("this import has already been reverted")
+        raise RevertRefused(_("this import has already been reverted"))
     undo = json.loads(zlib.decompress(batch.undo))
     touched = {(table, record_id) for table, ids in undo["create"].items() for record_id in ids}
     touched |= {(table, item[0]) for table, items in undo["update"].items() for item in items}
@@ -280,8 +281,9 @@ def revert(batch: ImportBatch) -> int:
     changed = sorted({(entity, record_id) for entity, record_id in later} & touched)
     if changed:
         shown = ", ".join(f"{entity} #{record_id}" for entity, record_id in changed[:10])
-        more = f" and {len(changed) - 10} more" if len(changed) > 10 else ""
-        raise RevertRefused(f"records changed since this import: {shown}{more}")
+        more = _(" and %(count)s more", count=len(changed) - 10) if len(changed) > 10 else ""
+        raise RevertRefused(_("records changed since this import: %(records)s%(more)s",
+                              records=shown, more=more))
     now = utcnow()
     order = [resource.table for resource in RESOURCES.values()]
     entries = []

@@ -8,6 +8,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from flask_babel import gettext as _
+
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURE = b"PK\x03\x04"
 #: XML parts are read in chunks of this size up to their root element, where a DOCTYPE would end
@@ -48,18 +50,20 @@ def inspect(path, limits: Limits) -> None:
         handle.seek(0, 2)
         size = handle.tell()
     if size == 0:
-        raise Refused("the file is empty")
+        raise Refused(_("the file is empty"))
     if size > limits.max_file_bytes:
-        raise Refused(f"the file has {size:,} bytes; the limit is {limits.max_file_bytes:,}")
+        raise Refused(_("the file has %(size)s bytes; the limit is %(limit)s",
+                        size=f"{size:,}", limit=f"{limits.max_file_bytes:,}"))
     if head.startswith(OLE2_SIGNATURE):
-        raise Refused("this is a legacy .xls workbook or a password-protected file; "
-                      "save it as an unprotected Excel workbook (.xlsx)")
+        raise Refused(_("this is a legacy .xls workbook or a password-protected file; "
+                        "save it as an unprotected Excel workbook (.xlsx)"))
     if not head.startswith(ZIP_SIGNATURE):
-        raise Refused("this is not an Excel workbook (.xlsx); a CSV or text file cannot be imported")
+        raise Refused(_("this is not an Excel workbook (.xlsx); a CSV or text file cannot be "
+                        "imported"))
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as error:
-        raise Refused(f"the workbook is damaged or truncated ({error})") from error
+        raise Refused(_("the workbook is damaged or truncated (%(error)s)", error=error)) from error
     with archive:
         _check_directory(archive, limits, size)
         _check_parts(archive, limits)
@@ -68,48 +72,53 @@ def inspect(path, limits: Limits) -> None:
 def _check_directory(archive: zipfile.ZipFile, limits: Limits, size: int) -> None:
     entries = archive.infolist()
     if len(entries) > limits.max_entries:
-        raise Refused(f"the workbook has {len(entries):,} parts; the limit is {limits.max_entries:,}")
+        raise Refused(_("the workbook has %(count)s parts; the limit is %(limit)s",
+                        count=len(entries), limit=limits.max_entries))
     names = set()
     total = 0
     for entry in entries:
         name = entry.filename
         path = PurePosixPath(name)
         if name.startswith(("/", "\\")) or ".." in path.parts or ":" in name or "\\" in name:
-            raise Refused(f"the workbook contains a part with a path outside the archive: {name!r}")
+            raise Refused(_("the workbook contains a part with a path outside the archive: %(name)r",
+                            name=name))
         if name in names:
-            raise Refused(f"the workbook contains the part {name!r} twice")
+            raise Refused(_("the workbook contains the part %(name)r twice", name=name))
         names.add(name)
         if entry.flag_bits & 0x1:
-            raise Refused("the workbook is encrypted; remove the password and save it again")
+            raise Refused(_("the workbook is encrypted; remove the password and save it again"))
         total += entry.file_size
         if entry.compress_size and entry.file_size / entry.compress_size > limits.max_ratio:
-            raise Refused(f"the part {name!r} expands {entry.file_size / entry.compress_size:,.0f} "
-                          f"times (a zip bomb?); the limit is {limits.max_ratio}")
+            raise Refused(_("the part %(name)r expands %(ratio)s times (a zip bomb?); the limit is "
+                            "%(limit)s", name=name, ratio=f"{entry.file_size / entry.compress_size:,.0f}",
+                            limit=limits.max_ratio))
     if total > limits.max_uncompressed_bytes:
-        raise Refused(f"the workbook expands to {total:,} bytes; "
-                      f"the limit is {limits.max_uncompressed_bytes:,}")
+        raise Refused(_("the workbook expands to %(size)s bytes; the limit is %(limit)s",
+                        size=f"{total:,}", limit=f"{limits.max_uncompressed_bytes:,}"))
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise Refused("this zip file is not an Excel workbook (.xlsx)")
+        raise Refused(_("this zip file is not an Excel workbook (.xlsx)"))
     if any(n.lower().endswith("vbaproject.bin") for n in names):
-        raise Refused("macro workbooks (.xlsm) are refused; save the workbook as .xlsx")
+        raise Refused(_("macro workbooks (.xlsm) are refused; save the workbook as .xlsx"))
     sheets = [n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")]
     if len(sheets) > limits.max_sheets:
-        raise Refused(f"the workbook has {len(sheets)} sheets; the limit is {limits.max_sheets}")
+        raise Refused(_("the workbook has %(count)s sheets; the limit is %(limit)s",
+                        count=len(sheets), limit=limits.max_sheets))
 
 
 def _check_parts(archive: zipfile.ZipFile, limits: Limits) -> None:
     content_types = archive.read("[Content_Types].xml")
     if b"macroEnabled" in content_types:
-        raise Refused("macro workbooks (.xlsm) are refused; save the workbook as .xlsx")
+        raise Refused(_("macro workbooks (.xlsm) are refused; save the workbook as .xlsx"))
     for entry in archive.infolist():
         if not entry.filename.endswith((".xml", ".rels", ".vml")):
             continue
         prologue = _prologue(archive, entry)
         if prologue.startswith(UTF16_MARKS) or b"\x00" in prologue[:64]:
-            raise Refused(f"the part {entry.filename!r} is not UTF-8 XML, as Excel writes it")
+            raise Refused(_("the part %(name)r is not UTF-8 XML, as Excel writes it",
+                            name=entry.filename))
         if b"<!DOCTYPE" in prologue or b"<!ENTITY" in prologue:
-            raise Refused(f"the part {entry.filename!r} declares XML entities or a DOCTYPE, "
-                          "which workbooks never need")
+            raise Refused(_("the part %(name)r declares XML entities or a DOCTYPE, which "
+                            "workbooks never need", name=entry.filename))
         if entry.filename.startswith("xl/worksheets/"):
             _check_dimension(entry.filename, prologue, limits)
 
@@ -133,9 +142,10 @@ def _check_dimension(name: str, prologue: bytes, limits: Limits) -> None:
     rows = int(match.group(4))
     columns = _column_number(match.group(3).decode())
     if rows > limits.max_rows + 100 or columns > limits.max_columns:
-        raise Refused(f"the sheet {PurePosixPath(name).stem} claims {rows:,} rows and {columns:,} "
-                      f"columns; the limits are {limits.max_rows:,} rows and "
-                      f"{limits.max_columns} columns")
+        raise Refused(_("the sheet %(sheet)s claims %(rows)s rows and %(columns)s columns; the "
+                        "limits are %(max_rows)s rows and %(max_columns)s columns",
+                        sheet=PurePosixPath(name).stem, rows=f"{rows:,}", columns=f"{columns:,}",
+                        max_rows=f"{limits.max_rows:,}", max_columns=limits.max_columns))
 
 
 def _column_number(letters: str) -> int:

@@ -86,7 +86,7 @@ def read(path, limits: Limits) -> Parsed:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError) as error:
-        raise Refused(f"the workbook cannot be read ({error})") from error
+        raise Refused(_("the workbook cannot be read (%(error)s)", error=error)) from error
     sheets_by_name = _sheet_lookup()
     parsed = Parsed([], [], [])
     seen: dict[str, str] = {}
@@ -106,7 +106,8 @@ def read(path, limits: Limits) -> Parsed:
         try:
             raw = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except (CalamineError, ValueError) as error:
-            raise Refused(f"sheet “{name}” cannot be read ({error})") from error
+            raise Refused(_("sheet “%(sheet)s” cannot be read (%(error)s)", sheet=name,
+                            error=error)) from error
         sheet = _sheet(name, resource, raw, limits, parsed)
         if sheet is not None:
             parsed.sheets.append(sheet)
@@ -117,7 +118,8 @@ def read(path, limits: Limits) -> Parsed:
 def _sheet(name: str, resource: Resource, raw: list[list], limits: Limits,
            parsed: Parsed) -> SheetRows | None:
     if len(raw) > limits.max_rows + HEADER_SEARCH_ROWS:
-        raise Refused(f"sheet “{name}” has {len(raw):,} rows; the limit is {limits.max_rows:,}")
+        raise Refused(_("sheet “%(sheet)s” has %(rows)s rows; the limit is %(limit)s", sheet=name,
+                        rows=f"{len(raw):,}", limit=f"{limits.max_rows:,}"))
     lookup = _header_lookup(resource)
     header_index = _find_header(raw, lookup, resource)
     if header_index is None:
@@ -154,17 +156,21 @@ def _sheet(name: str, resource: Resource, raw: list[list], limits: Limits,
     for index in range(header_index + 1, len(raw)):
         cells = raw[index]
         if len(cells) > limits.max_columns and any(c not in (None, "") for c in cells[limits.max_columns:]):
-            raise Refused(f"sheet “{name}” row {index + 1} has more than {limits.max_columns} columns")
+            raise Refused(_("sheet “%(sheet)s” row %(row)s has more than %(limit)s columns",
+                            sheet=name, row=index + 1, limit=limits.max_columns))
         cells = cells[:width]
         if all(c in (None, "") for c in cells):
             continue
         for position, value in enumerate(cells):
             if isinstance(value, str) and len(value) > limits.max_cell_chars:
-                raise Refused(f"sheet “{name}” row {index + 1} column {position + 1} holds "
-                              f"{len(value):,} characters; the limit is {limits.max_cell_chars:,}")
+                raise Refused(_("sheet “%(sheet)s” row %(row)s column %(column)s holds %(length)s "
+                                "characters; the limit is %(limit)s", sheet=name, row=index + 1,
+                                column=position + 1, length=f"{len(value):,}",
+                                limit=f"{limits.max_cell_chars:,}"))
         sheet.rows.append((index + 1, cells))
     if len(sheet.rows) > limits.max_rows:
-        raise Refused(f"sheet “{name}” has {len(sheet.rows):,} rows; the limit is {limits.max_rows:,}")
+        raise Refused(_("sheet “%(sheet)s” has %(rows)s rows; the limit is %(limit)s", sheet=name,
+                        rows=f"{len(sheet.rows):,}", limit=f"{limits.max_rows:,}"))
     return sheet
 
 

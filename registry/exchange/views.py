@@ -47,6 +47,13 @@ def sheet_of(model: type) -> str | None:
     return resource.name if resource else None
 
 
+@bp.app_template_global()
+def sheet_title(name: str) -> str:
+    """A sheet's name in the interface language."""
+    resource = RESOURCES.get(name)
+    return resource.sheet_name(str(get_locale())) if resource else name
+
+
 @bp.route("/")
 def index():
     batches = db.session.scalars(

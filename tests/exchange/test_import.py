@@ -253,6 +253,8 @@ def test_web_upload_preview_fix_apply_and_revert(app_ctx, as_role, tmp_path):
     assert editor.post(f"/exchange/batches/{batch_id}/revert",
                        form_url=f"/exchange/batches/{batch_id}").status_code == 403
     admin = as_role("admin")
+    batch_page = admin.get(f"/exchange/batches/{batch_id}").get_data(as_text=True)
+    assert "Contracts: 1 new, 0 updated, 0 unchanged" in batch_page and "CON-W1" in batch_page
     assert admin.post(f"/exchange/batches/{batch_id}/revert",
                       form_url=f"/exchange/batches/{batch_id}").status_code == 302
     db.session.expire_all()
