@@ -55,8 +55,24 @@ class IdMaps:
             }
         return self.maps[name]
 
-    def forget(self, name: str) -> None:
-        self.maps.pop(name, None)
+    def added(self, resource: Resource, since: int) -> dict[tuple, int]:
+        """Key -> id of the rows inserted after id `since`, without joins: references in the
+        key are read back through the (small) maps of their targets."""
+        table = resource.table
+        in_key = [r for r in resource.references if set(r.columns) & set(resource.key)]
+        reverse = {r.fk: {v: k for k, v in self.get(r.target).items()} for r in in_key}
+        owner = {column: r for r in in_key for column in r.columns}
+        columns = [table.c.id, *(table.c[r.fk] for r in in_key),
+                   *(table.c[k] for k in resource.key if k not in owner)]
+        new = {}
+        for row in db.session.execute(sa.select(*columns).where(table.c.id > since)).mappings():
+            key = tuple(
+                reverse[owner[k].fk][row[owner[k].fk]][owner[k].columns.index(k)] if k in owner
+                else getattr(row[k], "value", row[k]) for k in resource.key)
+            new[key] = row["id"]
+        if resource.name in self.maps:
+            self.maps[resource.name].update(new)
+        return new
 
 
 def apply(plan: Plan, filename: str, content: bytes) -> ImportBatch:
@@ -115,11 +131,11 @@ class Writer:
                     self.fk(resource, reference, row.values)
             record.update(created_at=self.now, updated_at=self.now)
             records.append(record)
+        since = db.session.scalar(sa.select(sa.func.max(table.c.id))) or 0
         for start in range(0, len(records), CHUNK):
             insert_rows(table, records[start:start + CHUNK])
         # one select of the new ids: RETURNING in order would cost a round trip per row on SQLite
-        self.ids.forget(resource.name)
-        ids = self.ids.get(resource.name)
+        ids = self.ids.added(resource, since)
         for reference in self_refs:
             pairs = [{"b_id": ids[r.key], "b_fk": self.fk(resource, reference, r.values)}
                      for r in rows if r.values.get(reference.columns[0])]

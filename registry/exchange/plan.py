@@ -261,8 +261,9 @@ class Planner:
         renamed = self.renamed[resource.name]
         self.available[resource.name] = (set(seen) | rejected | set(renamed)
                                           | (set() if self.sync else set(stored)))
+        checks = self.reference_checks(resource)
         for number, key, values in planned:
-            self.check_references(resource, sheet, number, values)
+            self.check_references(sheet, checks, number, values)
             old_key = next((o for o, n in renamed.items() if n == key), key)
             old = stored.get(old_key)
             if old is None:
@@ -398,25 +399,31 @@ class Planner:
                 ok = False
         return ok
 
-    def check_references(self, resource: Resource, sheet: SheetRows, number: int,
+    def reference_checks(self, resource: Resource) -> list[tuple]:
+        """For each reference of a sheet: its columns, the keys it may use, the target sheet."""
+        checks = [(r.columns, self.keys(r.target), self.sheet_name(RESOURCES[r.target]))
+                  for r in resource.references]
+        if resource.collection is not None:
+            target = resource.collection.target
+            checks.append((None, self.keys(target), self.sheet_name(RESOURCES[target])))
+        return checks
+
+    def check_references(self, sheet: SheetRows, checks: list[tuple], number: int,
                          values: dict) -> None:
-        for reference in resource.references:
-            parts = tuple(values.get(c) for c in reference.columns)
-            if parts[0] is None:
-                continue
-            target = RESOURCES[reference.target]
-            if parts not in self.keys(reference.target):
-                self.issue(sheet, number, reference.columns[0], key_label(parts),
+        for columns, known, target in checks:
+            if columns is None:
+                names = values.get("categories")
+                missing = [n for n in names.split(LIST_SEPARATOR) if (n,) not in known] \
+                    if names else []
+                column = "categories"
+            else:
+                parts = tuple(map(values.get, columns))
+                missing = [key_label(parts)] if parts[0] is not None and parts not in known else []
+                column = columns[0]
+            for value in missing:
+                self.issue(sheet, number, column, value,
                            _("no record with this key exists in the registry or in the sheet "
-                             "“%(sheet)s”", sheet=self.sheet_name(target)))
-        if resource.collection is not None and values.get("categories"):
-            known = self.keys(resource.collection.target)
-            for name in values["categories"].split(LIST_SEPARATOR):
-                if (name,) not in known:
-                    self.issue(sheet, number, "categories", name,
-                               _("no record with this key exists in the registry or in the "
-                                 "sheet “%(sheet)s”",
-                                 sheet=self.sheet_name(RESOURCES["data_categories"])))
+                             "“%(sheet)s”", sheet=target))
 
     def sheet_name(self, resource: Resource) -> str:
         """The name of a resource's sheet as this workbook has it (or both usual names)."""
