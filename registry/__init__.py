@@ -49,9 +49,10 @@ def _register_blueprints(app: Flask) -> None:
     from registry.exchange.views import bp as exchange
     from registry.inventory.views import bp as inventory
     from registry.people.views import bp as people
+    from registry.questionnaires.views import bp as questionnaires
     from registry.supervision.views import bp as supervision
 
-    for blueprint in (core, inventory, consignees, supervision, people, exchange):
+    for blueprint in (core, inventory, consignees, supervision, people, exchange, questionnaires):
         app.register_blueprint(blueprint)
 
 

@@ -21,6 +21,7 @@ from registry.exchange import pipeline, write
 from registry.exchange.apply import apply
 from registry.exchange.guard import Refused
 from registry.extensions import db
+from registry.questionnaires import bank
 
 
 def _cli_actor() -> None:
@@ -56,6 +57,10 @@ def init() -> None:
         db.session.commit()
         click.echo("Created the user 'admin' with this password (shown only once):")
         click.echo(f"    {password}")
+    added = bank.seed()
+    db.session.commit()
+    if added:
+        click.echo(f"Loaded the default question bank ({added} questions).")
     click.echo("The database is up to date.")
 
 

@@ -9,6 +9,8 @@ from registry.consignees.models import Certification, Consignee, Contract, Entru
 from registry.core import operations
 from registry.inventory.models import AppiKind, DataCategory, Purpose, PurposeCategory
 from registry.people.models import AccessGrant, Employee
+from registry.questionnaires.models import Question
+from registry.questionnaires.services import create_question
 from registry.supervision.models import CheckMethod, Finding, SupervisionCheck
 
 PASSWORD = "correct horse battery staple"
@@ -80,6 +82,12 @@ def make_finding(**overrides) -> Finding:
 def make_employee(**overrides) -> Employee:
     n = _n()
     return operations.create(Employee, {"number": f"T{n:05d}", "name": f"社員 {n}", **overrides})
+
+
+def make_question(**overrides) -> Question:
+    values = {"code": f"T-{_n():04d}", "area": "technical", "text_ja": "質問", "text_en": "Question",
+              **overrides}
+    return create_question(Question, values)
 
 
 def make_grant(**overrides) -> AccessGrant:

@@ -46,6 +46,8 @@ def test_init_creates_admin_with_random_password_once(fresh_env, tmp_path):
     assert second.returncode == 0
     assert password not in second.stdout and "Created the user" not in second.stdout
     assert count(tmp_path / "cli.db", "users") == 1
+    assert "Loaded the default question bank" in first.stdout
+    assert count(tmp_path / "cli.db", "questions") >= 40
     other = tmp_path / "other"
     other.mkdir()
     env = {**fresh_env, "REGISTRY_DATABASE_URL": f"sqlite:///{other / 'cli.db'}"}

@@ -15,6 +15,7 @@ from registry.core.models import AuditEntry
 from registry.extensions import db
 from registry.inventory.models import DataCategory, Purpose, PurposeCategory
 from registry.people.models import AccessGrant, Employee
+from registry.questionnaires.models import Question
 from registry.supervision.models import Finding, SupervisionCheck
 from tests import factories as f
 
@@ -29,6 +30,8 @@ class Spec:
     form: Callable[[], dict]
     edit: tuple[str, str]
     natural_key: str
+    role: str = "editor"
+    deletable: bool = True
 
 
 SPECS = {
@@ -82,6 +85,12 @@ SPECS = {
                             "category": f.make_category().id, "level": "read",
                             "system": "CRM"},
                    ("system", "MA tool"), "system"),
+    "questions": Spec("/questions", Question, f.make_question,
+                      lambda: {"code": "tst-01", "area": "technical", "answer_type": "yes_no",
+                               "passing_answer": "yes", "severity": "high", "audience": "all",
+                               "status": "active", "text_ja": "暗号化していますか。",
+                               "text_en": "Is data encrypted?"},
+                      ("passing_answer", "no"), "code", role="admin", deletable=False),
 }
 
 pytestmark = pytest.mark.parametrize("name", list(SPECS))
@@ -110,7 +119,7 @@ def test_create_records_audit(name, app_ctx, as_role, users):
     spec = SPECS[name]
     data = spec.form()
     db.session.commit()
-    editor = as_role("editor")
+    editor = as_role(spec.role)
     response = editor.post(spec.url + "/new", data)
     assert response.status_code == 302, response.get_data(as_text=True)
     record_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
@@ -118,7 +127,7 @@ def test_create_records_audit(name, app_ctx, as_role, users):
     assert obj is not None
     entries = _audit(spec.model, record_id)
     assert [e.action.value for e in entries] == ["create"]
-    assert entries[0].actor == users["editor"]
+    assert entries[0].actor == users[spec.role]
     assert entries[0].changes
 
 
@@ -126,7 +135,7 @@ def test_edit_records_old_and_new(name, app_ctx, as_role):
     spec = SPECS[name]
     obj = spec.make()
     db.session.commit()
-    editor = as_role("editor")
+    editor = as_role(spec.role)
     form_page = editor.get(f"{spec.url}/{obj.id}/edit")
     assert form_page.status_code == 200
     field, value = spec.edit
@@ -145,24 +154,29 @@ def test_delete_after_confirmation(name, app_ctx, as_role):
     spec = SPECS[name]
     record_id = spec.make().id
     db.session.commit()
-    editor = as_role("editor")
+    editor = as_role(spec.role)
     assert editor.get(f"{spec.url}/{record_id}/delete").status_code == 200
     assert db.session.get(spec.model, record_id) is not None
     response = editor.post(f"{spec.url}/{record_id}/delete")
-    assert response.status_code == 302
     db.session.expire_all()
+    if not spec.deletable:
+        assert response.status_code == 409
+        assert db.session.get(spec.model, record_id) is not None
+        return
+    assert response.status_code == 302
     assert db.session.get(spec.model, record_id) is None
     assert _audit(spec.model, record_id)[-1].action.value == "delete"
 
 
-def test_viewer_cannot_change(name, app_ctx, as_role):
+def test_lower_roles_cannot_change(name, app_ctx, as_role):
     spec = SPECS[name]
     obj = spec.make()
     db.session.commit()
-    viewer = as_role("viewer")
-    assert viewer.get(spec.url + "/new").status_code == 403
-    assert viewer.post(f"{spec.url}/{obj.id}/delete", form_url="/").status_code == 403
-    assert viewer.post(f"{spec.url}/{obj.id}/edit", {}, form_url="/").status_code == 403
+    for role in ("viewer", "editor")[:("viewer", "editor", "admin").index(spec.role)]:
+        client = as_role(role)
+        assert client.get(spec.url + "/new").status_code == 403
+        assert client.post(f"{spec.url}/{obj.id}/delete", form_url="/").status_code == 403
+        assert client.post(f"{spec.url}/{obj.id}/edit", {}, form_url="/").status_code == 403
     db.session.expire_all()
     assert db.session.get(spec.model, obj.id) is not None
 
@@ -172,7 +186,7 @@ def test_invalid_form_changes_nothing(name, app_ctx, as_role):
     db.session.commit()
     count = db.session.scalar(sa.select(sa.func.count()).select_from(spec.model))
     audits = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry))
-    editor = as_role("editor")
+    editor = as_role(spec.role)
     response = editor.post(spec.url + "/new", {"reference": "x" * 500, "name": "",
                                                "code": "", "number": ""})
     assert response.status_code == 200

@@ -91,6 +91,11 @@ class Entity:
     dependents: tuple[Dependent, ...] = ()
     detail_template: str = "entity/detail.html"
     detail_context: Callable[[Record], dict] = field(default=lambda obj: {})
+    #: the role needed to create, change and delete (reading needs none beyond logging in)
+    change_role: Role = Role.EDITOR
+    #: the services that create and update a record (the generic ones unless the domain has its own)
+    create: Callable[[type, dict], Record] = operations.create
+    update: Callable[[Record, dict], dict] = operations.update
 
     # -- queries ------------------------------------------------------------------------------
 
@@ -155,11 +160,12 @@ class Entity:
         base = f"/{self.name.replace('_', '-')}"
         rules = (
             ("/", "list", self.list_view, ["GET"]),
-            ("/new", "create", role_required(Role.EDITOR)(self.create_view), ["GET", "POST"]),
-            ("/<int:id>", "detail", self.detail_view, ["GET"]),
-            ("/<int:id>/edit", "edit", role_required(Role.EDITOR)(self.edit_view),
+            ("/new", "create", role_required(self.change_role)(self.create_view),
              ["GET", "POST"]),
-            ("/<int:id>/delete", "delete", role_required(Role.EDITOR)(self.delete_view),
+            ("/<int:id>", "detail", self.detail_view, ["GET"]),
+            ("/<int:id>/edit", "edit", role_required(self.change_role)(self.edit_view),
+             ["GET", "POST"]),
+            ("/<int:id>/delete", "delete", role_required(self.change_role)(self.delete_view),
              ["GET", "POST"]),
             ("/<int:id>/history", "history", self.history_view, ["GET"]),
         )
@@ -187,7 +193,7 @@ class Entity:
     def create_view(self):
         form = self.form(data=request.args.to_dict() if request.method == "GET" else None)
         if form.validate_on_submit() and self._unique(form, None):
-            obj = operations.create(self.model, form_values(form))
+            obj = self.create(self.model, form_values(form))
             db.session.commit()
             flash(gettext("%(entity)s “%(record)s” was created.", entity=self.singular,
                           record=str(obj)), "success")
@@ -198,7 +204,7 @@ class Entity:
         obj = self.get_or_404(id)
         form = self.form(obj=obj)
         if form.validate_on_submit() and self._unique(form, obj):
-            changes = operations.update(obj, form_values(form))
+            changes = self.update(obj, form_values(form))
             db.session.commit()
             if changes:
                 flash(gettext("%(entity)s “%(record)s” was saved.", entity=self.singular,

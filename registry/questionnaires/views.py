@@ -1,0 +1,55 @@
+"""Pages of the question bank (admins change it; everyone who logs in reads it)."""
+
+
+from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+from registry.core.entity import Column, Dependent, Entity, Filter
+from registry.core.models import Role
+from registry.questionnaires.forms import QuestionForm
+from registry.questionnaires.models import (
+    Audience,
+    Question,
+    QuestionArea,
+    QuestionStatus,
+    QuestionVersion,
+)
+from registry.questionnaires.services import create_question, update_question
+
+bp = Blueprint("questionnaires", __name__)
+
+questions = Entity(
+    name="questions",
+    model=Question,
+    form=QuestionForm,
+    singular=_l("Question"),
+    plural=_l("Question bank"),
+    columns=[
+        Column("code", _l("Code"), Question.code, link=True),
+        Column("area", _l("Area"), Question.area),
+        Column("text_ja", _l("Question"), Question.text_ja),
+        Column("severity", _l("Severity"), Question.severity),
+        Column("audience", _l("Asked of"), Question.audience),
+        Column("version", _l("Version"), Question.version),
+        Column("status", _l("Status"), Question.status),
+    ],
+    search=(Question.code, Question.text_ja, Question.text_en),
+    filters=(
+        Filter("area", _l("Area"), QuestionArea.choices, lambda v: Question.area == v),
+        Filter("audience", _l("Asked of"), Audience.choices, lambda v: Question.audience == v),
+        Filter("status", _l("Status"), QuestionStatus.choices, lambda v: Question.status == v),
+    ),
+    default_sort="code",
+    unique=(("code",),),
+    dependents=(
+        Dependent(_l("Wordings kept for the answers given (retire the question instead)"),
+                  QuestionVersion, lambda q: QuestionVersion.question_id == q.id),
+    ),
+    detail_template="questionnaires/question_detail.html",
+    detail_context=lambda q: {"versions": list(q.versions)},
+    change_role=Role.ADMIN,
+    create=create_question,
+    update=update_question,
+)
+questions.register(bp)
+
