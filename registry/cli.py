@@ -15,13 +15,14 @@ from flask_migrate import cli as migrate_cli
 from flask_migrate import upgrade
 
 from registry import create_app, demo
+from registry.consignees.models import Consignee
 from registry.core import audit, users
 from registry.core.models import Role, User
 from registry.exchange import pipeline, write
 from registry.exchange.apply import apply
 from registry.exchange.guard import Refused
 from registry.extensions import db
-from registry.questionnaires import bank
+from registry.questionnaires import bank, issuance, workbook
 
 
 def _cli_actor() -> None:
@@ -151,6 +152,36 @@ def import_command(file: Path, dry_run: bool, sync: bool) -> None:
     batch = apply(plan, file.name, file.read_bytes())
     db.session.commit()
     click.echo(f"Applied as import batch {batch.id} (SHA-256 {batch.sha256[:12]}…).")
+
+
+@cli.group()
+def questionnaire() -> None:
+    """Vendor questionnaires: workbooks that go out to consignees and come back."""
+
+
+@questionnaire.command("export")
+@click.argument("consignee")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--country", help="The consignee's country, when its name exists in several.")
+@click.option("--due-days", type=int, help="Days to answer (default by the risk tier).")
+@with_appcontext
+def questionnaire_export(consignee: str, file: Path, country: str | None,
+                         due_days: int | None) -> None:
+    """Issue a questionnaire to CONSIGNEE (its name) and write the workbook to FILE.xlsx."""
+    _cli_actor()
+    query = sa.select(Consignee).where(Consignee.name == consignee)
+    if country:
+        query = query.where(Consignee.country == country.upper())
+    found = db.session.scalars(query).all()
+    if len(found) != 1:
+        raise click.ClickException(
+            f"No consignee named “{consignee}”" if not found else
+            f"“{consignee}” exists in several countries; give --country")
+    issued = issuance.issue(found[0], due_days=due_days)
+    workbook.write(issued, file)
+    db.session.commit()
+    click.echo(f"Issued {issued.reference} to {found[0]} ({len(issued.versions)} questions, "
+               f"answers due {issued.due_on}); wrote {file}.")
 
 
 @cli.command()

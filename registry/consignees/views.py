@@ -27,6 +27,7 @@ from registry.consignees.models import (
 from registry.core.entity import Column, Dependent, Entity, Filter, RecordFilter
 from registry.extensions import db
 from registry.inventory.models import Purpose
+from registry.questionnaires.models import Questionnaire
 from registry.supervision.models import Finding, FindingStatus, SupervisionCheck
 
 bp = Blueprint("consignees", __name__)
@@ -76,6 +77,9 @@ def _consignee_context(consignee: Consignee) -> dict:
             .order_by(Contract.start_on.desc()).limit(SECTION_LIMIT)).all(),
         "checks": checks,
         "open_findings": open_findings,
+        "questionnaires": db.session.scalars(
+            sa.select(Questionnaire).where(Questionnaire.consignee_id == consignee.id)
+            .order_by(Questionnaire.issued_on.desc()).limit(SECTION_LIMIT)).all(),
         "limit": SECTION_LIMIT,
         "today": date.today(),
     }

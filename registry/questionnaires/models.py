@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm as so
 
+from registry.consignees.models import Consignee
 from registry.core.model import Choice, Record, choice_column, utcnow
 from registry.extensions import db
 from registry.supervision.models import Severity
@@ -110,3 +111,52 @@ class QuestionVersion(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
     question: so.Mapped[Question] = so.relationship(back_populates="versions")
+
+
+class QuestionnaireStatus(Choice):
+    """Where an issued questionnaire stands."""
+
+    ISSUED = "issued", _l("Sent, awaiting the answers")
+    RETURNED = "returned", _l("Returned")
+    CANCELLED = "cancelled", _l("Cancelled")
+
+
+questionnaire_questions = sa.Table(
+    "questionnaire_questions",
+    db.metadata,
+    sa.Column("questionnaire_id", sa.ForeignKey("questionnaires.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("version_id", sa.ForeignKey("question_versions.id"), primary_key=True, index=True),
+)
+
+
+class Questionnaire(Record, db.Model):
+    """A questionnaire workbook issued to one consignee: which question versions, when, due when."""
+
+    __tablename__ = "questionnaires"
+
+    #: management number, printed in the workbook
+    reference: so.Mapped[str] = so.mapped_column(sa.String(32), unique=True)
+    #: the consignee asked
+    consignee_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("consignees.id"), index=True)
+    #: the day the workbook was issued
+    issued_on: so.Mapped[date]
+    #: the day the answers are due
+    due_on: so.Mapped[date]
+    #: who issued it
+    issued_by: so.Mapped[str] = so.mapped_column(sa.String(80))
+    #: sent, returned or cancelled
+    status: so.Mapped[QuestionnaireStatus] = choice_column(QuestionnaireStatus,
+                                                           default=QuestionnaireStatus.ISSUED)
+
+    consignee: so.Mapped[Consignee] = so.relationship()
+    versions: so.Mapped[list[QuestionVersion]] = so.relationship(
+        secondary=questionnaire_questions, order_by=QuestionVersion.id)
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def questions(self) -> list[QuestionVersion]:
+        """The question versions asked, in the order of their codes."""
+        return sorted(self.versions, key=lambda v: v.question.code)

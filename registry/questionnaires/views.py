@@ -1,11 +1,20 @@
 """Pages of the question bank (admins change it; everyone who logs in reads it)."""
 
 
-from flask import Blueprint
+import os
+import tempfile
+from pathlib import Path
+
+from flask import Blueprint, send_file
 from flask_babel import lazy_gettext as _l
 
+from registry.consignees.models import Consignee
+from registry.core.auth import role_required
 from registry.core.entity import Column, Dependent, Entity, Filter
 from registry.core.models import Role
+from registry.exchange.views import XLSX
+from registry.extensions import db
+from registry.questionnaires import issuance, workbook
 from registry.questionnaires.forms import QuestionForm
 from registry.questionnaires.models import (
     Audience,
@@ -53,3 +62,21 @@ questions = Entity(
 )
 questions.register(bp)
 
+
+
+@bp.route("/consignees/<int:id>/questionnaire", methods=["POST"])
+@role_required(Role.EDITOR)
+def issue_questionnaire(id: int):
+    """Issue a questionnaire to the consignee and download its workbook."""
+    consignee = db.get_or_404(Consignee, id)
+    issued = issuance.issue(consignee)
+    descriptor, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(descriptor)
+    try:
+        workbook.write(issued, Path(path))
+        data = open(path, "rb")  # noqa: SIM115 - send_file closes it
+    finally:
+        os.unlink(path)
+    db.session.commit()
+    return send_file(data, mimetype=XLSX, as_attachment=True,
+                     download_name=f"{issued.reference}.xlsx")

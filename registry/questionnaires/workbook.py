@@ -1,0 +1,173 @@
+"""The questionnaire workbook sent to a vendor: instructions, its details as the registry holds
+them, what is entrusted, the questions with protected cells, and a signed hidden sheet."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+import xlsxwriter
+from flask import current_app
+from flask_babel import force_locale
+from sqlalchemy import orm as so
+
+from registry.consignees.models import Entrustment
+from registry.extensions import db
+from registry.questionnaires.models import AnswerType, QuestionArea, Questionnaire
+
+FORMAT_VERSION = 1
+HIDDEN_SHEET = "_questionnaire"
+YES_NO_NA = ["はい / Yes", "いいえ / No", "該当なし / N/A"]
+#: the consignee's details a vendor may correct: attribute, Japanese label, English label
+DETAILS = (
+    ("name", "会社名", "Company name", False),
+    ("corporate_number", "法人番号", "Corporate number", True),
+    ("address", "所在地", "Address", True),
+    ("contact_name", "ご担当者", "Contact person", True),
+    ("contact_email", "ご担当者メール", "Contact e-mail", True),
+    ("country", "データを取り扱う国", "Country where the data is handled", True),
+)
+INSTRUCTIONS = (
+    "個人情報の取扱状況に関する確認書 / Questionnaire on the handling of personal information",
+    "「質問」シートの黄色のセルに回答、コメント、根拠資料を記入してください。",
+    "Please answer in the yellow cells of the sheet “Questions”, with comments and evidence.",
+    "「貴社情報」シートの内容に誤りがあれば、黄色のセルを修正してください。",
+    "If your details in the sheet “Company details” are wrong, correct the yellow cells.",
+    "どの表計算ソフトで保存しても構いません。シート名や非表示のシートは変更しないでください。",
+    "Any spreadsheet program may save the file. Do not rename sheets or edit hidden sheets.",
+)
+
+
+def payload(questionnaire: Questionnaire) -> dict:
+    """What the signature covers: which questionnaire, for whom, which question versions."""
+    consignee = questionnaire.consignee
+    return {
+        "format": FORMAT_VERSION, "questionnaire": questionnaire.reference,
+        "consignee": consignee.id, "name": consignee.name, "country": consignee.country,
+        "issued_on": questionnaire.issued_on.isoformat(),
+        "questions": [[v.question.code, v.version] for v in questionnaire.questions],
+    }
+
+
+def sign(data: dict) -> str:
+    """HMAC-SHA256 of the payload with the registry's secret key."""
+    message = json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), message, hashlib.sha256).hexdigest()
+
+
+def write(questionnaire: Questionnaire, path: Path) -> None:
+    """Write the questionnaire workbook for its consignee."""
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    formats = {
+        "title": book.add_format({"bold": True, "font_size": 14}),
+        "header": book.add_format({"bold": True, "bg_color": "#DCE6F1", "border": 1,
+                                   "text_wrap": True, "valign": "top"}),
+        "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
+        "answer": book.add_format({"locked": False, "bg_color": "#FFF2CC", "border": 1,
+                                   "text_wrap": True, "valign": "top"}),
+        "date": book.add_format({"locked": False, "bg_color": "#FFF2CC", "border": 1,
+                                 "num_format": "yyyy-mm-dd"}),
+    }
+    _instructions(book, formats, questionnaire)
+    _details(book, formats, questionnaire)
+    _entrusted(book, formats, questionnaire)
+    _questions(book, formats, questionnaire)
+    hidden = book.add_worksheet(HIDDEN_SHEET)
+    data = payload(questionnaire)
+    hidden.write_string(0, 0, "payload")
+    hidden.write_string(0, 1, json.dumps(data, sort_keys=True, ensure_ascii=False))
+    hidden.write_string(1, 0, "signature")
+    hidden.write_string(1, 1, sign(data))
+    hidden.protect()
+    hidden.very_hidden()
+    book.close()
+
+
+def _instructions(book, formats, questionnaire: Questionnaire) -> None:
+    sheet = book.add_worksheet("回答方法 Instructions")
+    sheet.set_column(0, 0, 110)
+    for row, line in enumerate(INSTRUCTIONS):
+        sheet.write_string(row, 0, line, formats["title"] if row == 0 else None)
+    row = len(INSTRUCTIONS) + 1
+    for label, value in (("管理番号 / Reference", questionnaire.reference),
+                         ("発行日 / Issued on", questionnaire.issued_on.isoformat()),
+                         ("回答期限 / Answer by", questionnaire.due_on.isoformat())):
+        sheet.write_string(row, 0, f"{label}: {value}")
+        row += 1
+    sheet.protect()
+
+
+def _details(book, formats, questionnaire: Questionnaire) -> None:
+    sheet = book.add_worksheet("貴社情報 Company details")
+    sheet.set_column(0, 0, 34)
+    sheet.set_column(1, 1, 60)
+    sheet.write_row(0, 0, ["項目 / Item", "登録内容（誤りは修正してください）/ As registered"],
+                    formats["header"])
+    for row, (attr, ja, en, editable) in enumerate(DETAILS, start=1):
+        sheet.write_string(row, 0, f"{ja} / {en}", formats["wrap"])
+        value = getattr(questionnaire.consignee, attr) or ""
+        sheet.write_string(row, 1, value, formats["answer"] if editable else formats["wrap"])
+    sheet.protect()
+
+
+def _entrusted(book, formats, questionnaire: Questionnaire) -> None:
+    sheet = book.add_worksheet("委託内容 Entrusted work")
+    for column, width in enumerate((14, 40, 40, 50)):
+        sheet.set_column(column, column, width)
+    sheet.write_row(0, 0, ["管理番号 / Reference", "利用目的 / Purpose", "個人情報項目 / Data",
+                           "委託業務 / Work"], formats["header"])
+    entrustments = db.session.scalars(
+        sa.select(Entrustment).where(Entrustment.consignee_id == questionnaire.consignee_id)
+        .options(so.joinedload(Entrustment.purpose), so.selectinload(Entrustment.categories))
+        .order_by(Entrustment.reference))
+    for row, entrustment in enumerate(entrustments, start=1):
+        categories = ", ".join(
+            f"{c.name}（要配慮 / special care）" if c.special_care else c.name
+            for c in entrustment.categories)
+        sheet.write_row(row, 0, [entrustment.reference, str(entrustment.purpose), categories,
+                                 entrustment.work], formats["wrap"])
+    sheet.protect()
+
+
+def _questions(book, formats, questionnaire: Questionnaire) -> None:
+    sheet = book.add_worksheet("質問 Questions")
+    headers = ["コード / Code", "分野 / Area", "質問", "Question", "回答 / Answer",
+               "コメント / Comment", "根拠資料 / Evidence"]
+    for column, width in enumerate((10, 16, 50, 50, 18, 36, 24)):
+        sheet.set_column(column, column, width)
+    sheet.write_row(0, 0, headers, formats["header"])
+    sheet.freeze_panes(1, 0)
+    areas = {}
+    for area in QuestionArea:
+        with force_locale("ja"):
+            ja = str(area.label)
+        with force_locale("en"):
+            areas[area] = f"{ja} / {area.label}"
+    for row, version in enumerate(questionnaire.questions, start=1):
+        question = version.question
+        sheet.write_row(row, 0, [question.code, areas[question.area], version.text_ja,
+                                 version.text_en], formats["wrap"])
+        sheet.write_blank(row, 4, None, formats["answer"])
+        sheet.write_blank(row, 5, None, formats["answer"])
+        sheet.write_blank(row, 6, None, formats["answer"])
+        _answer_validation(sheet, row, question)
+    sheet.protect()
+
+
+def _answer_validation(sheet, row: int, question) -> None:
+    if question.answer_type == AnswerType.YES_NO:
+        sheet.data_validation(row, 4, row, 4, {"validate": "list", "source": YES_NO_NA})
+    elif question.answer_type == AnswerType.CHOICE and question.options:
+        sheet.data_validation(row, 4, row, 4, {"validate": "list",
+                                               "source": question.options.split("|")})
+    elif question.answer_type == AnswerType.DATE:
+        sheet.data_validation(row, 4, row, 4, {"validate": "date", "criteria": ">",
+                                               "value": date(1900, 1, 1), "ignore_blank": True,
+                                               "error_message": "yyyy-mm-dd"})
+    elif question.answer_type == AnswerType.NUMBER:
+        sheet.data_validation(row, 4, row, 4, {"validate": "decimal", "criteria": ">=",
+                                               "value": 0, "ignore_blank": True})
