@@ -22,7 +22,7 @@ from registry.exchange import pipeline, write
 from registry.exchange.apply import apply
 from registry.exchange.guard import Refused
 from registry.extensions import db
-from registry.questionnaires import bank, issuance, workbook
+from registry.questionnaires import bank, issuance, returned, workbook
 
 
 def _cli_actor() -> None:
@@ -182,6 +182,57 @@ def questionnaire_export(consignee: str, file: Path, country: str | None,
     db.session.commit()
     click.echo(f"Issued {issued.reference} to {found[0]} ({len(issued.versions)} questions, "
                f"answers due {issued.due_on}); wrote {file}.")
+
+
+@questionnaire.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check and show the result; write nothing.")
+@click.option("--accept-details", is_flag=True,
+              help="Also accept the vendor's corrections to its details.")
+@click.option("--consignee", help="Refuse the workbook unless it was issued to this consignee.")
+@with_appcontext
+def questionnaire_import(file: Path, dry_run: bool, accept_details: bool,
+                         consignee: str | None) -> None:
+    """Import a returned questionnaire. Exit 0 recorded (or valid with --dry-run, or already
+    imported), 1 unanswered or invalid answers, 2 a file that is refused (another consignee,
+    a forged or edited signature, an unknown version, a hostile file); nothing written unless 0."""
+    _cli_actor()
+    if not file.is_file():
+        click.echo(f"Refused: {file}: no such file", err=True)
+        sys.exit(2)
+    expected = None
+    if consignee:
+        expected = db.session.scalar(sa.select(Consignee.id).where(Consignee.name == consignee))
+        if expected is None:
+            raise click.ClickException(f"No consignee named “{consignee}”")
+    try:
+        result = returned.read(file, expected)
+    except Refused as refusal:
+        click.echo(f"Refused: {file.name}: {refusal}. Nothing was written.", err=True)
+        sys.exit(2)
+    questionnaire = result.questionnaire
+    click.echo(f"{questionnaire.reference} for {questionnaire.consignee}: "
+               f"{len(result.answers)} answers, {len(result.failing)} failing.")
+    for problem in result.issues:
+        click.echo(f"Error: {problem}", err=True)
+    for answer in result.failing:
+        click.echo(f"Failing: {answer.version.question.code} ({answer.cell}) = {answer.answer}")
+    for change in result.details:
+        click.echo(f"Details: {change.label}: “{change.old}” -> “{change.new}”")
+    if result.already_imported:
+        click.echo("This questionnaire was already imported; nothing was changed.")
+        return
+    if not result.valid:
+        click.echo(f"{len(result.issues)} problem(s) found; nothing was written.", err=True)
+        sys.exit(1)
+    if dry_run:
+        click.echo("The answers are valid (dry run: nothing was written).")
+        return
+    accepted = {change.attr for change in result.details} if accept_details else set()
+    check = returned.record(result, accepted)
+    db.session.commit()
+    click.echo(f"Recorded check {check.reference} ({check.result.value}), "
+               f"{len(result.failing)} finding(s), next check due {check.next_due_on}.")
 
 
 @cli.command()

@@ -71,7 +71,7 @@ class Question(Record, db.Model):
     answer_type: so.Mapped[AnswerType] = choice_column(AnswerType, default=AnswerType.YES_NO)
     #: the allowed answers of a choice question, separated by |
     options: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
-    #: the answer that passes (yes, a minimum number, a maximum number of hours ...); empty: any
+    #: the answer that passes: yes, no, a bound such as >=90 or <=24, a choice; empty: any
     passing_answer: so.Mapped[str] = so.mapped_column(sa.String(100), default="")
     #: severity of the finding a failing answer opens
     severity: so.Mapped[Severity] = choice_column(Severity, default=Severity.MEDIUM)
@@ -160,3 +160,30 @@ class Questionnaire(Record, db.Model):
     def questions(self) -> list[QuestionVersion]:
         """The question versions asked, in the order of their codes."""
         return sorted(self.versions, key=lambda v: v.question.code)
+
+
+class Answer(db.Model):
+    """A vendor's answer to one question version, kept with the check it was imported into."""
+
+    __tablename__ = "answers"
+    __table_args__ = (sa.UniqueConstraint("questionnaire_id", "version_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    #: the questionnaire answered
+    questionnaire_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("questionnaires.id"))
+    #: the wording that was answered
+    version_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("question_versions.id"),
+                                                  index=True)
+    #: the supervision check the answers were recorded in
+    check_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("supervision_checks.id"),
+                                                index=True)
+    #: the answer as given (yes / no / n/a, a date, a number, a choice or text)
+    answer: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    #: the vendor's comment
+    comment: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    #: the vendor's evidence reference
+    evidence: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    #: whether the answer passes the question's rule
+    passed: so.Mapped[bool]
+
+    version: so.Mapped[QuestionVersion] = so.relationship()

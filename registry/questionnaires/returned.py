@@ -1,0 +1,240 @@
+"""A returned questionnaire: check the signature, read and judge the answers, compare the vendor's
+details, then record one supervision check with its answers and findings."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from python_calamine import CalamineError, CalamineWorkbook
+
+from registry.core import audit, operations
+from registry.exchange.guard import Limits, Refused, inspect
+from registry.exchange.read import Issue
+from registry.exchange.values import CellError, clean_bool, clean_date, clean_text, normalize
+from registry.extensions import db
+from registry.questionnaires import workbook
+from registry.questionnaires.models import (
+    Answer,
+    AnswerType,
+    Questionnaire,
+    QuestionnaireStatus,
+    QuestionVersion,
+)
+from registry.supervision.models import CheckKind, CheckMethod, CheckResult, Finding, SupervisionCheck
+
+QUESTIONS_SHEET = "質問 Questions"
+DETAILS_SHEET = "貴社情報 Company details"
+ANSWER_COLUMN = "E"
+NOT_APPLICABLE = {"該当なし", "n/a", "na", "notapplicable", "対象外", "該当なし/n/a"}
+#: days until the next check, by risk tier (PPC practice: yearly at least, closer for high risk)
+CADENCE_DAYS = {"high": 90, "medium": 180, "low": 365}
+#: days to remedy a finding, by severity
+FINDING_DAYS = {"critical": 14, "high": 30, "medium": 60, "low": 90}
+
+
+@dataclass
+class ReturnedAnswer:
+    """One judged answer."""
+
+    version: QuestionVersion
+    cell: str
+    answer: str
+    comment: str
+    evidence: str
+    passed: bool
+
+
+@dataclass
+class DetailChange:
+    """A correction the vendor made to its details."""
+
+    attr: str
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class Returned:
+    """What a returned workbook says, before anything is saved."""
+
+    questionnaire: Questionnaire
+    answers: list[ReturnedAnswer] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    details: list[DetailChange] = field(default_factory=list)
+
+    @property
+    def already_imported(self) -> bool:
+        return self.questionnaire.status == QuestionnaireStatus.RETURNED
+
+    @property
+    def valid(self) -> bool:
+        return not self.issues
+
+    @property
+    def failing(self) -> list[ReturnedAnswer]:
+        return [a for a in self.answers if not a.passed]
+
+
+def read(path: Path, consignee_id: int | None = None) -> Returned:
+    """Check and read a returned workbook; raises Refused for one that is not accepted."""
+    inspect(path, Limits.from_config(current_app.config))
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        sheets = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                  for name in book.sheet_names}
+    except (CalamineError, OSError, ValueError) as error:
+        raise Refused(_("the workbook cannot be read (%(error)s)", error=error)) from error
+    questionnaire = _verified(sheets, consignee_id)
+    returned = Returned(questionnaire)
+    _answers(returned, sheets.get(QUESTIONS_SHEET) or [])
+    _details(returned, sheets.get(DETAILS_SHEET) or [])
+    return returned
+
+
+def _verified(sheets: dict, consignee_id: int | None) -> Questionnaire:
+    hidden = {row[0]: row[1] for row in sheets.get(workbook.HIDDEN_SHEET, []) if len(row) > 1}
+    if "payload" not in hidden or "signature" not in hidden:
+        raise Refused(_("this is not a questionnaire workbook issued by the registry"))
+    try:
+        payload = json.loads(hidden["payload"])
+    except (TypeError, ValueError) as error:
+        raise Refused(_("the hidden sheet of the questionnaire was edited")) from error
+    if not hmac.compare_digest(workbook.sign(payload), str(hidden["signature"])):
+        raise Refused(_("the signature does not match: the hidden sheet was edited, or the "
+                        "workbook was not issued by this registry"))
+    questionnaire = db.session.scalar(sa.select(Questionnaire).where(
+        Questionnaire.reference == payload.get("questionnaire")))
+    if questionnaire is None or workbook.payload(questionnaire) != payload:
+        raise Refused(_("unknown questionnaire or questionnaire version"))
+    if consignee_id is not None and questionnaire.consignee_id != consignee_id:
+        raise Refused(_("this workbook was issued to another consignee (%(name)s)",
+                        name=questionnaire.consignee.name))
+    return questionnaire
+
+
+def _answers(returned: Returned, rows: list[list]) -> None:
+    by_code = {v.question.code: v for v in returned.questionnaire.questions}
+    seen = set()
+    for index, cells in enumerate(rows[1:], start=2):
+        code = clean_text(cells[0]) if cells else ""
+        if code not in by_code:
+            continue
+        seen.add(code)
+        cell = f"{ANSWER_COLUMN}{index}"
+        raw, comment, evidence = (list(cells[4:7]) + ["", "", ""])[:3]
+        version = by_code[code]
+        try:
+            answer = _answer(version, raw)
+        except CellError as error:
+            returned.issues.append(Issue(QUESTIONS_SHEET, index, f"{code} ({cell})", raw,
+                                         _("expected %(what)s", what=error)))
+            continue
+        returned.answers.append(ReturnedAnswer(version, cell, answer, clean_text(comment),
+                                               clean_text(evidence), _passes(version, answer)))
+    for code in sorted(set(by_code) - seen):
+        returned.issues.append(Issue(QUESTIONS_SHEET, None, code, None,
+                                     _("this question's row is missing")))
+
+
+def _answer(version: QuestionVersion, raw) -> str:
+    """The answer as stored: yes / no / n/a, an ISO date, a number, a listed choice or text."""
+    question = version.question
+    if raw in (None, ""):
+        raise CellError(_("an answer (this question is unanswered)"))
+    kind = question.answer_type
+    if kind == AnswerType.YES_NO:
+        word = normalize(str(raw))
+        if word in NOT_APPLICABLE:
+            return "n/a"
+        value = clean_bool(word.split("/")[0])
+        return "yes" if value else "no"
+    if kind == AnswerType.DATE:
+        return clean_date(raw).isoformat()
+    if kind == AnswerType.NUMBER:
+        text = unicodedata.normalize("NFKC", clean_text(raw)).replace(",", "")
+        try:
+            return format(float(text), "g")
+        except ValueError as error:
+            raise CellError(_("a number")) from error
+    if kind == AnswerType.CHOICE:
+        options = {normalize(o): o for o in question.options.split("|") if o}
+        if options and normalize(str(raw)) not in options:
+            raise CellError(_("one of: %(allowed)s", allowed=", ".join(options.values())))
+        return options.get(normalize(str(raw)), clean_text(raw))
+    return clean_text(raw)
+
+
+def _passes(version: QuestionVersion, answer: str) -> bool:
+    rule = version.question.passing_answer.strip()
+    if not rule or answer == "n/a":
+        return True
+    for operator, test in ((">=", float.__ge__), ("<=", float.__le__)):
+        if rule.startswith(operator):
+            return test(float(answer), float(rule[2:]))
+    return normalize(answer) == normalize(rule)
+
+
+def _details(returned: Returned, rows: list[list]) -> None:
+    consignee = returned.questionnaire.consignee
+    labels = {f"{ja} / {en}": (attr, editable) for attr, ja, en, editable in workbook.DETAILS}
+    for cells in rows[1:]:
+        if len(cells) < 2 or clean_text(cells[0]) not in labels:
+            continue
+        attr, editable = labels[clean_text(cells[0])]
+        new = clean_text(cells[1])
+        if attr == "country":
+            new = new.upper()
+        old = getattr(consignee, attr) or ""
+        if editable and new != old:
+            returned.details.append(DetailChange(attr, clean_text(cells[0]), old, new))
+
+
+def record(returned: Returned, accepted: set[str], on: date | None = None) -> SupervisionCheck:
+    """Save a valid return: one check with every answer, a finding per failing answer, the
+    next check date from the risk tier, and the accepted corrections to the details."""
+    if not returned.valid or returned.already_imported:
+        raise ValueError("only a valid, new return can be recorded")
+    on = on or date.today()
+    questionnaire = returned.questionnaire
+    consignee = questionnaire.consignee
+    failing = returned.failing
+    severe = any(a.version.question.severity.value in ("high", "critical") for a in failing)
+    result = CheckResult.FAIL if severe else (CheckResult.PASS_WITH_FINDINGS if failing
+                                              else CheckResult.PASS)
+    check = operations.create(SupervisionCheck, {
+        "reference": f"CHK-{questionnaire.reference}", "consignee": consignee,
+        "kind": CheckKind.PERIODIC, "checked_on": on, "method": CheckMethod.QUESTIONNAIRE,
+        "result": result, "performed_by": audit.current_actor(),
+        "next_due_on": on + timedelta(days=CADENCE_DAYS[consignee.risk_tier.value]),
+        "notes": _("Questionnaire %(reference)s: %(count)s answers, %(failing)s failing.",
+                   reference=questionnaire.reference, count=len(returned.answers),
+                   failing=len(failing)),
+    })
+    db.session.add_all(Answer(questionnaire_id=questionnaire.id, version_id=a.version.id,
+                              check_id=check.id, answer=a.answer, comment=a.comment,
+                              evidence=a.evidence, passed=a.passed) for a in returned.answers)
+    for answer in failing:
+        question = answer.version.question
+        operations.create(Finding, {
+            "reference": f"FND-{questionnaire.reference}-{question.code}", "check": check,
+            "description": f"{question.code}: {answer.version.text_ja} — {answer.answer}"
+                           + (f" ({answer.comment})" if answer.comment else ""),
+            "severity": question.severity,
+            "due_on": on + timedelta(days=FINDING_DAYS[question.severity.value]),
+        })
+    operations.update(questionnaire, {"status": QuestionnaireStatus.RETURNED})
+    changes = {d.attr: (d.new or None) if d.attr == "corporate_number" else d.new
+               for d in returned.details if d.attr in accepted}
+    if changes:
+        operations.update(consignee, changes)
+    db.session.flush()
+    return check

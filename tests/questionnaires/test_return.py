@@ -1,0 +1,140 @@
+"""A questionnaire goes out, comes back filled in and re-saved by LibreOffice, and is recorded;
+forged, edited and misdirected workbooks are refused."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from datetime import date, timedelta
+from pathlib import Path
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from registry.cli import cli
+from registry.extensions import db
+from registry.questionnaires import bank, issuance, returned, workbook
+from registry.questionnaires.models import Question
+from registry.questionnaires.services import update_question
+from registry.supervision.models import Finding, SupervisionCheck
+from tests import factories as f
+
+BAD = {"TEC-05": "いいえ / No", "PER-02": "いいえ"}
+ANSWERS = {"yes_no": "はい / Yes", "date": "2026-04-01", "number": "12", "text": "東京・シアトル",
+           "choice": "ISMS (ISO/IEC 27001)"}
+
+
+def fill(path: Path, out: Path, bad=BAD, address: str | None = None, skip: str | None = None):
+    """Answer every question as a vendor would (two badly), optionally correcting the address."""
+    book = openpyxl.load_workbook(path)
+    sheet = book["質問 Questions"]
+    questions = {q.code: q for q in db.session.scalars(sa.select(Question))}
+    for row in sheet.iter_rows(min_row=2):
+        code = row[0].value
+        if code == skip:
+            continue
+        good = "いいえ" if questions[code].passing_answer == "no" else \
+            ANSWERS[questions[code].answer_type.value]
+        row[4].value = bad.get(code, good)
+        if code == "INC-02":
+            row[4].value = 12
+        if code == "TEC-04":
+            row[4].value = "１８０"
+        if code in bad:
+            row[5].value = "対応予定"
+    if address:
+        for row in book["貴社情報 Company details"].iter_rows(min_row=2):
+            if row[0].value.startswith("所在地"):
+                row[1].value = address
+    book.save(out)
+    return out
+
+
+def libreoffice(path: Path, folder: Path) -> Path:
+    soffice = shutil.which("soffice")
+    assert soffice, "LibreOffice (soffice) is missing: `make test` installs libreoffice-calc"
+    folder.mkdir()
+    subprocess.run([soffice, "--headless", "--convert-to", "xlsx", "--outdir", str(folder),
+                    str(path)], check=True, capture_output=True, timeout=180)
+    return folder / path.name
+
+
+@pytest.fixture
+def issued(app_ctx, tmp_path):
+    bank.seed()
+    consignee = f.make_consignee(name="Northwind Cloud", country="US", risk_tier="high",
+                                 address="1200 Example Ave, Seattle")
+    questionnaire = issuance.issue(consignee)
+    path = tmp_path / "issued.xlsx"
+    workbook.write(questionnaire, path)
+    db.session.flush()
+    return questionnaire, path
+
+
+def test_libreoffice_return_is_recorded(issued, tmp_path, app):
+    questionnaire, path = issued
+    filled = fill(path, tmp_path / "filled.xlsx", address="500 New Street, Seattle")
+    saved = libreoffice(filled, tmp_path / "lo")
+    result = returned.read(saved, questionnaire.consignee_id)
+    assert result.valid, [str(i) for i in result.issues]
+    assert {a.version.question.code for a in result.failing} == set(BAD)
+    assert [(d.attr, d.new) for d in result.details] == [("address", "500 New Street, Seattle")]
+    check = returned.record(result, {"address"}, on=date(2026, 11, 25))
+    db.session.flush()
+    assert check.method.value == "questionnaire" and check.result.value == "fail"
+    assert check.next_due_on == date(2026, 11, 25) + timedelta(days=90)
+    findings = db.session.scalars(sa.select(Finding).where(Finding.check_id == check.id)).all()
+    assert sorted((x.reference.rsplit("-", 1)[-1], x.severity.value, x.due_on) for x in findings) \
+        == [("02", "high", date(2026, 12, 25)), ("05", "high", date(2026, 12, 25))]
+    assert questionnaire.consignee.address == "500 New Street, Seattle"
+    assert questionnaire.status.value == "returned"
+    again = returned.read(saved)
+    assert again.already_imported, "importing the same workbook again changes nothing"
+    runner = app.test_cli_runner()
+    result = runner.invoke(cli, ["questionnaire", "import", str(saved)])
+    assert result.exit_code == 0 and "already imported" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SupervisionCheck)) == 1
+
+
+def test_unanswered_and_invalid_answers_are_located(issued, tmp_path, app):
+    _questionnaire, path = issued
+    filled = fill(path, tmp_path / "partial.xlsx", bad={"TEC-01": "たぶん"}, skip="ORG-01")
+    result = app.test_cli_runner().invoke(cli, ["questionnaire", "import", str(filled)])
+    assert result.exit_code == 1
+    assert "ORG-01 (E" in result.output and "unanswered" in result.output
+    assert "TEC-01 (E" in result.output and "たぶん" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SupervisionCheck)) == 0
+
+
+def test_forged_edited_and_misdirected_workbooks_are_refused(issued, tmp_path, app):
+    questionnaire, path = issued
+    runner = app.test_cli_runner()
+    edited = openpyxl.load_workbook(path)
+    hidden = edited["_questionnaire"]
+    hidden["B1"].value = hidden["B1"].value.replace("Northwind Cloud", "Someone Else")
+    edited.save(tmp_path / "edited.xlsx")
+    result = runner.invoke(cli, ["questionnaire", "import", str(tmp_path / "edited.xlsx")])
+    assert result.exit_code == 2 and "signature does not match" in result.output
+    other = f.make_consignee(name="別の委託先")
+    db.session.flush()
+    result = runner.invoke(cli, ["questionnaire", "import", str(path), "--consignee", other.name])
+    assert result.exit_code == 2 and "another consignee" in result.output
+    plain = openpyxl.Workbook()
+    plain.save(tmp_path / "plain.xlsx")
+    result = runner.invoke(cli, ["questionnaire", "import", str(tmp_path / "plain.xlsx")])
+    assert result.exit_code == 2 and "not a questionnaire" in result.output
+    unknown = openpyxl.load_workbook(path)
+    data = json.loads(unknown["_questionnaire"]["B1"].value)
+    data["questionnaire"] = "QNR-20990101-9999"
+    unknown["_questionnaire"]["B1"].value = json.dumps(data, sort_keys=True, ensure_ascii=False)
+    unknown["_questionnaire"]["B2"].value = workbook.sign(data)
+    unknown.save(tmp_path / "unknown.xlsx")
+    result = runner.invoke(cli, ["questionnaire", "import", str(tmp_path / "unknown.xlsx")])
+    assert result.exit_code == 2 and "unknown questionnaire" in result.output
+    update_question(questionnaire.questions[0].question, {"text_en": "Reworded"})
+    db.session.flush()
+    still = returned.read(path)
+    assert still.questionnaire == questionnaire, "a reworded question keeps the issued wording"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SupervisionCheck)) == 0
