@@ -20,8 +20,9 @@ def _folder() -> Path:
     return folder
 
 
-def save(upload: FileStorage, user_id: int, sync: bool) -> str:
-    """Store an upload and return its token; old unconfirmed uploads are removed."""
+def save(upload: FileStorage, user_id: int, details: dict) -> str:
+    """Store an upload with details of the request (sync, consignee ...) and return its token;
+    old unconfirmed uploads are removed."""
     folder = _folder()
     cutoff = time.time() - KEEP_SECONDS
     for old in folder.iterdir():
@@ -29,8 +30,8 @@ def save(upload: FileStorage, user_id: int, sync: bool) -> str:
             old.unlink(missing_ok=True)
     token = secrets.token_hex(16)
     upload.save(folder / f"{token}.xlsx")
-    meta = {"user_id": user_id, "filename": Path(upload.filename or "upload.xlsx").name[:255],
-            "sync": sync}
+    meta = {**details, "user_id": user_id,
+            "filename": Path(upload.filename or "upload.xlsx").name[:255]}
     (folder / f"{token}.json").write_text(json.dumps(meta))
     return token
 

@@ -91,7 +91,7 @@ def upload():
     if not form.validate_on_submit():
         flash(gettext("Choose a workbook (.xlsx) to import."), "error")
         return redirect(url_for("exchange.index"))
-    token = uploads.save(form.workbook.data, current_user.id, form.sync.data)
+    token = uploads.save(form.workbook.data, current_user.id, {"sync": form.sync.data})
     return redirect(url_for("exchange.preview", token=token))
 
 

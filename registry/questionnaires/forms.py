@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField
 
 from registry.core.fields import ChoiceField, nfkc, text, upper
@@ -23,3 +24,13 @@ class QuestionForm(FlaskForm):
     evidence_requested = BooleanField(_l("Evidence requested"))
     audience = ChoiceField(_l("Asked of"), Audience)
     status = ChoiceField(_l("Status"), QuestionStatus)
+
+
+class ReturnedForm(FlaskForm):
+    """A returned questionnaire workbook."""
+
+    workbook = FileField(_l("Returned questionnaire (.xlsx)"), validators=[FileRequired()])
+
+
+class ReturnedConfirmForm(FlaskForm):
+    """Confirms the recording of a returned questionnaire (the accepted corrections are ticked)."""

@@ -5,17 +5,30 @@ import os
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, send_file
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from registry.consignees.models import Consignee
 from registry.core.auth import role_required
 from registry.core.entity import Column, Dependent, Entity, Filter
 from registry.core.models import Role
+from registry.exchange import pipeline, uploads
+from registry.exchange.guard import Refused
 from registry.exchange.views import XLSX
 from registry.extensions import db
-from registry.questionnaires import issuance, workbook
-from registry.questionnaires.forms import QuestionForm
+from registry.questionnaires import issuance, returned, workbook
+from registry.questionnaires.forms import QuestionForm, ReturnedConfirmForm, ReturnedForm
 from registry.questionnaires.models import (
     Audience,
     Question,
@@ -80,3 +93,49 @@ def issue_questionnaire(id: int):
     db.session.commit()
     return send_file(data, mimetype=XLSX, as_attachment=True,
                      download_name=f"{issued.reference}.xlsx")
+
+
+@bp.route("/consignees/<int:id>/questionnaire/import", methods=["POST"])
+@role_required(Role.EDITOR)
+def upload_returned(id: int):
+    """Receive a returned questionnaire for this consignee and show what it says."""
+    consignee = db.get_or_404(Consignee, id)
+    request.max_content_length = pipeline.limits().max_file_bytes
+    form = ReturnedForm()
+    if not form.validate_on_submit():
+        flash(gettext("Choose the returned questionnaire (.xlsx)."), "error")
+        return redirect(url_for("consignees.consignees_detail", id=consignee.id))
+    token = uploads.save(form.workbook.data, current_user.id, {"consignee_id": consignee.id})
+    return redirect(url_for("questionnaires.returned_preview", token=token))
+
+
+def _stored(token: str):
+    stored = uploads.load(token, current_user.id)
+    if stored is None or "consignee_id" not in stored[1]:
+        abort(404)
+    return stored
+
+
+@bp.route("/questionnaires/returned/<token>", methods=["GET", "POST"])
+@role_required(Role.EDITOR)
+def returned_preview(token: str):
+    """The answers, which fail and why, and the vendor's corrections; confirm to record."""
+    path, meta = _stored(token)
+    try:
+        result = returned.read(path, meta["consignee_id"])
+    except Refused as refusal:
+        uploads.discard(token)
+        return render_template("exchange/refused.html", filename=meta["filename"],
+                               reason=str(refusal)), 422
+    form = ReturnedConfirmForm()
+    if request.method == "POST" and form.validate_on_submit() and result.valid \
+            and not result.already_imported:
+        accepted = set(request.form.getlist("accept")) & {d.attr for d in result.details}
+        check = returned.record(result, accepted)
+        db.session.commit()
+        uploads.discard(token)
+        flash(gettext("The answers were recorded as check %(reference)s.",
+                      reference=check.reference), "success")
+        return redirect(url_for("supervision.checks_detail", id=check.id))
+    return render_template("questionnaires/returned.html", result=result, form=form,
+                           token=token, filename=meta["filename"])

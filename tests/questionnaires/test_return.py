@@ -3,6 +3,7 @@ forged, edited and misdirected workbooks are refused."""
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
@@ -138,3 +139,31 @@ def test_forged_edited_and_misdirected_workbooks_are_refused(issued, tmp_path, a
     still = returned.read(path)
     assert still.questionnaire == questionnaire, "a reworded question keeps the issued wording"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SupervisionCheck)) == 0
+
+
+def test_upload_on_the_consignee_page(issued, tmp_path, as_role):
+    questionnaire, path = issued
+    db.session.commit()
+    filled = fill(path, tmp_path / "filled.xlsx", address="500 New Street, Seattle")
+    editor = as_role("editor")
+    consignee_url = f"/consignees/{questionnaire.consignee_id}"
+    other = f.make_consignee(name="別の委託先")
+    db.session.commit()
+    response = editor.post(f"/consignees/{other.id}/questionnaire/import",
+                           {"workbook": (io.BytesIO(filled.read_bytes()), "filled.xlsx")},
+                           form_url=consignee_url, content_type="multipart/form-data")
+    refused = editor.get(response.headers["Location"])
+    assert refused.status_code == 422 and "another consignee" in refused.get_data(as_text=True)
+    response = editor.post(f"{consignee_url}/questionnaire/import",
+                           {"workbook": (io.BytesIO(filled.read_bytes()), "filled.xlsx")},
+                           form_url=consignee_url, content_type="multipart/form-data")
+    preview_url = response.headers["Location"]
+    page = editor.get(preview_url).get_data(as_text=True)
+    assert "500 New Street, Seattle" in page and "2 failing" in page and "TEC-05" in page
+    response = editor.post(preview_url, {"accept": "address"}, form_url=preview_url)
+    assert response.status_code == 302
+    db.session.expire_all()
+    check = db.session.scalar(sa.select(SupervisionCheck))
+    assert check.result.value == "fail" and check.performed_by == "editor1"
+    assert questionnaire.consignee.address == "500 New Street, Seattle"
+    assert len(db.session.scalars(sa.select(Finding)).all()) == 2
