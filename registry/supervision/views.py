@@ -1,10 +1,14 @@
 """Pages for supervision checks and findings."""
 
+import sqlalchemy as sa
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import orm as so
 
 from registry.consignees.models import Consignee
 from registry.core.entity import Column, Dependent, Entity, Filter, RecordFilter
+from registry.extensions import db
+from registry.questionnaires.models import Answer, QuestionVersion
 from registry.supervision.forms import FindingForm, SupervisionCheckForm
 from registry.supervision.models import (
     CheckKind,
@@ -17,6 +21,17 @@ from registry.supervision.models import (
 )
 
 bp = Blueprint("supervision", __name__)
+
+def _check_context(check: SupervisionCheck) -> dict:
+    """The findings of a check and, for a questionnaire, every answer given."""
+    findings = db.session.scalars(sa.select(Finding).where(Finding.check_id == check.id)
+                                  .order_by(Finding.reference)).all()
+    answers = db.session.scalars(
+        sa.select(Answer).where(Answer.check_id == check.id)
+        .options(so.joinedload(Answer.version).joinedload(QuestionVersion.question))
+        .order_by(Answer.id)).all()
+    return {"findings": findings, "answers": answers}
+
 
 checks = Entity(
     name="checks",
@@ -50,7 +65,10 @@ checks = Entity(
     unique=(("reference",),),
     dependents=(
         Dependent(_l("Findings"), Finding, lambda c: Finding.check_id == c.id),
+        Dependent(_l("Questionnaire answers"), Answer, lambda c: Answer.check_id == c.id),
     ),
+    detail_template="supervision/check_detail.html",
+    detail_context=_check_context,
 )
 
 findings = Entity(

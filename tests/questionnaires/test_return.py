@@ -167,3 +167,5 @@ def test_upload_on_the_consignee_page(issued, tmp_path, as_role):
     assert check.result.value == "fail" and check.performed_by == "editor1"
     assert questionnaire.consignee.address == "500 New Street, Seattle"
     assert len(db.session.scalars(sa.select(Finding)).all()) == 2
+    page = editor.get(f"/checks/{check.id}").get_data(as_text=True)
+    assert "TEC-05" in page and "対応予定" in page and page.count('class="failing"') == 2
