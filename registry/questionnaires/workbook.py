@@ -17,7 +17,7 @@ from sqlalchemy import orm as so
 
 from registry.consignees.models import Entrustment
 from registry.extensions import db
-from registry.questionnaires.models import AnswerType, QuestionArea, Questionnaire
+from registry.questionnaires.models import Answer, AnswerType, QuestionArea, Questionnaire
 
 FORMAT_VERSION = 1
 HIDDEN_SHEET = "_questionnaire"
@@ -147,15 +147,38 @@ def _questions(book, formats, questionnaire: Questionnaire) -> None:
             ja = str(area.label)
         with force_locale("en"):
             areas[area] = f"{ja} / {area.label}"
+    previous = previous_answers(questionnaire)
     for row, version in enumerate(questionnaire.questions, start=1):
         question = version.question
         sheet.write_row(row, 0, [question.code, areas[question.area], version.text_ja,
                                  version.text_en], formats["wrap"])
-        sheet.write_blank(row, 4, None, formats["answer"])
-        sheet.write_blank(row, 5, None, formats["answer"])
-        sheet.write_blank(row, 6, None, formats["answer"])
+        given = previous.get(version.id)
+        cells = (_shown_answer(given.answer), given.comment, given.evidence) if given else ("",) * 3
+        for column, value in enumerate(cells, start=4):
+            if value:
+                sheet.write_string(row, column, value, formats["answer"])
+            else:
+                sheet.write_blank(row, column, None, formats["answer"])
         _answer_validation(sheet, row, question)
     sheet.protect()
+
+
+def previous_answers(questionnaire: Questionnaire) -> dict[int, Answer]:
+    """The consignee's latest answer to each question version asked again unchanged, so the
+    vendor confirms or corrects rather than starts over."""
+    asked = [v.id for v in questionnaire.versions]
+    latest = (sa.select(sa.func.max(Answer.id))
+              .join(Questionnaire, Questionnaire.id == Answer.questionnaire_id)
+              .where(Questionnaire.consignee_id == questionnaire.consignee_id,
+                     Answer.version_id.in_(asked))
+              .group_by(Answer.version_id))
+    return {a.version_id: a for a in db.session.scalars(sa.select(Answer).where(
+        Answer.id.in_(latest)))}
+
+
+def _shown_answer(answer: str) -> str:
+    """A stored yes / no / n/a as the drop-down shows it."""
+    return {"yes": YES_NO_NA[0], "no": YES_NO_NA[1], "n/a": YES_NO_NA[2]}.get(answer, answer)
 
 
 def _answer_validation(sheet, row: int, question) -> None:

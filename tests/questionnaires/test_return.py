@@ -169,3 +169,18 @@ def test_upload_on_the_consignee_page(issued, tmp_path, as_role):
     assert len(db.session.scalars(sa.select(Finding)).all()) == 2
     page = editor.get(f"/checks/{check.id}").get_data(as_text=True)
     assert "TEC-05" in page and "対応予定" in page and page.count('class="failing"') == 2
+
+
+def test_next_questionnaire_is_prefilled_with_unchanged_answers(issued, tmp_path):
+    questionnaire, path = issued
+    filled = fill(path, tmp_path / "filled.xlsx")
+    returned.record(returned.read(filled), set())
+    reworded = db.session.scalar(sa.select(Question).where(Question.code == "TEC-01"))
+    update_question(reworded, {"text_en": "Is access to personal data restricted?"})
+    second = issuance.issue(questionnaire.consignee)
+    workbook.write(second, tmp_path / "second.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "second.xlsx")["質問 Questions"]
+    answers = {row[0].value: (row[4].value, row[5].value) for row in sheet.iter_rows(min_row=2)}
+    assert answers["TEC-05"] == ("いいえ / No", "対応予定")
+    assert answers["POL-01"] == ("はい / Yes", None)
+    assert answers["TEC-01"] == (None, None), "a reworded question starts empty"
