@@ -1,12 +1,16 @@
 """Forms for supervision checks and findings."""
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DateField
+from wtforms import DateField, ValidationError
 from wtforms.validators import InputRequired, Optional
 
 from registry.consignees.models import Consignee
 from registry.core.fields import ChoiceField, ReferenceField, nfkc, text
+from registry.core.models import Role
 from registry.supervision.models import (
     CheckKind,
     CheckMethod,
@@ -44,3 +48,36 @@ class FindingForm(FlaskForm):
     status = ChoiceField(_l("Status"), FindingStatus)
     resolution = text(_l("Resolution"), max=8000, area=True)
     resolved_on = DateField(_l("Resolved on"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        obj = kwargs.get("obj")
+        self._was = obj.status if obj is not None else FindingStatus.OPEN
+
+    def validate_status(self, field):
+        """Findings move open -> in progress -> resolved or risk accepted, never back."""
+        new = field.data
+        if new not in NEXT_STATUSES[FindingStatus(self._was)]:
+            raise ValidationError(_l("A finding moves from open to in progress, then to resolved "
+                                     "or risk accepted; it cannot go back."))
+        if new == FindingStatus.ACCEPTED and self._was != FindingStatus.ACCEPTED:
+            if not current_user.can(Role.ADMIN):
+                raise ValidationError(_l("Only an administrator can accept a risk."))
+            if not self.resolution.data:
+                raise ValidationError(_l("Accepting a risk needs a reason: write it under "
+                                         "Resolution."))
+        if new == FindingStatus.RESOLVED and not self.resolution.data:
+            raise ValidationError(_l("Resolving a finding needs a resolution: write it under "
+                                     "Resolution."))
+        if new in (FindingStatus.RESOLVED, FindingStatus.ACCEPTED) and not self.resolved_on.data:
+            self.resolved_on.data = date.today()
+
+
+#: the statuses a finding may move to from each status
+NEXT_STATUSES = {
+    FindingStatus.OPEN: set(FindingStatus),
+    FindingStatus.IN_PROGRESS: {FindingStatus.IN_PROGRESS, FindingStatus.RESOLVED,
+                                FindingStatus.ACCEPTED},
+    FindingStatus.RESOLVED: {FindingStatus.RESOLVED},
+    FindingStatus.ACCEPTED: {FindingStatus.ACCEPTED},
+}

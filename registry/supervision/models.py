@@ -116,3 +116,9 @@ class Finding(Record, db.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def overdue(self) -> bool:
+        """Still open (or in progress) after its due date."""
+        return (self.status in (FindingStatus.OPEN, FindingStatus.IN_PROGRESS)
+                and self.due_on is not None and self.due_on < date.today())

@@ -1,5 +1,7 @@
 """Pages for supervision checks and findings."""
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
@@ -85,11 +87,15 @@ findings = Entity(
         Column("owner", _l("Owner"), Finding.owner),
         Column("due_on", _l("Due"), Finding.due_on),
         Column("status", _l("Status"), Finding.status),
+        Column("overdue", _l("Overdue")),
     ],
     search=(Finding.reference, Finding.description, Finding.owner, SupervisionCheck.reference),
     filters=(
         Filter("severity", _l("Severity"), Severity.choices, lambda v: Finding.severity == v),
         Filter("status", _l("Status"), FindingStatus.choices, lambda v: Finding.status == v),
+        Filter("overdue", _l("Overdue"), lambda: [("yes", _l("Overdue"))], lambda v: sa.and_(
+            Finding.status.in_([FindingStatus.OPEN, FindingStatus.IN_PROGRESS]),
+            Finding.due_on < date.today())),
     ),
     default_sort="due_on",
     joins=(Finding.check,),
