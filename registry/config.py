@@ -37,6 +37,18 @@ def _import_limits(env) -> dict:
     return limits
 
 
+def _by_tier(raw: str, name: str) -> dict[str, int]:
+    """'high=90,medium=180,low=365' as {'high': 90, ...}."""
+    try:
+        days = {tier.strip(): int(value) for tier, value in
+                (part.split("=") for part in raw.split(","))}
+    except ValueError as error:
+        raise ValueError(f"{name} must look like high=90,medium=180,low=365, not {raw!r}") from error
+    if set(days) != {"high", "medium", "low"}:
+        raise ValueError(f"{name} must give days for high, medium and low, not {raw!r}")
+    return days
+
+
 def from_environment(instance_path: Path) -> dict:
     """Build the Flask config from REGISTRY_* environment variables."""
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -60,5 +72,11 @@ def from_environment(instance_path: Path) -> dict:
         "LOGIN_LOCKOUT_MINUTES": int(env.get("REGISTRY_LOGIN_LOCKOUT_MINUTES", "15")),
         "PAGE_SIZE": 50,
         "PASSWORD_HASH_METHOD": "scrypt",
+        # PPC practice: re-evaluate consignees at least yearly; high risk quarterly (appi.md)
+        "CHECK_CADENCE_DAYS": _by_tier(env.get("REGISTRY_CHECK_CADENCE_DAYS",
+                                               "high=90,medium=180,low=365"),
+                                       "REGISTRY_CHECK_CADENCE_DAYS"),
+        "ANSWER_DAYS": _by_tier(env.get("REGISTRY_ANSWER_DAYS", "high=14,medium=21,low=30"),
+                                "REGISTRY_ANSWER_DAYS"),
         **_import_limits(env),
     }

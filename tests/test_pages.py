@@ -165,3 +165,17 @@ def test_record_filter_from_a_link(app_ctx, as_role):
     assert "ENT-MINE" in page and "ENT-OTHER" not in page
     assert "絞り込み先 (JP)" in page
     assert as_role("viewer").get("/entrustments/?consignee=abc").status_code == 200
+
+
+def test_consignee_page_advises_tier_and_selection(app_ctx, as_role):
+    consignee = f.make_consignee(name="要配慮委託先", risk_tier="medium")
+    health = f.make_category(name="健康情報", appi_kind="special_care")
+    f.make_entrustment(consignee=consignee, categories=[health], reference="ENT-EARLY",
+                       start_on=date(2025, 4, 1))
+    f.make_check(consignee=consignee, kind="selection", checked_on=date(2025, 5, 1))
+    db.session.commit()
+    page = text(as_role("viewer").get(f"/consignees/{consignee.id}"))
+    assert "suggested: High" in page
+    assert "special care-required personal information is entrusted" in page
+    assert "2025-05-01" in page and "Entrusted before any selection assessment" in page
+    assert "ENT-EARLY" in page

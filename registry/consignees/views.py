@@ -28,7 +28,8 @@ from registry.core.entity import Column, Dependent, Entity, Filter, RecordFilter
 from registry.extensions import db
 from registry.inventory.models import Purpose
 from registry.questionnaires.models import Questionnaire
-from registry.supervision.models import Finding, FindingStatus, SupervisionCheck
+from registry.supervision.models import CheckKind, Finding, FindingStatus, SupervisionCheck
+from registry.supervision.risk import suggested_tier
 
 bp = Blueprint("consignees", __name__)
 
@@ -63,7 +64,13 @@ def _consignee_context(consignee: Consignee) -> dict:
         .order_by(Finding.due_on)
         .limit(SECTION_LIMIT)
     ).all()
+    selections = [c.checked_on for c in checks if c.kind == CheckKind.SELECTION]
+    first_selection = min(selections, default=None)
     return {
+        "advice": suggested_tier(consignee),
+        "first_selection": first_selection,
+        "unassessed": [e for e in entrustments if e.start_on and
+                       (first_selection is None or first_selection > e.start_on)],
         "chain": [ancestors[i] for i in chain if i in ancestors],
         "children": db.session.scalars(
             sa.select(Consignee).where(Consignee.parent_id == consignee.id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from registry.consignees.models import Consignee, Contract
 from registry.core import audit, operations
@@ -16,9 +17,6 @@ from registry.questionnaires.models import (
     QuestionStatus,
     QuestionVersion,
 )
-
-#: days a vendor has to answer, by the consignee's risk tier (a high-risk one is chased sooner)
-ANSWER_DAYS = {"high": 14, "medium": 21, "low": 30}
 
 
 def relevant_versions(consignee: Consignee) -> list[QuestionVersion]:
@@ -42,7 +40,7 @@ def relevant_versions(consignee: Consignee) -> list[QuestionVersion]:
 def issue(consignee: Consignee, on: date | None = None, due_days: int | None = None) -> Questionnaire:
     """Record a questionnaire issued to a consignee today (who, when, due date, questions)."""
     on = on or date.today()
-    days = due_days or ANSWER_DAYS.get(consignee.risk_tier.value, 21)
+    days = due_days or current_app.config["ANSWER_DAYS"][consignee.risk_tier.value]
     count = db.session.scalar(sa.select(sa.func.count()).select_from(Questionnaire)) + 1
     return operations.create(Questionnaire, {
         "reference": f"QNR-{on:%Y%m%d}-{count:04d}",

@@ -34,8 +34,6 @@ QUESTIONS_SHEET = "質問 Questions"
 DETAILS_SHEET = "貴社情報 Company details"
 ANSWER_COLUMN = "E"
 NOT_APPLICABLE = {"該当なし", "n/a", "na", "notapplicable", "対象外", "該当なし/n/a"}
-#: days until the next check, by risk tier (PPC practice: yearly at least, closer for high risk)
-CADENCE_DAYS = {"high": 90, "medium": 180, "low": 365}
 #: days to remedy a finding, by severity
 FINDING_DAYS = {"critical": 14, "high": 30, "medium": 60, "low": 90}
 
@@ -214,7 +212,8 @@ def record(returned: Returned, accepted: set[str], on: date | None = None) -> Su
         "reference": f"CHK-{questionnaire.reference}", "consignee": consignee,
         "kind": CheckKind.PERIODIC, "checked_on": on, "method": CheckMethod.QUESTIONNAIRE,
         "result": result, "performed_by": audit.current_actor(),
-        "next_due_on": on + timedelta(days=CADENCE_DAYS[consignee.risk_tier.value]),
+        "next_due_on": on + timedelta(
+            days=current_app.config["CHECK_CADENCE_DAYS"][consignee.risk_tier.value]),
         "notes": _("Questionnaire %(reference)s: %(count)s answers, %(failing)s failing.",
                    reference=questionnaire.reference, count=len(returned.answers),
                    failing=len(failing)),

@@ -77,7 +77,7 @@ def test_issue_from_the_cli_and_the_consignee_page(app, app_ctx, as_role, tmp_pa
     assert openpyxl.load_workbook(io.BytesIO(data))["_questionnaire"]
     issued = db.session.scalars(sa.select(Questionnaire).order_by(Questionnaire.id)).all()
     assert len(issued) == 2
-    assert (issued[1].due_on - issued[1].issued_on).days == issuance.ANSWER_DAYS["high"]
+    assert (issued[1].due_on - issued[1].issued_on).days == app.config["ANSWER_DAYS"]["high"] == 14
     assert issued[1].issued_by == "editor1"
     entry = db.session.scalar(sa.select(AuditEntry).where(
         AuditEntry.entity == "questionnaires", AuditEntry.record_id == issued[1].id))
