@@ -179,3 +179,26 @@ def test_consignee_page_advises_tier_and_selection(app_ctx, as_role):
     assert "special care-required personal information is entrusted" in page
     assert "2025-05-01" in page and "Entrusted before any selection assessment" in page
     assert "ENT-EARLY" in page
+
+
+def test_supervision_calendar(app_ctx, as_role):
+    from datetime import timedelta
+
+    from registry.questionnaires import bank, issuance
+
+    today = date.today()
+    late = f.make_consignee(name="期限切れ委託先")
+    f.make_check(consignee=late, checked_on=today - timedelta(days=400),
+                 next_due_on=today - timedelta(days=35))
+    soon = f.make_consignee(name="来月の委託先")
+    f.make_check(consignee=soon, checked_on=today, next_due_on=today + timedelta(days=40))
+    f.make_consignee(name="未点検の委託先")
+    bank.seed()
+    issuance.issue(soon, on=today - timedelta(days=60))
+    db.session.commit()
+    page = text(as_role("viewer").get("/calendar"))
+    overdue, rest = page.split("Questionnaires not returned", 1)
+    assert "期限切れ委託先" in overdue.split(f"{today + timedelta(days=40):%Y-%m}")[0]
+    assert f"{today + timedelta(days=40):%Y-%m}" in page and "来月の委託先" in page
+    assert "未点検の委託先" in rest.split("Consignees never checked")[1]
+    assert "overdue" in rest

@@ -3,7 +3,7 @@
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Blueprint
+from flask import Blueprint, render_template
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm as so
 
@@ -11,6 +11,7 @@ from registry.consignees.models import Consignee
 from registry.core.entity import Column, Dependent, Entity, Filter, RecordFilter
 from registry.extensions import db
 from registry.questionnaires.models import Answer, QuestionVersion
+from registry.supervision import calendar as supervision_calendar
 from registry.supervision.forms import FindingForm, SupervisionCheckForm
 from registry.supervision.models import (
     CheckKind,
@@ -104,3 +105,9 @@ findings = Entity(
 
 for entity in (checks, findings):
     entity.register(bp)
+
+
+@bp.route("/calendar")
+def calendar():
+    """Checks due and overdue per month, questionnaires not returned, consignees never checked."""
+    return render_template("supervision/calendar.html", calendar=supervision_calendar.build())
