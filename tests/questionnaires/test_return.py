@@ -80,6 +80,10 @@ def test_libreoffice_return_is_recorded(issued, tmp_path, app):
     saved = libreoffice(filled, tmp_path / "lo")
     result = returned.read(saved, questionnaire.consignee_id)
     assert result.valid, [str(i) for i in result.issues]
+    original = returned.read(filled, questionnaire.consignee_id)
+    assert [(a.version.id, a.answer, a.comment, a.passed) for a in original.answers] == \
+        [(a.version.id, a.answer, a.comment, a.passed) for a in result.answers], \
+        "a workbook re-saved by LibreOffice imports the same as the original"
     assert {a.version.question.code for a in result.failing} == set(BAD)
     assert [(d.attr, d.new) for d in result.details] == [("address", "500 New Street, Seattle")]
     check = returned.record(result, {"address"}, on=date(2026, 11, 25))
