@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from datetime import date
 
 import sqlalchemy as sa
@@ -31,11 +29,11 @@ from registry.exchange.forms import ImportForm
 from registry.exchange.guard import Refused
 from registry.exchange.models import ImportBatch
 from registry.exchange.resources import BY_MODEL, RESOURCES
+from registry.exchange.responses import XLSX, refused, send_workbook
 from registry.extensions import db
 
 bp = Blueprint("exchange", __name__, url_prefix="/exchange")
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: rows of each sheet shown in the preview (the counts always cover all of them)
 PREVIEW_ROWS = 200
 
@@ -72,15 +70,8 @@ def export():
         resource = RESOURCES.get(name) or abort(404)
         query, _ = ENTITIES[resource.model].list_query(request.args)
         only = {name: query.with_only_columns(resource.model.id).order_by(None)}
-    descriptor, path = tempfile.mkstemp(suffix=".xlsx")
-    os.close(descriptor)
-    try:
-        write.export(path, language, only)
-        data = open(path, "rb")  # noqa: SIM115 - send_file closes it
-    finally:
-        os.unlink(path)
     filename = f"registry-{name or 'inventory'}-{date.today().isoformat()}.xlsx"
-    return send_file(data, mimetype=XLSX, as_attachment=True, download_name=filename)
+    return send_workbook(lambda path: write.export(path, language, only), filename)
 
 
 @bp.route("/import", methods=["POST"])
@@ -109,9 +100,7 @@ def preview(token: str):
     try:
         plan = pipeline.plan_file(path, meta["sync"])
     except Refused as refusal:
-        uploads.discard(token)
-        return render_template("exchange/refused.html", filename=meta["filename"],
-                               reason=str(refusal)), 422
+        return refused(token, meta, refusal)
     return render_template("exchange/preview.html", plan=plan, meta=meta, token=token,
                            form=ImportForm(), limit=PREVIEW_ROWS, labels=write.choice_labels(
                                str(get_locale()) if str(get_locale()) in ("en", "ja") else "en"))

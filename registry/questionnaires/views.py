@@ -1,9 +1,6 @@
 """Pages of the question bank (admins change it; everyone who logs in reads it)."""
 
 
-import os
-import tempfile
-from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -12,7 +9,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext
@@ -25,7 +21,7 @@ from registry.core.entity import Column, Dependent, Entity, Filter
 from registry.core.models import Role
 from registry.exchange import pipeline, uploads
 from registry.exchange.guard import Refused
-from registry.exchange.views import XLSX
+from registry.exchange.responses import refused, send_workbook
 from registry.extensions import db
 from registry.questionnaires import issuance, returned, workbook
 from registry.questionnaires.forms import QuestionForm, ReturnedConfirmForm, ReturnedForm
@@ -83,16 +79,9 @@ def issue_questionnaire(id: int):
     """Issue a questionnaire to the consignee and download its workbook."""
     consignee = db.get_or_404(Consignee, id)
     issued = issuance.issue(consignee)
-    descriptor, path = tempfile.mkstemp(suffix=".xlsx")
-    os.close(descriptor)
-    try:
-        workbook.write(issued, Path(path))
-        data = open(path, "rb")  # noqa: SIM115 - send_file closes it
-    finally:
-        os.unlink(path)
+    response = send_workbook(lambda path: workbook.write(issued, path), f"{issued.reference}.xlsx")
     db.session.commit()
-    return send_file(data, mimetype=XLSX, as_attachment=True,
-                     download_name=f"{issued.reference}.xlsx")
+    return response
 
 
 @bp.route("/consignees/<int:id>/questionnaire/import", methods=["POST"])
@@ -124,9 +113,7 @@ def returned_preview(token: str):
     try:
         result = returned.read(path, meta["consignee_id"])
     except Refused as refusal:
-        uploads.discard(token)
-        return render_template("exchange/refused.html", filename=meta["filename"],
-                               reason=str(refusal)), 422
+        return refused(token, meta, refusal)
     form = ReturnedConfirmForm()
     if request.method == "POST" and form.validate_on_submit() and result.valid \
             and not result.already_imported:
