@@ -111,7 +111,7 @@ class Resource:
         return self.sheet_ja if language == "ja" else self.sheet_en
 
     def key_of(self, row: dict) -> tuple:
-        return tuple(row.get(k) for k in self.key)
+        return tuple(map(row.get, self.key))
 
     def export_query(self, key_only: bool = False) -> sa.Select:
         """Rows as the sheet shows them: own columns plus the natural keys of references

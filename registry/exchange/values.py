@@ -51,7 +51,9 @@ def clean_text(value: object) -> str:
     """Text as stored: control characters removed, spaces trimmed at the ends; tabs and line
     breaks inside kept, so a value comes back exactly as it was exported."""
     if type(value) is str:
-        return value.translate(CONTROL_TABLE).strip(TRIM)
+        if not value.isprintable():  # only then can it hold a control character
+            value = value.translate(CONTROL_TABLE)
+        return value.strip(TRIM)
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
