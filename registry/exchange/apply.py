@@ -62,14 +62,22 @@ class IdMaps:
         in_key = [r for r in resource.references if set(r.columns) & set(resource.key)]
         reverse = {r.fk: {v: k for k, v in self.get(r.target).items()} for r in in_key}
         owner = {column: r for r in in_key for column in r.columns}
-        columns = [table.c.id, *(table.c[r.fk] for r in in_key),
-                   *(table.c[k] for k in resource.key if k not in owner)]
+        columns = [table.c.id]
+        parts = []  # per key part: (position in the row, reverse map of its reference or None, index)
+        for key in resource.key:
+            if key in owner:
+                reference = owner[key]
+                columns.append(table.c[reference.fk])
+                parts.append((len(columns) - 1, reverse[reference.fk],
+                              reference.columns.index(key)))
+            else:
+                columns.append(table.c[key])
+                parts.append((len(columns) - 1, None, 0))
         new = {}
-        for row in db.session.execute(sa.select(*columns).where(table.c.id > since)).mappings():
-            key = tuple(
-                reverse[owner[k].fk][row[owner[k].fk]][owner[k].columns.index(k)] if k in owner
-                else getattr(row[k], "value", row[k]) for k in resource.key)
-            new[key] = row["id"]
+        for row in db.session.execute(sa.select(*columns).where(table.c.id > since)):
+            new[tuple(back[row[position]][index] if back is not None
+                      else getattr(row[position], "value", row[position])
+                      for position, back, index in parts)] = row[0]
         if resource.name in self.maps:
             self.maps[resource.name].update(new)
         return new
