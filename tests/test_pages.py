@@ -191,6 +191,8 @@ def test_supervision_calendar(app_ctx, as_role):
     f.make_check(consignee=late, checked_on=today - timedelta(days=400),
                  next_due_on=today - timedelta(days=35))
     soon = f.make_consignee(name="来月の委託先")
+    f.make_check(consignee=soon, checked_on=today - timedelta(days=200),
+                 next_due_on=today + timedelta(days=300))
     f.make_check(consignee=soon, checked_on=today, next_due_on=today + timedelta(days=40))
     f.make_consignee(name="未点検の委託先")
     bank.seed()
@@ -200,5 +202,6 @@ def test_supervision_calendar(app_ctx, as_role):
     overdue, rest = page.split("Questionnaires not returned", 1)
     assert "期限切れ委託先" in overdue.split(f"{today + timedelta(days=40):%Y-%m}")[0]
     assert f"{today + timedelta(days=40):%Y-%m}" in page and "来月の委託先" in page
+    assert f"{today + timedelta(days=300):%Y-%m-%d}" not in page, "the latest check sets the date"
     assert "未点検の委託先" in rest.split("Consignees never checked")[1]
     assert "overdue" in rest

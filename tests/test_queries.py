@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from registry.extensions import db
 from tests import factories as f
 
-LIST_PAGES = ["/calendar", "/questions/", "/exchange/", "/purposes/", "/categories/", "/purpose-categories/", "/consignees/",
-              "/certifications/", "/entrustments/", "/contracts/", "/checks/", "/findings/",
-              "/employees/", "/grants/", "/grants/?state=active&sort=-granted_on", "/matrix",
-              "/audit/", "/"]
+LIST_PAGES = ["/calendar", "/questions/", "/exchange/", "/purposes/", "/categories/",
+              "/purpose-categories/", "/consignees/", "/certifications/", "/entrustments/",
+              "/contracts/", "/checks/", "/findings/", "/employees/", "/grants/",
+              "/grants/?state=active&sort=-granted_on", "/matrix", "/audit/", "/"]
 
 
 def seed(size: int) -> dict:

@@ -34,12 +34,19 @@ def build(today: date | None = None) -> Calendar:
     today = today or date.today()
     horizon = date(today.year + (today.month + MONTHS_AHEAD - 1) // 12,
                    (today.month + MONTHS_AHEAD - 1) % 12 + 1, 1)
-    due = (sa.select(Consignee, sa.func.max(SupervisionCheck.next_due_on))
-           .join(SupervisionCheck, SupervisionCheck.consignee_id == Consignee.id)
+    # the next due date is the one set by each consignee's most recent check
+    latest = (sa.select(SupervisionCheck.consignee_id,
+                        sa.func.max(SupervisionCheck.checked_on).label("checked_on"))
+              .group_by(SupervisionCheck.consignee_id).subquery())
+    next_due = sa.func.max(SupervisionCheck.next_due_on)
+    due = (sa.select(Consignee, next_due)
+           .join(latest, latest.c.consignee_id == Consignee.id)
+           .join(SupervisionCheck, sa.and_(SupervisionCheck.consignee_id == Consignee.id,
+                                           SupervisionCheck.checked_on == latest.c.checked_on))
            .where(Consignee.status == ConsigneeStatus.ACTIVE)
            .group_by(Consignee.id)
-           .having(sa.func.max(SupervisionCheck.next_due_on) < horizon)
-           .order_by(sa.func.max(SupervisionCheck.next_due_on)))
+           .having(next_due < horizon)
+           .order_by(next_due))
     overdue, by_month = [], defaultdict(list)
     for consignee, next_due in db.session.execute(due):
         if next_due is None:
