@@ -71,6 +71,9 @@ def write(questionnaire: Questionnaire, path: Path) -> None:
                                    "text_wrap": True, "valign": "top"}),
         "date": book.add_format({"locked": False, "bg_color": "#FFF2CC", "border": 1,
                                  "num_format": "yyyy-mm-dd"}),
+        # evidence asked for: a stronger colour than the other answer cells
+        "evidence": book.add_format({"locked": False, "bg_color": "#FFD966", "border": 2,
+                                     "text_wrap": True, "valign": "top"}),
     }
     _instructions(book, formats, questionnaire)
     _details(book, formats, questionnaire)
@@ -155,10 +158,17 @@ def _questions(book, formats, questionnaire: Questionnaire) -> None:
         given = previous.get(version.id)
         cells = (_shown_answer(given.answer), given.comment, given.evidence) if given else ("",) * 3
         for column, value in enumerate(cells, start=4):
+            style = formats["evidence"] if column == 6 and question.evidence_requested \
+                else formats["answer"]
             if value:
-                sheet.write_string(row, column, value, formats["answer"])
+                sheet.write_string(row, column, value, style)
             else:
-                sheet.write_blank(row, column, None, formats["answer"])
+                sheet.write_blank(row, column, None, style)
+        if question.evidence_requested:
+            sheet.data_validation(row, 6, row, 6, {
+                "validate": "any", "input_title": "根拠資料 / Evidence",
+                "input_message": "根拠資料（文書名など）をご記入ください。\n"
+                                 "Please name the document that shows this."})
         _answer_validation(sheet, row, question)
     sheet.protect()
 

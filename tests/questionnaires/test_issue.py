@@ -45,6 +45,12 @@ def test_workbook_is_protected_and_signed(app_ctx, tmp_path):
     assert questions.protection.sheet
     assert questions["E2"].protection.locked is False and questions["C2"].protection.locked
     assert questions.max_row - 1 == len(issued.versions)
+    rows = {row[0].value: row for row in questions.iter_rows(min_row=2)}
+    asked = {v.question.code: v.question.evidence_requested for v in issued.versions}
+    assert asked["POL-01"] and not asked["TEC-01"]
+    assert rows["POL-01"][6].fill.fgColor.rgb != rows["TEC-01"][6].fill.fgColor.rgb
+    prompts = {str(v.sqref) for v in questions.data_validations.dataValidation if v.prompt}
+    assert f"G{rows['POL-01'][0].row}" in prompts
     details = {row[0].value: row[1] for row in book["貴社情報 Company details"].iter_rows(min_row=2)}
     assert details["所在地 / Address"].value == "Seattle"
     assert details["所在地 / Address"].protection.locked is False
