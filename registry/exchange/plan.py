@@ -24,6 +24,7 @@ from registry.exchange.resources import (
     REF,
     REFLIST,
     RESOURCES,
+    TEXT,
     Column,
     Resource,
 )
@@ -35,6 +36,7 @@ from registry.exchange.values import (
     clean_integer,
     clean_text,
 )
+from registry.exchange.write import batches
 from registry.extensions import db
 
 LIST_SPLIT = re.compile(r"\s*(?:;|；|、|\n)\s*")
@@ -166,10 +168,8 @@ def key_label(key: tuple) -> str:
 
 def load_existing(resource: Resource) -> dict[tuple, dict]:
     """Every stored record of a resource, in the sheet's representation, by natural key."""
-    from registry.exchange.write import _batches
-
     rows = {}
-    for batch in _batches(resource, None):
+    for batch in batches(resource, None):
         for row in batch:
             rows[resource.key_of(row)] = row
     return rows
@@ -303,7 +303,7 @@ class Planner:
             return getattr(column.default, "value", column.default)
         if column.kind == BOOL:
             return False
-        return "" if column.kind == "text" and not column.nullable else None
+        return "" if column.kind == TEXT and not column.nullable else None
 
     def clean_row(self, resource: Resource, sheet: SheetRows, present: list, number: int,
                   cells: list) -> tuple[dict, bool]:

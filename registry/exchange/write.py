@@ -145,7 +145,7 @@ def _write_sheet(workbook, formats, resource: Resource, language: str, labels: d
                            formats["header"])
     yes, no = YES_NO[language]
     count = 0
-    for batch in _batches(resource, ids):
+    for batch in batches(resource, ids):
         for row in batch:
             count += 1
             for index, column in enumerate(columns):
@@ -192,7 +192,7 @@ def _validation(sheet, index: int, column, resource: Resource, language: str, li
         })
 
 
-def _batches(resource: Resource, ids: sa.Select | None):
+def batches(resource: Resource, ids: sa.Select | None):
     """The resource's rows as dicts (choices as their values), BATCH_SIZE at a time."""
     query = resource.export_query()
     if ids is not None:
