@@ -40,19 +40,25 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.init_app(app)
     auth.init_app(app)
     _register_blueprints(app)
+    from registry.compliance.engine import validate_severities
+
+    validate_severities(app.config["CHECK_SEVERITY"])
     return app
 
 
 def _register_blueprints(app: Flask) -> None:
+    from registry.compliance.views import bp as compliance
     from registry.consignees.views import bp as consignees
     from registry.core.views import bp as core
     from registry.exchange.views import bp as exchange
     from registry.inventory.views import bp as inventory
     from registry.people.views import bp as people
     from registry.questionnaires.views import bp as questionnaires
+    from registry.reporting.views import bp as reporting
     from registry.supervision.views import bp as supervision
 
-    for blueprint in (core, inventory, consignees, supervision, people, exchange, questionnaires):
+    for blueprint in (core, inventory, consignees, supervision, people, exchange, questionnaires,
+                      compliance, reporting):
         app.register_blueprint(blueprint)
 
 

@@ -1,8 +1,9 @@
-"""The `registry` command: set up, users, example data, serving and backups."""
+"""The `registry` command: set up, users, example data, exchange, checks, reports, serving and backups."""
 
 from __future__ import annotations
 
 import getpass
+import json
 import os
 import sqlite3
 import sys
@@ -10,11 +11,14 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import AppGroup, ScriptInfo, with_appcontext
+from flask_babel import force_locale
 from flask_migrate import cli as migrate_cli
 from flask_migrate import upgrade
 
 from registry import create_app, demo
+from registry.compliance import engine
 from registry.consignees.models import Consignee
 from registry.core import audit, users
 from registry.core.models import Role, User
@@ -23,6 +27,10 @@ from registry.exchange.apply import apply
 from registry.exchange.guard import Refused
 from registry.extensions import db
 from registry.questionnaires import bank, issuance, returned, workbook
+from registry.reporting import quarterly, snapshots
+from registry.reporting import workbook as report_workbook
+from registry.reporting.views import render_standalone
+from registry.supervision.models import Severity
 
 
 def _cli_actor() -> None:
@@ -152,6 +160,85 @@ def import_command(file: Path, dry_run: bool, sync: bool) -> None:
     batch = apply(plan, file.name, file.read_bytes())
     db.session.commit()
     click.echo(f"Applied as import batch {batch.id} (SHA-256 {batch.sha256[:12]}…).")
+
+
+@cli.command("check")
+@click.option("--fail-on", type=click.Choice([level.value for level in engine.LEVELS]),
+              help="Exit 1 when an open result is at or above this severity.")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("--language", type=click.Choice(["en", "ja"]), default="en", show_default=True)
+@with_appcontext
+def check_command(fail_on: str | None, output: str, language: str) -> None:
+    """Run the compliance checks as of today. Exit 0, or 1 when --fail-on is given and an open
+    (not waived) result is at or above that severity."""
+    at = engine.context()
+    with current_app.test_request_context(), force_locale(language):
+        tallies = engine.tallies(at)
+        found = engine.open_results(at)
+        failing = bool(fail_on) and any(
+            engine.LEVELS.index(t.severity) >= engine.LEVELS.index(Severity(fail_on)) and t.open
+            for t in tallies)
+        if output == "json":
+            click.echo(json.dumps(_check_report(at.as_of, tallies, found, fail_on, failing),
+                                  ensure_ascii=False, indent=2))
+        else:
+            click.echo(f"Compliance checks as of {at.as_of}: {sum(t.open for t in tallies)} open, "
+                       f"{sum(t.waived for t in tallies)} waived.")
+            for t in tallies:
+                click.echo(f"{t.severity.value.upper():9} {t.check.code:38} {t.open:6} open "
+                           f"{t.waived:4} waived  {t.check.title}")
+            for result in found:
+                click.echo(f"[{engine.severity(result.check).value}] {result.check.code}: "
+                           f"{result.label} — {result.reason}")
+            if failing:
+                click.echo(f"Open results at or above {fail_on}: exit 1.", err=True)
+    sys.exit(1 if failing else 0)
+
+
+def _check_report(as_of, tallies, found, fail_on, failing) -> dict:
+    return {
+        "as_of": as_of.isoformat(), "fail_on": fail_on, "failing": failing,
+        "checks": [{"code": t.check.code, "title": str(t.check.title), "severity": t.severity.value,
+                    "basis": str(t.check.basis), "open": t.open, "waived": t.waived} for t in tallies],
+        "results": [{"check": r.check.code, "severity": engine.severity(r.check).value,
+                     "record_type": r.check.subject.__tablename__, "record_id": r.subject_id,
+                     "label": r.label, "reason": r.reason, "path": r.url} for r in found],
+    }
+
+
+@cli.group()
+def report() -> None:
+    """Reports for management."""
+
+
+@report.command("quarterly")
+@click.argument("quarter")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="FILE.xlsx or FILE.html; the extension decides the format.")
+@click.option("--language", type=click.Choice(["en", "ja"]), default="en", show_default=True)
+@click.option("--snapshot", is_flag=True, help="Also save the report as a snapshot.")
+@with_appcontext
+def report_quarterly(quarter: str, out: Path, language: str, snapshot: bool) -> None:
+    """Write the supervision report of a fiscal QUARTER (e.g. FY2026-Q2) to --out."""
+    if out.suffix.lower() not in (".xlsx", ".html"):
+        raise click.BadParameter("the file must end in .xlsx or .html", param_hint="--out")
+    try:
+        q = quarterly.quarter(quarter)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="QUARTER") from error
+    _cli_actor()
+    content = quarterly.build(q)
+    with current_app.test_request_context(), force_locale(language):
+        if out.suffix.lower() == ".xlsx":
+            report_workbook.write(content, out)
+        else:
+            out.write_text(render_standalone(content), encoding="utf-8")
+    click.echo(f"Wrote the {q} report ({q.first_day} to {q.last_day}) to {out}.")
+    if snapshot:
+        saved = snapshots.save(content)
+        db.session.commit()
+        click.echo(f"Saved as snapshot #{saved.id} (SHA-256 {saved.digest[:12]}…).")
 
 
 @cli.group()

@@ -49,6 +49,15 @@ def _by_tier(raw: str, name: str) -> dict[str, int]:
     return days
 
 
+def _severities(raw: str) -> dict[str, str]:
+    """'departed-access=high,...' as {'departed-access': 'high'}; checked against the catalogue
+    when the application starts."""
+    pairs = [part.split("=", 1) for part in raw.split(",") if part.strip()]
+    if any(len(pair) != 2 for pair in pairs):
+        raise ValueError(f"REGISTRY_CHECK_SEVERITY must look like departed-access=high,..., not {raw!r}")
+    return {code.strip(): level.strip() for code, level in pairs}
+
+
 def from_environment(instance_path: Path) -> dict:
     """Build the Flask config from REGISTRY_* environment variables."""
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -78,5 +87,7 @@ def from_environment(instance_path: Path) -> dict:
                                        "REGISTRY_CHECK_CADENCE_DAYS"),
         "ANSWER_DAYS": _by_tier(env.get("REGISTRY_ANSWER_DAYS", "high=14,medium=21,low=30"),
                                 "REGISTRY_ANSWER_DAYS"),
+        "CHECK_SEVERITY": _severities(env.get("REGISTRY_CHECK_SEVERITY", "")),
+        "CONTRACT_NOTICE_DAYS": int(env.get("REGISTRY_CONTRACT_NOTICE_DAYS", "90")),
         **_import_limits(env),
     }

@@ -72,6 +72,15 @@ def transaction(app):
 
 
 @pytest.fixture
+def fresh_env(tmp_path) -> dict:
+    """The environment of a `registry` process on a new SQLite file of its own."""
+    env = dict(os.environ)
+    env["REGISTRY_DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.db'}"
+    env["REGISTRY_SECRET_KEY"] = "cli-test"
+    return env
+
+
+@pytest.fixture
 def app_ctx(app):
     with app.app_context():
         yield

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
 from registry.cli import cli
@@ -22,14 +20,6 @@ REGISTRY = str(Path(sys.executable).parent / "registry")
 def run(env: dict, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([REGISTRY, *args], env=env, input=stdin, capture_output=True, text=True,
                           timeout=120)
-
-
-@pytest.fixture
-def fresh_env(tmp_path) -> dict:
-    env = dict(os.environ)
-    env["REGISTRY_DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.db'}"
-    env["REGISTRY_SECRET_KEY"] = "cli-test"
-    return env
 
 
 def count(db_file: Path, table: str) -> int:

@@ -8,7 +8,7 @@ from functools import partial
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from registry.core.model import Choice, Record
 from registry.extensions import db
@@ -21,7 +21,8 @@ def strip(value):
 def text(label, *, max: int, required: bool = False, area: bool = False, validators=(),
          filters=(), default=None):
     """A trimmed text field with a length limit matching its column."""
-    checks = [InputRequired() if required else Optional(), Length(max=max), *validators]
+    # DataRequired looks at the stripped value, so blank text counts as missing
+    checks = [DataRequired() if required else Optional(), Length(max=max), *validators]
     field = TextAreaField if area else StringField
     return field(label, validators=checks, filters=[strip, *filters], default=default)
 
@@ -112,7 +113,7 @@ class KeyField(StringField):
     def __init__(self, label, model: type[Record], key: str, **kwargs):
         self.model = model
         self.key = key
-        super().__init__(label, validators=[InputRequired()], filters=[strip], **kwargs)
+        super().__init__(label, validators=[DataRequired()], filters=[strip], **kwargs)
 
     def process_data(self, value):
         self.data = getattr(value, self.key) if isinstance(value, Record) else value

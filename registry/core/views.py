@@ -25,15 +25,16 @@ from registry.core.forms import LanguageForm, LoginForm, UserCreateForm, UserEdi
 from registry.core.models import AuditAction, AuditEntry, Language, Role, User
 from registry.extensions import db
 from registry.inventory.models import DataCategory, Purpose
-from registry.people.models import AccessGrant, Employee, EmployeeStatus
-from registry.supervision.models import Finding, FindingStatus, SupervisionCheck
+from registry.people.models import AccessGrant, Employee
+from registry.reporting import dashboard
+from registry.supervision.models import SupervisionCheck
 
 bp = Blueprint("core", __name__)
 
 
 @bp.route("/")
 def home():
-    """Counts of the inventory and the most urgent open points."""
+    """The dashboard: open check results and their trend, what falls due, counts of the inventory."""
     count = sa.func.count
     totals = db.session.execute(sa.select(
         sa.select(count()).select_from(Purpose).scalar_subquery(),
@@ -45,16 +46,11 @@ def home():
         sa.select(count()).select_from(Employee).scalar_subquery(),
         sa.select(count()).select_from(AccessGrant)
         .where(AccessGrant.revoked_on.is_(None)).scalar_subquery(),
-        sa.select(count()).select_from(Finding)
-        .where(Finding.status.in_([FindingStatus.OPEN, FindingStatus.IN_PROGRESS]))
-        .scalar_subquery(),
-        sa.select(count()).select_from(AccessGrant).join(AccessGrant.employee)
-        .where(AccessGrant.revoked_on.is_(None), Employee.status == EmployeeStatus.DEPARTED)
-        .scalar_subquery(),
     )).one()
     names = ("purposes", "categories", "consignees", "entrustments", "contracts", "checks",
-             "employees", "grants", "open_findings", "departed_grants")
-    return render_template("core/home.html", totals=dict(zip(names, totals, strict=True)))
+             "employees", "grants")
+    return render_template("core/home.html", totals=dict(zip(names, totals, strict=True)),
+                           board=dashboard.build())
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -19,6 +19,7 @@ from registry.consignees.models import Consignee
 from registry.core.auth import role_required
 from registry.core.entity import Column, Dependent, Entity, Filter
 from registry.core.models import Role
+from registry.core.web import DETAIL_ENDPOINTS
 from registry.exchange import pipeline, uploads
 from registry.exchange.guard import Refused
 from registry.exchange.responses import refused, send_workbook
@@ -29,6 +30,7 @@ from registry.questionnaires.models import (
     Audience,
     Question,
     QuestionArea,
+    Questionnaire,
     QuestionStatus,
     QuestionVersion,
 )
@@ -71,6 +73,17 @@ questions = Entity(
 )
 questions.register(bp)
 
+
+
+@bp.route("/questionnaires/<int:id>")
+def questionnaire_detail(id: int):
+    """A questionnaire is shown on its consignee's page."""
+    questionnaire = db.get_or_404(Questionnaire, id)
+    return redirect(url_for("consignees.consignees_detail", id=questionnaire.consignee_id,
+                            _anchor="questionnaires"))
+
+
+DETAIL_ENDPOINTS[Questionnaire] = "questionnaires.questionnaire_detail"
 
 
 @bp.route("/consignees/<int:id>/questionnaire", methods=["POST"])

@@ -1,0 +1,578 @@
+"""The catalogue of compliance checks: each one set-based query that finds the records breaking
+one duty of the APPI, the PPC guidelines or the privacy policy, as of a given day.
+
+Every query selects ``subject_id``, ``label`` and ``detail`` (the fact that makes the record
+offend, shown in the reason). Severities are defaults; REGISTRY_CHECK_SEVERITY overrides them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import orm as so
+
+from registry.consignees.models import (
+    CLAUSES,
+    Certification,
+    Consignee,
+    Contract,
+    CrossBorderBasis,
+    Entrustment,
+    RiskTier,
+    entrustment_categories,
+)
+from registry.core.model import Record
+from registry.inventory.models import AppiKind, DataCategory, Purpose, PurposeCategory, PurposeStatus
+from registry.people.models import AccessGrant, Employee
+from registry.questionnaires.models import Questionnaire, QuestionnaireStatus
+from registry.supervision.models import (
+    CheckKind,
+    Finding,
+    FindingStatus,
+    Severity,
+    SupervisionCheck,
+)
+
+#: countries the PPC designates as having an equivalent regime (APPI Art. 28(1)):
+#: the European Economic Area (EU member states, Iceland, Liechtenstein, Norway) and the UK
+DESIGNATED_COUNTRIES = frozenset({
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
+    "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO", "GB",
+})
+
+#: a year, for duties the guidelines ask to renew "about yearly"
+YEAR = timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a run of the checks is evaluated against."""
+
+    as_of: date
+    #: days between supervision checks, by risk tier
+    cadence: dict[str, int]
+    #: how far ahead an expiring contract is reported
+    notice_days: int = 90
+
+
+@dataclass(frozen=True)
+class Check:
+    """One named check of the catalogue."""
+
+    code: str
+    subject: type[Record]
+    severity: Severity
+    title: object
+    explanation: object
+    basis: object
+    #: the reason shown beside each result; may use %(detail)s
+    reason: object
+    query: Callable[[Context], sa.Select]
+    #: turns the query's detail value into text
+    describe: Callable[[object], str] = field(default=lambda detail: "" if detail is None else str(detail))
+
+    def reason_for(self, detail: object) -> str:
+        return str(self.reason) % {"detail": self.describe(detail)}
+
+
+CATALOGUE: dict[str, Check] = {}
+
+
+def check(code: str, subject: type[Record], severity: Severity, *, title, explanation, basis, reason,
+          describe: Callable[[object], str] | None = None):
+    """Register the decorated query function as a check of the catalogue."""
+    def register(query: Callable[[Context], sa.Select]) -> Callable[[Context], sa.Select]:
+        extra = {"describe": describe} if describe else {}
+        CATALOGUE[code] = Check(code, subject, severity, title, explanation, basis, reason, query,
+                                **extra)
+        return query
+    return register
+
+
+# -- conditions shared by the checks ------------------------------------------------------------
+
+def _entrustment_active(on: date):
+    return sa.and_(sa.or_(Entrustment.start_on.is_(None), Entrustment.start_on <= on),
+                   sa.or_(Entrustment.end_on.is_(None), Entrustment.end_on >= on))
+
+
+def _existed(model, on: date):
+    """The record was entered by the end of the day (for records with no date of their own)."""
+    return model.created_at < datetime.combine(on + timedelta(days=1), time())
+
+
+def _contract_in_force(contract, on: date):
+    return sa.and_(sa.or_(contract.start_on.is_(None), contract.start_on <= on),
+                   sa.or_(contract.end_on.is_(None), contract.end_on >= on,
+                          contract.auto_renewal.is_(True)))
+
+
+def _grant_active(on: date):
+    return sa.and_(sa.or_(AccessGrant.granted_on.is_(None), AccessGrant.granted_on <= on),
+                   sa.or_(AccessGrant.revoked_on.is_(None), AccessGrant.revoked_on > on))
+
+
+def _employed(on: date):
+    return sa.or_(Employee.departed_on.is_(None), Employee.departed_on > on)
+
+
+def _consignee_label():
+    return Consignee.name + " (" + Consignee.country + ")"
+
+
+def _employee_label():
+    return Employee.number + " " + Employee.name
+
+
+def _joined_names(column):
+    return sa.func.aggregate_strings(column, ", ")
+
+
+def _has_active_entrustment(on: date):
+    """The consignee has entrusted work in progress on the day. Consignee checks look only at
+    these: the entrustments' dates say when a consignee handled data, its status does not."""
+    return sa.exists().where(Entrustment.consignee_id == Consignee.id, _entrustment_active(on))
+
+
+def _checked(on: date):
+    return sa.exists().where(SupervisionCheck.consignee_id == Consignee.id,
+                             SupervisionCheck.checked_on <= on)
+
+
+def _clause_names(detail: object) -> str:
+    labels = dict(CLAUSES)
+    return ", ".join(str(labels[name]) for name in str(detail or "").split() if name in labels)
+
+
+# -- entrustments and contracts (APPI Art. 25, policy Art. 5) ----------------------------------
+
+@check("entrustment-without-contract", Entrustment, Severity.HIGH,
+       title=_l("Entrustment without a contract in force"),
+       explanation=_l("Work is entrusted to a consignee that has no contract in force on the day: "
+                      "the duty to supervise needs a contract with the security measures."),
+       basis=_l("APPI Art. 25; policy Art. 5"),
+       reason=_l("No contract of the consignee is in force on %(detail)s."))
+def _entrustment_without_contract(at: Context) -> sa.Select:
+    return (sa.select(Entrustment.id, Entrustment.reference, sa.literal(at.as_of.isoformat()))
+            .where(_entrustment_active(at.as_of),
+                   ~sa.exists().where(Contract.consignee_id == Entrustment.consignee_id,
+                                      _contract_in_force(Contract, at.as_of))))
+
+
+@check("entrustment-without-confidentiality", Entrustment, Severity.HIGH,
+       title=_l("Entrustment without a confidentiality clause"),
+       explanation=_l("None of the consignee's contracts in force binds it to confidentiality, which "
+                      "the privacy policy promises for every entrustment."),
+       basis=_l("APPI Art. 25; policy Art. 5"),
+       reason=_l("The contracts in force (%(detail)s) have no confidentiality clause."))
+def _entrustment_without_confidentiality(at: Context) -> sa.Select:
+    in_force = sa.and_(Contract.consignee_id == Entrustment.consignee_id,
+                       _contract_in_force(Contract, at.as_of))
+    return (sa.select(Entrustment.id, Entrustment.reference, _joined_names(Contract.reference))
+            .join(Contract, in_force)
+            .where(_entrustment_active(at.as_of))
+            .group_by(Entrustment.id, Entrustment.reference)
+            .having(sa.func.max(sa.case((Contract.clause_confidentiality.is_(True), 1), else_=0)) == 0))
+
+
+@check("contract-missing-clauses", Contract, Severity.HIGH,
+       title=_l("Contract in force lacks required clauses"),
+       explanation=_l("A contract in force with a consignee that handles data lacks clauses the PPC "
+                      "guidelines expect: purpose limitation, security measures, re-entrustment "
+                      "approval, incident notification, audit rights, return or deletion."),
+       basis=_l("APPI Art. 25 (GL 3-4-4)"),
+       reason=_l("Missing: %(detail)s."),
+       describe=_clause_names)
+def _contract_missing_clauses(at: Context) -> sa.Select:
+    others = [name for name, _ in CLAUSES if name != "clause_confidentiality"]
+    missing = sa.literal("")
+    for name in others:
+        missing = missing + sa.case((getattr(Contract, name).is_(False), name + " "), else_="")
+    return (sa.select(Contract.id, Contract.reference, missing)
+            .join(Consignee, Consignee.id == Contract.consignee_id)
+            .where(_contract_in_force(Contract, at.as_of), _has_active_entrustment(at.as_of),
+                   sa.or_(*(getattr(Contract, name).is_(False) for name in others))))
+
+
+def _superseded(on: date):
+    """Another contract of the same consignee started after this one and is in force."""
+    newer = so.aliased(Contract)
+    return sa.exists().where(newer.consignee_id == Contract.consignee_id, newer.id != Contract.id,
+                             sa.func.coalesce(newer.start_on, newer.signed_on, on)
+                             > sa.func.coalesce(Contract.start_on, Contract.signed_on, date.min),
+                             _contract_in_force(newer, on))
+
+
+@check("contract-expired", Contract, Severity.HIGH,
+       title=_l("Contract expired while work goes on"),
+       explanation=_l("The contract has ended, is not renewed automatically and no newer contract "
+                      "replaces it, yet the consignee still has entrusted work."),
+       basis=_l("APPI Art. 25; policy Art. 5"),
+       reason=_l("Ended on %(detail)s."))
+def _contract_expired(at: Context) -> sa.Select:
+    return (sa.select(Contract.id, Contract.reference, Contract.end_on)
+            .join(Consignee, Consignee.id == Contract.consignee_id)
+            .where(Contract.end_on < at.as_of, Contract.auto_renewal.is_(False),
+                   _has_active_entrustment(at.as_of), ~_superseded(at.as_of)))
+
+
+@check("contract-expiring", Contract, Severity.MEDIUM,
+       title=_l("Contract expiring without renewal"),
+       explanation=_l("The contract ends within the notice period (90 days unless "
+                      "REGISTRY_CONTRACT_NOTICE_DAYS says otherwise) and does not renew itself: renew "
+                      "it or plan the end of the entrustment, with the return or deletion of the data."),
+       basis=_l("APPI Art. 25; policy Art. 5"),
+       reason=_l("Ends on %(detail)s without automatic renewal."))
+def _contract_expiring(at: Context) -> sa.Select:
+    return (sa.select(Contract.id, Contract.reference, Contract.end_on)
+            .where(Contract.end_on >= at.as_of,
+                   Contract.end_on <= at.as_of + timedelta(days=at.notice_days),
+                   Contract.auto_renewal.is_(False), ~_superseded(at.as_of)))
+
+
+@check("entrustment-without-selection", Entrustment, Severity.HIGH,
+       title=_l("No selection assessment before the entrustment began"),
+       explanation=_l("A consignee must be chosen properly before the work is entrusted: a selection "
+                      "assessment dated on or before the first day of the entrustment."),
+       basis=_l("APPI Art. 25 (GL 3-4-4)"),
+       reason=_l("Started on %(detail)s with no selection assessment of the consignee by then."))
+def _entrustment_without_selection(at: Context) -> sa.Select:
+    began = sa.func.coalesce(Entrustment.start_on, at.as_of)
+    return (sa.select(Entrustment.id, Entrustment.reference, Entrustment.start_on)
+            .where(_entrustment_active(at.as_of),
+                   ~sa.exists().where(SupervisionCheck.consignee_id == Entrustment.consignee_id,
+                                      SupervisionCheck.kind == CheckKind.SELECTION,
+                                      SupervisionCheck.checked_on <= began)))
+
+
+@check("category-beyond-purpose", Entrustment, Severity.HIGH,
+       title=_l("Category entrusted for a purpose that does not use it"),
+       explanation=_l("The entrustment hands over a data category that its purpose of use does not "
+                      "list: either the purpose's inventory is incomplete or the data goes beyond the "
+                      "purpose."),
+       basis=_l("APPI Arts. 18, 25; policy Art. 2"),
+       reason=_l("Not used by the purpose: %(detail)s."))
+def _category_beyond_purpose(at: Context) -> sa.Select:
+    return (sa.select(Entrustment.id, Entrustment.reference, _joined_names(DataCategory.name))
+            .join(entrustment_categories, entrustment_categories.c.entrustment_id == Entrustment.id)
+            .join(DataCategory, DataCategory.id == entrustment_categories.c.category_id)
+            .where(_entrustment_active(at.as_of),
+                   ~sa.exists().where(PurposeCategory.purpose_id == Entrustment.purpose_id,
+                                      PurposeCategory.category_id == DataCategory.id))
+            .group_by(Entrustment.id, Entrustment.reference))
+
+
+@check("special-care-below-top-tier", Entrustment, Severity.HIGH,
+       title=_l("Special care-required data entrusted below the top tier"),
+       explanation=_l("A consignee that handles special care-required personal information should be "
+                      "supervised in the high tier."),
+       basis=_l("APPI Arts. 2(3), 25"),
+       reason=_l("Special care-required: %(detail)s."))
+def _special_care_below_top_tier(at: Context) -> sa.Select:
+    return (sa.select(Entrustment.id, Entrustment.reference, _joined_names(DataCategory.name))
+            .join(Consignee, Consignee.id == Entrustment.consignee_id)
+            .join(entrustment_categories, entrustment_categories.c.entrustment_id == Entrustment.id)
+            .join(DataCategory, DataCategory.id == entrustment_categories.c.category_id)
+            .where(_entrustment_active(at.as_of), Consignee.risk_tier != RiskTier.HIGH,
+                   DataCategory.appi_kind == AppiKind.SPECIAL_CARE)
+            .group_by(Entrustment.id, Entrustment.reference))
+
+
+# -- supervision of consignees ---------------------------------------------------------------
+
+@check("check-overdue", Consignee, Severity.HIGH,
+       title=_l("Supervision check overdue"),
+       explanation=_l("The consignee's last check is older than its tier's cadence, or past the next "
+                      "due date it set (REGISTRY_CHECK_CADENCE_DAYS)."),
+       basis=_l("APPI Art. 25 (GL 3-4-4)"),
+       reason=_l("Last checked on %(detail)s."))
+def _check_overdue(at: Context) -> sa.Select:
+    covers_by_tier = sa.or_(*(
+        sa.and_(Consignee.risk_tier == tier,
+                SupervisionCheck.checked_on >= at.as_of - timedelta(days=days))
+        for tier, days in at.cadence.items()))
+    covered = sa.exists().where(
+        SupervisionCheck.consignee_id == Consignee.id, SupervisionCheck.checked_on <= at.as_of,
+        sa.or_(SupervisionCheck.next_due_on >= at.as_of,
+               sa.and_(SupervisionCheck.next_due_on.is_(None), covers_by_tier)))
+    last = (sa.select(sa.func.max(SupervisionCheck.checked_on))
+            .where(SupervisionCheck.consignee_id == Consignee.id,
+                   SupervisionCheck.checked_on <= at.as_of).scalar_subquery())
+    return (sa.select(Consignee.id, _consignee_label(), last)
+            .where(_has_active_entrustment(at.as_of), _checked(at.as_of), ~covered))
+
+
+@check("never-checked", Consignee, Severity.HIGH,
+       title=_l("Consignee never checked"),
+       explanation=_l("A consignee with entrusted work in progress has no supervision check at all: the "
+                      "handling status must be grasped periodically."),
+       basis=_l("APPI Art. 25 (GL 3-4-4)"),
+       reason=_l("No check recorded (tier: %(detail)s)."),
+       describe=lambda tier: str(RiskTier(tier).label) if tier else "")
+def _never_checked(at: Context) -> sa.Select:
+    return (sa.select(Consignee.id, _consignee_label(), Consignee.risk_tier)
+            .where(_has_active_entrustment(at.as_of), ~_checked(at.as_of)))
+
+
+@check("questionnaire-not-returned", Questionnaire, Severity.MEDIUM,
+       title=_l("Questionnaire not returned by its due date"),
+       explanation=_l("A questionnaire sent to a consignee has not come back by the day it was due."),
+       basis=_l("APPI Art. 25 (GL 3-4-4)"),
+       reason=_l("Due on %(detail)s."))
+def _questionnaire_not_returned(at: Context) -> sa.Select:
+    return (sa.select(Questionnaire.id, Questionnaire.reference, Questionnaire.due_on)
+            .where(Questionnaire.status == QuestionnaireStatus.ISSUED,
+                   Questionnaire.due_on < at.as_of))
+
+
+def _finding_open(on: date):
+    return sa.and_(SupervisionCheck.checked_on <= on,
+                   sa.or_(Finding.status.in_([FindingStatus.OPEN, FindingStatus.IN_PROGRESS]),
+                          sa.and_(Finding.status == FindingStatus.RESOLVED, Finding.resolved_on > on)))
+
+
+@check("finding-overdue", Finding, Severity.MEDIUM,
+       title=_l("Finding past its due date"),
+       explanation=_l("A finding of a supervision check is still open after the remediation deadline."),
+       basis=_l("APPI Art. 25"),
+       reason=_l("Due on %(detail)s."))
+def _finding_overdue(at: Context) -> sa.Select:
+    return (sa.select(Finding.id, Finding.reference, Finding.due_on)
+            .join(SupervisionCheck, SupervisionCheck.id == Finding.check_id)
+            .where(_finding_open(at.as_of), Finding.due_on < at.as_of))
+
+
+@check("finding-high-open", Finding, Severity.HIGH,
+       title=_l("High-severity finding open"),
+       explanation=_l("A finding of high or critical severity is not resolved."),
+       basis=_l("APPI Art. 25"),
+       reason=_l("Severity: %(detail)s."),
+       describe=lambda severity: str(Severity(severity).label) if severity else "")
+def _finding_high_open(at: Context) -> sa.Select:
+    return (sa.select(Finding.id, Finding.reference, Finding.severity)
+            .join(SupervisionCheck, SupervisionCheck.id == Finding.check_id)
+            .where(_finding_open(at.as_of), Finding.severity.in_([Severity.HIGH, Severity.CRITICAL])))
+
+
+@check("certification-expired", Certification, Severity.MEDIUM,
+       title=_l("Expired certification relied on"),
+       explanation=_l("The certification of a consignee with work in progress has expired and no "
+                      "current certificate of the same scheme replaces it."),
+       basis=_l("APPI Art. 25 (selection of consignees)"),
+       reason=_l("Expired on %(detail)s."))
+def _certification_expired(at: Context) -> sa.Select:
+    current = so.aliased(Certification)
+    return (sa.select(Certification.id, _consignee_label() + ": " + sa.cast(Certification.scheme, sa.String),
+                      Certification.expires_on)
+            .join(Consignee, Consignee.id == Certification.consignee_id)
+            .where(_has_active_entrustment(at.as_of), Certification.expires_on < at.as_of,
+                   ~sa.exists().where(current.consignee_id == Certification.consignee_id,
+                                      current.scheme == Certification.scheme,
+                                      sa.or_(current.expires_on.is_(None),
+                                             current.expires_on >= at.as_of))))
+
+
+# -- re-entrustment (再委託) ------------------------------------------------------------------
+
+@check("reentrustment-not-allowed", Consignee, Severity.HIGH,
+       title=_l("Re-entrustment the parent's contract does not allow"),
+       explanation=_l("The consignee received the work from another consignee whose contracts in force "
+                      "do not allow re-entrustment."),
+       basis=_l("APPI Art. 25 (GL 3-4-4, failure examples)"),
+       reason=_l("Re-entrusted by %(detail)s."))
+def _reentrustment_not_allowed(at: Context) -> sa.Select:
+    parent = so.aliased(Consignee)
+    return (sa.select(Consignee.id, _consignee_label(), parent.name)
+            .join(parent, parent.id == Consignee.parent_id)
+            .where(_has_active_entrustment(at.as_of),
+                   ~sa.exists().where(Contract.consignee_id == parent.id,
+                                      Contract.reentrustment_allowed.is_(True),
+                                      _contract_in_force(Contract, at.as_of))))
+
+
+@check("reentrustment-before-approval", Consignee, Severity.HIGH,
+       title=_l("Sub-consignee started before it was approved"),
+       explanation=_l("A sub-consignee must be reported and approved before it handles the data; this "
+                      "one has no approval date, or work that began before it."),
+       basis=_l("APPI Art. 25 (GL 3-4-4, failure examples)"),
+       reason=_l("Approved on: %(detail)s."),
+       describe=lambda approved: str(approved) if approved else str(_l("never")))
+def _reentrustment_before_approval(at: Context) -> sa.Select:
+    early = sa.exists().where(Entrustment.consignee_id == Consignee.id,
+                              Entrustment.start_on < Consignee.reentrustment_approved_on)
+    return (sa.select(Consignee.id, _consignee_label(), Consignee.reentrustment_approved_on)
+            .where(Consignee.parent_id.is_not(None), _has_active_entrustment(at.as_of),
+                   sa.or_(Consignee.reentrustment_approved_on.is_(None),
+                          Consignee.reentrustment_approved_on > at.as_of, early)))
+
+
+@check("reentrustment-unchecked", Consignee, Severity.HIGH,
+       title=_l("Sub-consignee with no check of its own"),
+       explanation=_l("The company must confirm that a sub-consignee is supervised too, further down "
+                      "the chain: it has no supervision check recorded."),
+       basis=_l("APPI Art. 25 (GL 3-4-4)"),
+       reason=_l("Re-entrusted by %(detail)s; never checked."))
+def _reentrustment_unchecked(at: Context) -> sa.Select:
+    parent = so.aliased(Consignee)
+    return (sa.select(Consignee.id, _consignee_label(), parent.name)
+            .join(parent, parent.id == Consignee.parent_id)
+            .where(_has_active_entrustment(at.as_of), ~_checked(at.as_of)))
+
+
+# -- foreign consignees (Arts. 23, 28, 32) -------------------------------------------------------
+
+def _foreign(at: Context):
+    return sa.and_(_has_active_entrustment(at.as_of), Consignee.country != "JP")
+
+
+@check("foreign-without-basis", Consignee, Severity.CRITICAL,
+       title=_l("Foreign consignee without a basis for the transfer"),
+       explanation=_l("A consignee outside Japan and outside the EEA and the UK needs a recorded Art. 28 "
+                      "basis: consent of the individuals or a system conforming to the standards."),
+       basis=_l("APPI Art. 28"),
+       reason=_l("Country: %(detail)s."))
+def _foreign_without_basis(at: Context) -> sa.Select:
+    return (sa.select(Consignee.id, _consignee_label(), Consignee.country)
+            .where(_foreign(at), Consignee.country.not_in(DESIGNATED_COUNTRIES),
+                   sa.or_(Consignee.cross_border_basis.is_(None),
+                          Consignee.cross_border_basis.in_([CrossBorderBasis.NOT_APPLICABLE,
+                                                            CrossBorderBasis.ADEQUATE_COUNTRY]))))
+
+
+@check("conforming-system-unconfirmed", Consignee, Severity.HIGH,
+       title=_l("Conforming-system basis not confirmed in 12 months"),
+       explanation=_l("Where a foreign consignee is relied on under a system conforming to the "
+                      "standards, the company checks about once a year that it still conforms."),
+       basis=_l("APPI Art. 28(3) (GL-foreign 6-1)"),
+       reason=_l("Last confirmed on: %(detail)s."),
+       describe=lambda confirmed: str(confirmed) if confirmed else str(_l("never")))
+def _conforming_system_unconfirmed(at: Context) -> sa.Select:
+    return (sa.select(Consignee.id, _consignee_label(), Consignee.cross_border_checked_on)
+            .where(_foreign(at), Consignee.cross_border_basis == CrossBorderBasis.CONFORMING_SYSTEM,
+                   sa.or_(Consignee.cross_border_checked_on.is_(None),
+                          Consignee.cross_border_checked_on < at.as_of - YEAR)))
+
+
+@check("foreign-without-environment", Consignee, Severity.HIGH,
+       title=_l("Data handled abroad without the external environment"),
+       explanation=_l("Handling personal data abroad requires knowing the foreign country's regime "
+                      "(外的環境の把握), which the public notice must also describe."),
+       basis=_l("APPI Arts. 23, 32 (GL 10-7)"),
+       reason=_l("Country: %(detail)s."))
+def _foreign_without_environment(at: Context) -> sa.Select:
+    return (sa.select(Consignee.id, _consignee_label(), Consignee.country)
+            .where(_foreign(at), sa.func.trim(Consignee.external_environment) == ""))
+
+
+# -- employees and access (Arts. 23-24, policy Art. 13) ----------------------------------------
+
+def _holders(on: date, detail, *conditions) -> sa.Select:
+    """Employees with access in force on the day meeting the conditions, one row each."""
+    return (sa.select(Employee.id, _employee_label(), detail)
+            .join(AccessGrant, AccessGrant.employee_id == Employee.id)
+            .where(_grant_active(on), *conditions)
+            .group_by(Employee.id, Employee.number, Employee.name))
+
+
+@check("departed-access", Employee, Severity.CRITICAL,
+       title=_l("Access of a departed employee not revoked"),
+       explanation=_l("An employee has left, but access to personal data granted to them is still in "
+                      "force."),
+       basis=_l("APPI Arts. 23-24; policy Art. 13"),
+       reason=_l("Departed on %(detail)s."))
+def _departed_access(at: Context) -> sa.Select:
+    return _holders(at.as_of, Employee.departed_on, Employee.departed_on <= at.as_of)
+
+
+@check("access-without-pledge", Employee, Severity.HIGH,
+       title=_l("Access without a confidentiality pledge"),
+       explanation=_l("An employee holds access to personal data without a signed confidentiality "
+                      "pledge."),
+       basis=_l("APPI Art. 24; policy Art. 13"),
+       reason=_l("Access grants in force: %(detail)s."))
+def _access_without_pledge(at: Context) -> sa.Select:
+    return _holders(at.as_of, sa.func.count(AccessGrant.id), _employed(at.as_of),
+                    sa.or_(Employee.pledge_signed_on.is_(None), Employee.pledge_signed_on > at.as_of))
+
+
+@check("special-care-without-pledge", Employee, Severity.HIGH,
+       title=_l("Special care-required data accessed without a pledge"),
+       explanation=_l("An employee reaches special care-required personal information without a "
+                      "current confidentiality pledge."),
+       basis=_l("APPI Arts. 2(3), 24; policy Art. 13"),
+       reason=_l("Special care-required: %(detail)s."))
+def _special_care_without_pledge(at: Context) -> sa.Select:
+    return (_holders(at.as_of, _joined_names(DataCategory.name), _employed(at.as_of),
+                     DataCategory.appi_kind == AppiKind.SPECIAL_CARE,
+                     sa.or_(Employee.pledge_signed_on.is_(None),
+                            Employee.pledge_signed_on > at.as_of))
+            .join(DataCategory, DataCategory.id == AccessGrant.category_id))
+
+
+@check("access-without-training", Employee, Severity.MEDIUM,
+       title=_l("Access without training in the last 12 months"),
+       explanation=_l("An employee with access to personal data has not attended the training in the "
+                      "last twelve months."),
+       basis=_l("APPI Art. 24; policy Art. 13"),
+       reason=_l("Last trained on: %(detail)s."),
+       describe=lambda trained: str(trained) if trained else str(_l("never")))
+def _access_without_training(at: Context) -> sa.Select:
+    return _holders(at.as_of, Employee.last_training_on, _employed(at.as_of),
+                    sa.or_(Employee.last_training_on.is_(None),
+                           Employee.last_training_on < at.as_of - YEAR))
+
+
+@check("access-not-reviewed", AccessGrant, Severity.MEDIUM,
+       title=_l("Access not reviewed in 12 months"),
+       explanation=_l("A grant in force has been neither given nor reviewed in the last twelve months."),
+       basis=_l("APPI Art. 23 (GL 10-6); policy Art. 13"),
+       reason=_l("Last reviewed on: %(detail)s."),
+       describe=lambda reviewed: str(reviewed) if reviewed else str(_l("never")))
+def _access_not_reviewed(at: Context) -> sa.Select:
+    reviewed = sa.func.coalesce(AccessGrant.last_reviewed_on, AccessGrant.granted_on)
+    label = _employee_label() + " → " + DataCategory.name + " (" + AccessGrant.system + ")"
+    return (sa.select(AccessGrant.id, label, reviewed)
+            .join(Employee, Employee.id == AccessGrant.employee_id)
+            .join(DataCategory, DataCategory.id == AccessGrant.category_id)
+            .where(_grant_active(at.as_of), _employed(at.as_of),
+                   sa.or_(reviewed.is_(None), reviewed < at.as_of - YEAR)))
+
+
+# -- the inventory (Arts. 17-18, GL 10; policy Art. 2) -----------------------------------------
+
+@check("category-without-retention", DataCategory, Severity.MEDIUM,
+       title=_l("Data category with no retention period"),
+       explanation=_l("The ledger must say how long each category is kept."),
+       basis=_l("APPI Art. 23 (GL 10); JIS Q 15001"),
+       reason=_l("No retention period recorded."))
+def _category_without_retention(at: Context) -> sa.Select:
+    return (sa.select(DataCategory.id, DataCategory.name, sa.null())
+            .where(_existed(DataCategory, at.as_of), sa.func.trim(DataCategory.retention_period) == ""))
+
+
+@check("category-without-purpose", DataCategory, Severity.HIGH,
+       title=_l("Data category used by no purpose"),
+       explanation=_l("Personal information may be held only for a published purpose of use; this "
+                      "category is linked to no purpose in use."),
+       basis=_l("APPI Arts. 17-18; policy Art. 2"),
+       reason=_l("Not linked to any purpose in use."))
+def _category_without_purpose(at: Context) -> sa.Select:
+    return (sa.select(DataCategory.id, DataCategory.name, sa.null())
+            .where(_existed(DataCategory, at.as_of),
+                   ~sa.exists().where(PurposeCategory.category_id == DataCategory.id,
+                                      PurposeCategory.purpose_id == Purpose.id,
+                                      Purpose.status == PurposeStatus.ACTIVE)))
+
+
+@check("purpose-without-category", Purpose, Severity.MEDIUM,
+       title=_l("Purpose with no data category"),
+       explanation=_l("A purpose in use lists no data category: the ledger cannot show what it uses."),
+       basis=_l("APPI Art. 17; policy Art. 2"),
+       reason=_l("No data category linked."))
+def _purpose_without_category(at: Context) -> sa.Select:
+    return (sa.select(Purpose.id, Purpose.code + " " + Purpose.title, sa.null())
+            .where(_existed(Purpose, at.as_of), Purpose.status == PurposeStatus.ACTIVE,
+                   ~sa.exists().where(PurposeCategory.purpose_id == Purpose.id)))

@@ -1,0 +1,136 @@
+"""Running the catalogue: the results of each check as of a day, with the waivers that cover them.
+
+Each check is one statement; the counts of the whole catalogue are one statement too."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+
+from registry.compliance.catalogue import CATALOGUE, Check, Context
+from registry.compliance.models import Waiver
+from registry.core.web import DETAIL_ENDPOINTS
+from registry.extensions import db
+from registry.supervision.models import Severity
+
+#: severities from the least to the most serious
+LEVELS = [Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL]
+
+
+def context(as_of: date | None = None) -> Context:
+    """The settings the checks run with, as of a day (today by default)."""
+    config = current_app.config
+    return Context(as_of or date.today(), config["CHECK_CADENCE_DAYS"],
+                   config["CONTRACT_NOTICE_DAYS"])
+
+
+def severity(check: Check) -> Severity:
+    """The check's severity, as REGISTRY_CHECK_SEVERITY may have changed it."""
+    override = current_app.config["CHECK_SEVERITY"].get(check.code)
+    return Severity(override) if override else check.severity
+
+
+def validate_severities(overrides: dict[str, str]) -> None:
+    """Refuse REGISTRY_CHECK_SEVERITY entries naming no check or no severity."""
+    for code, level in overrides.items():
+        if code not in CATALOGUE:
+            raise ValueError(f"REGISTRY_CHECK_SEVERITY names no check {code!r}; "
+                             f"the checks are: {', '.join(CATALOGUE)}")
+        if level not in {s.value for s in Severity}:
+            raise ValueError(f"REGISTRY_CHECK_SEVERITY: {level!r} for {code} is not one of "
+                             "low, medium, high, critical")
+
+
+def ordered(checks=None) -> list[Check]:
+    """Checks from the most serious, then by code."""
+    checks = CATALOGUE.values() if checks is None else checks
+    return sorted(checks, key=lambda c: (-LEVELS.index(severity(c)), c.code))
+
+
+@dataclass
+class Result:
+    """One record offending one check."""
+
+    check: Check
+    subject_id: int
+    label: str
+    detail: object
+    waiver_id: int | None
+
+    @property
+    def reason(self) -> str:
+        return self.check.reason_for(self.detail)
+
+    @property
+    def url(self) -> str:
+        return url_for(DETAIL_ENDPOINTS[self.check.subject], id=self.subject_id)
+
+    @property
+    def waived(self) -> bool:
+        return self.waiver_id is not None
+
+
+@dataclass
+class Tally:
+    """How many results a check has, open and waived."""
+
+    check: Check
+    open: int
+    waived: int
+
+    @property
+    def severity(self) -> Severity:
+        return severity(self.check)
+
+
+def _waiver(code: str, subject_id, on: date):
+    return (sa.select(Waiver.id)
+            .where(Waiver.check_code == code, Waiver.subject_id == subject_id,
+                   Waiver.waived_on <= on, Waiver.expires_on >= on,
+                   sa.or_(Waiver.withdrawn_on.is_(None), Waiver.withdrawn_on > on))
+            .order_by(Waiver.expires_on.desc()).limit(1).scalar_subquery())
+
+
+def _rows(check: Check, at: Context):
+    found = check.query(at).subquery()
+    subject_id, label, detail = found.c
+    return found, subject_id, label, detail, _waiver(check.code, subject_id, at.as_of)
+
+
+def results(check: Check, at: Context, *, waived: bool | None = None, limit: int | None = None,
+            offset: int = 0) -> tuple[list[Result], int]:
+    """A page of the check's results (all of them without a limit), sorted by label, and how many
+    there are; ``waived`` keeps only the waived (True) or the open (False) ones."""
+    found, subject_id, label, detail, waiver = _rows(check, at)
+    query = sa.select(subject_id, label, detail, waiver).select_from(found)
+    if waived is not None:
+        query = query.where(waiver.is_not(None) if waived else waiver.is_(None))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    page = db.session.execute(query.order_by(label, subject_id).offset(offset).limit(limit))
+    return [Result(check, *row) for row in page], total
+
+
+def tallies(at: Context, checks=None) -> list[Tally]:
+    """Open and waived counts of every check, in one statement, most serious first."""
+    checks = ordered(checks)
+    parts = []
+    for check in checks:
+        found, _, _, _, waiver = _rows(check, at)
+        parts.append(sa.select(sa.literal(check.code), sa.func.count(),
+                               sa.func.count(waiver)).select_from(found))
+    counts = {code: (total, waived) for code, total, waived in db.session.execute(sa.union_all(*parts))}
+    return [Tally(check, counts[check.code][0] - counts[check.code][1], counts[check.code][1])
+            for check in checks]
+
+
+def open_results(at: Context, minimum: Severity = Severity.LOW) -> list[Result]:
+    """Every open result of the checks at or above a severity, most serious first."""
+    floor = LEVELS.index(minimum)
+    found = []
+    for check in ordered():
+        if LEVELS.index(severity(check)) >= floor:
+            found.extend(results(check, at, waived=False)[0])
+    return found

@@ -1,0 +1,29 @@
+"""The waiver form."""
+
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, ValidationError
+from wtforms.validators import InputRequired
+
+from registry.core.fields import text
+
+#: the longest a waiver may run before it must be given again
+LONGEST_WAIVER = timedelta(days=366)
+
+
+class WaiverForm(FlaskForm):
+    """Why a result is accepted, and until when."""
+
+    reason = text(_l("Reason"), max=2000, required=True, area=True)
+    expires_on = DateField(_l("Waived until"), validators=[InputRequired()])
+
+    def validate_expires_on(self, field: DateField) -> None:
+        if field.data is None:
+            return  # not a date: the field already says so
+        today = date.today()
+        if field.data < today:
+            raise ValidationError(_l("The day must not be in the past."))
+        if field.data > today + LONGEST_WAIVER:
+            raise ValidationError(_l("A waiver may run for one year at most."))

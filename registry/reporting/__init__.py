@@ -1,0 +1,1 @@
+"""The quarterly supervision report for management, and its saved snapshots."""

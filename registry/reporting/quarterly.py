@@ -1,0 +1,271 @@
+"""The quarterly supervision report: figures for a fiscal quarter beside the previous quarter's,
+with the detail behind them.
+
+Every figure comes from the records' own dates (checked on, signed on, granted on ...), so a past
+quarter generated again gives the same figures unless a record is back-dated. The report is plain
+JSON-ready data with label keys, so a snapshot of it can be shown later in either language."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from statistics import median
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy import orm as so
+
+from registry.compliance import engine
+from registry.compliance.catalogue import CATALOGUE, Context, _entrustment_active, _finding_open
+from registry.consignees.models import Consignee, Contract, Entrustment
+from registry.core.model import utcnow
+from registry.extensions import db
+from registry.people.models import AccessGrant, Employee
+from registry.reporting.quarters import Quarter
+from registry.supervision.models import CheckKind, CheckResult, Finding, SupervisionCheck
+
+#: upper bounds (days) of the age buckets of open findings; the last bucket is open-ended
+AGE_BUCKETS = (30, 90, 180)
+
+
+def quarter(text: str | None = None) -> Quarter:
+    """The named quarter, or the current one, under REGISTRY_FISCAL_YEAR_START."""
+    start = current_app.config["FISCAL_YEAR_START"]
+    return Quarter.parse(text, start) if text else Quarter.containing(date.today(), start)
+
+
+def build(q: Quarter) -> dict:
+    """The report for quarter q."""
+    current, previous = _figures(q), _figures(q.previous)
+    sections = []
+    for key, tables in _tables(q, current.pop("_tallies")).items():
+        keys = [k for k in current if k.split(".")[0] == key]
+        sections.append({
+            "key": key,
+            "figures": [[k.split(".", 1)[1], current[k], previous.get(k)] for k in keys],
+            "tables": tables,
+        })
+    return {
+        "quarter": str(q), "previous": str(q.previous),
+        "period": [q.first_day.isoformat(), q.last_day.isoformat()],
+        "previous_period": [q.previous.first_day.isoformat(), q.previous.last_day.isoformat()],
+        "as_of": _cutoff(q).isoformat(),
+        "generated_at": utcnow().isoformat(timespec="seconds"),
+        "sections": sections,
+    }
+
+
+def _cutoff(q: Quarter) -> date:
+    """The day 'at quarter end' figures are taken: the last day, or today for a quarter in progress."""
+    return min(q.last_day, date.today())
+
+
+def _between(column, q: Quarter):
+    return column.between(q.first_day, q.last_day)
+
+
+def _count(*conditions, of=None) -> sa.ScalarSelect:
+    query = sa.select(sa.func.count()).select_from(of) if of is not None else sa.select(sa.func.count())
+    return query.where(*conditions).scalar_subquery()
+
+
+def _figures(q: Quarter) -> dict:
+    """Every figure of the quarter, keyed 'section.figure', from a few set-based statements."""
+    end = _cutoff(q)
+    engaged = sa.exists().where(Entrustment.consignee_id == Consignee.id, _entrustment_active(end))
+    tier = {t: sa.func.count(sa.case((Consignee.risk_tier == t, 1))) for t in ("high", "medium", "low")}
+    consignees = db.session.execute(
+        sa.select(sa.func.count(), tier["high"], tier["medium"], tier["low"],
+                  sa.func.count(sa.case((Consignee.country != "JP", 1))),
+                  sa.func.count(Consignee.parent_id)).where(engaged)).one()
+    earlier = so.aliased(Contract)
+    renewal = sa.exists().where(earlier.consignee_id == Contract.consignee_id, earlier.id != Contract.id,
+                                sa.func.coalesce(earlier.signed_on, earlier.start_on) < Contract.signed_on)
+    found_in_quarter = sa.and_(Finding.check_id == SupervisionCheck.id,
+                               _between(SupervisionCheck.checked_on, q))
+    open_at_end = sa.and_(Finding.check_id == SupervisionCheck.id, _finding_open(end))
+    age = [end - timedelta(days=days) for days in AGE_BUCKETS]
+    counts = db.session.execute(sa.select(
+        _count(_between(SupervisionCheck.checked_on, q)),
+        *(_count(_between(SupervisionCheck.checked_on, q), SupervisionCheck.kind == kind)
+          for kind in CheckKind),
+        *(_count(_between(SupervisionCheck.checked_on, q), SupervisionCheck.result == result)
+          for result in (CheckResult.PASS_WITH_FINDINGS, CheckResult.FAIL)),
+        _count(found_in_quarter, of=Finding),
+        _count(_between(Finding.resolved_on, q)),
+        _count(open_at_end, of=Finding),
+        _count(open_at_end, SupervisionCheck.checked_on >= age[0], of=Finding),
+        _count(open_at_end, SupervisionCheck.checked_on < age[0], SupervisionCheck.checked_on >= age[1],
+               of=Finding),
+        _count(open_at_end, SupervisionCheck.checked_on < age[1], SupervisionCheck.checked_on >= age[2],
+               of=Finding),
+        _count(open_at_end, SupervisionCheck.checked_on < age[2], of=Finding),
+        _count(open_at_end, Finding.due_on < end, of=Finding),
+        _count(_between(Contract.signed_on, q)),
+        _count(_between(Contract.signed_on, q), renewal),
+        _count(_between(Contract.end_on, q), Contract.auto_renewal.is_(False)),
+        _count(_between(Consignee.reentrustment_approved_on, q)),
+        _count(_between(Entrustment.start_on, q), Entrustment.consignee_id == Consignee.id,
+               Consignee.country != "JP", of=Entrustment),
+        _count(_between(Consignee.cross_border_checked_on, q)),
+        _count(_between(AccessGrant.granted_on, q)),
+        _count(_between(AccessGrant.revoked_on, q)),
+        _count(_between(AccessGrant.last_reviewed_on, q)),
+    )).one()
+    departed = _departures(q)
+    revoked_days = [row[4] for row in departed if row[4] is not None and not row[5]]
+    holders = _holders(end)
+    tallies = engine.tallies(Context(end, current_app.config["CHECK_CADENCE_DAYS"],
+                                     current_app.config["CONTRACT_NOTICE_DAYS"]))
+    by_code = {t.check.code: t for t in tallies}
+    figures = {
+        "consignees.engaged": consignees[0], "consignees.tier_high": consignees[1],
+        "consignees.tier_medium": consignees[2], "consignees.tier_low": consignees[3],
+        "consignees.foreign": consignees[4], "consignees.sub": consignees[5],
+    }
+    names = ["checks.done", "checks.selection", "checks.periodic", "checks.ad_hoc",
+             "checks.with_findings", "checks.failed",
+             "findings.opened", "findings.resolved", "findings.open_at_end", "findings.age_30",
+             "findings.age_90", "findings.age_180", "findings.age_older", "findings.past_due_at_end",
+             "contracts.signed", "contracts.renewed", "contracts.expired",
+             "transfers.reentrustments_approved", "transfers.foreign_started",
+             "transfers.cross_border_confirmed",
+             "access.granted", "access.revoked", "access.reviewed"]
+    figures.update(zip(names, counts, strict=True))
+    figures["checks.overdue_at_end"] = by_code["check-overdue"].open + by_code["check-overdue"].waived
+    figures["checks.never_checked_at_end"] = (by_code["never-checked"].open
+                                              + by_code["never-checked"].waived)
+    figures.update({
+        "access.departed": len(departed),
+        "access.departed_revoked_median_days": median(revoked_days) if revoked_days else None,
+        "access.departed_revoked_max_days": max(revoked_days) if revoked_days else None,
+        "access.departed_with_access": sum(1 for row in departed if row[5]),
+        "training.holders": holders[0],
+        "training.pledged": holders[1],
+        "training.pledge_coverage_pct": _percent(holders[1], holders[0]),
+        "training.trained": holders[2],
+        "training.training_coverage_pct": _percent(holders[2], holders[0]),
+    })
+    for level in reversed(engine.LEVELS):
+        figures[f"results.open_{level.value}"] = sum(t.open for t in tallies if t.severity == level)
+    figures["results.waived"] = sum(t.waived for t in tallies)
+    figures["_tallies"] = tallies
+    return figures
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _departures(q: Quarter) -> list[tuple]:
+    """Employees who left in the quarter: number, name, left on, last revocation, days to revoke
+    (None while access remains), grants still in force at quarter end."""
+    end = _cutoff(q)
+    still = sa.func.count(sa.case((sa.or_(AccessGrant.revoked_on.is_(None),
+                                          AccessGrant.revoked_on > end), AccessGrant.id)))
+    rows = db.session.execute(
+        sa.select(Employee.number, Employee.name, Employee.departed_on,
+                  sa.func.max(AccessGrant.revoked_on), still)
+        .outerjoin(AccessGrant, AccessGrant.employee_id == Employee.id)
+        .where(_between(Employee.departed_on, q))
+        .group_by(Employee.id, Employee.number, Employee.name, Employee.departed_on)
+        .order_by(Employee.departed_on, Employee.number)).all()
+    return [(number, name, left, last,
+             None if last is None or remaining else max((last - left).days, 0), remaining)
+            for number, name, left, last, remaining in rows]
+
+
+def _holders(end: date) -> tuple[int, int, int]:
+    """Employees with access in force at the day: how many, how many pledged, how many trained
+    in the year before."""
+    holding = sa.exists().where(
+        AccessGrant.employee_id == Employee.id,
+        sa.or_(AccessGrant.granted_on.is_(None), AccessGrant.granted_on <= end),
+        sa.or_(AccessGrant.revoked_on.is_(None), AccessGrant.revoked_on > end))
+    employed = sa.or_(Employee.departed_on.is_(None), Employee.departed_on > end)
+    return db.session.execute(
+        sa.select(sa.func.count(),
+                  sa.func.count(sa.case((Employee.pledge_signed_on <= end, 1))),
+                  sa.func.count(sa.case((Employee.last_training_on.between(end - timedelta(days=365),
+                                                                            end), 1))))
+        .where(holding, employed)).one()
+
+
+def _tables(q: Quarter, tallies: list) -> dict[str, list[dict]]:
+    """The detail behind the figures, section by section (the quarter only)."""
+    end = _cutoff(q)
+    consignee = Consignee.name + " (" + Consignee.country + ")"
+    checks = db.session.execute(
+        sa.select(SupervisionCheck.reference, consignee, SupervisionCheck.checked_on,
+                  SupervisionCheck.kind, SupervisionCheck.method, SupervisionCheck.result)
+        .join(Consignee, Consignee.id == SupervisionCheck.consignee_id)
+        .where(_between(SupervisionCheck.checked_on, q))
+        .order_by(SupervisionCheck.checked_on, SupervisionCheck.reference)).all()
+    overdue_at_end, _ = engine.results(CATALOGUE["check-overdue"], Context(
+        end, current_app.config["CHECK_CADENCE_DAYS"], current_app.config["CONTRACT_NOTICE_DAYS"]))
+    findings = db.session.execute(
+        sa.select(Finding.reference, consignee, Finding.severity, SupervisionCheck.checked_on,
+                  Finding.due_on, Finding.status)
+        .join(SupervisionCheck, SupervisionCheck.id == Finding.check_id)
+        .join(Consignee, Consignee.id == SupervisionCheck.consignee_id)
+        .where(_finding_open(end))
+        .order_by(SupervisionCheck.checked_on, Finding.reference)).all()
+    contracts = db.session.execute(sa.union_all(
+        sa.select(sa.literal("signed"), Contract.signed_on, Contract.reference, consignee)
+        .join(Consignee, Consignee.id == Contract.consignee_id).where(_between(Contract.signed_on, q)),
+        sa.select(sa.literal("expired"), Contract.end_on, Contract.reference, consignee)
+        .join(Consignee, Consignee.id == Contract.consignee_id)
+        .where(_between(Contract.end_on, q), Contract.auto_renewal.is_(False)),
+    ).order_by(sa.text("2"), sa.text("3"))).all()
+    parent = so.aliased(Consignee)
+    transfers = db.session.execute(sa.union_all(
+        sa.select(sa.literal("reentrustment_approved"), Consignee.reentrustment_approved_on, consignee,
+                  parent.name)
+        .join(parent, parent.id == Consignee.parent_id)
+        .where(_between(Consignee.reentrustment_approved_on, q)),
+        sa.select(sa.literal("foreign_started"), Entrustment.start_on, consignee, Entrustment.reference)
+        .join(Consignee, Consignee.id == Entrustment.consignee_id)
+        .where(_between(Entrustment.start_on, q), Consignee.country != "JP"),
+        sa.select(sa.literal("cross_border_confirmed"), Consignee.cross_border_checked_on, consignee,
+                  Consignee.country)
+        .where(_between(Consignee.cross_border_checked_on, q)),
+    ).order_by(sa.text("2"), sa.text("3"))).all()
+    return {
+        "consignees": [],
+        "checks": [
+            _table("checks_done", [("reference", "text"), ("consignee", "text"), ("checked_on", "date"),
+                                   ("kind", "check_kind"), ("method", "check_method"),
+                                   ("result", "check_result")], checks),
+            _table("overdue_at_end", [("consignee", "text"), ("last_checked_on", "date")],
+                   [(r.label, r.detail) for r in overdue_at_end]),
+        ],
+        "findings": [
+            _table("open_at_end", [("reference", "text"), ("consignee", "text"), ("severity", "severity"),
+                                   ("opened_on", "date"), ("due_on", "date"), ("status", "finding_status"),
+                                   ("age_days", "number")],
+                   [(*row, (end - row[3]).days) for row in findings]),
+        ],
+        "contracts": [_table("contract_events", [("event", "event"), ("date", "date"),
+                                                 ("reference", "text"), ("consignee", "text")], contracts)],
+        "transfers": [_table("transfer_events", [("event", "event"), ("date", "date"),
+                                                 ("consignee", "text"), ("detail", "text")], transfers)],
+        "access": [_table("departures", [("number", "text"), ("name", "text"), ("departed_on", "date"),
+                                         ("last_revoked_on", "date"), ("days_to_revoke", "number"),
+                                         ("grants_in_force", "number")], _departures(q))],
+        "training": [],
+        "results": [_table("results_at_end", [("check", "check"), ("severity", "severity"),
+                                              ("open", "number"), ("waived", "number")],
+                           [(t.check.code, t.severity.value, t.open, t.waived) for t in tallies])],
+    }
+
+
+def _table(key: str, columns: list[tuple[str, str]], rows) -> dict:
+    return {"key": key, "columns": [list(c) for c in columns],
+            "rows": [[_plain(value) for value in row] for row in rows]}
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "value"):
+        return value.value
+    return value
