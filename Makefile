@@ -17,10 +17,15 @@ test: $(VENV)/.installed-test $(COMPILED) chromium
 
 # Benchmarks on SQLite and on a fresh PostgreSQL database (BENCH_PG_URL to choose another server).
 BENCH_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/registry_bench
+BENCH_PG_ADMIN = psql "$$(echo $(BENCH_PG_URL) | sed 's/+psycopg//; s\#/[^/]*$$\#/postgres\#')" -q
+BENCH_PG_FRESH = $(BENCH_PG_ADMIN) -c "DROP DATABASE IF EXISTS $$(basename $(BENCH_PG_URL))" -c "CREATE DATABASE $$(basename $(BENCH_PG_URL))"
 bench: $(VENV)/.installed-test
 	$(PY) -m benchmarks.exchange $(BENCH_ARGS)
-	psql "$$(echo $(BENCH_PG_URL) | sed 's/+psycopg//; s#/[^/]*$$#/postgres#')" -qc "DROP DATABASE IF EXISTS $$(basename $(BENCH_PG_URL))" -c "CREATE DATABASE $$(basename $(BENCH_PG_URL))"
+	$(PY) -m benchmarks.compliance
+	$(BENCH_PG_FRESH)
 	$(PY) -m benchmarks.exchange --database $(BENCH_PG_URL) $(BENCH_ARGS)
+	$(BENCH_PG_FRESH)
+	$(PY) -m benchmarks.compliance --database $(BENCH_PG_URL)
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check registry tests benchmarks

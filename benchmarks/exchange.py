@@ -9,11 +9,7 @@ read + insert, export within 1.5x of the bare write, peak memory under 500 MiB).
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import resource
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import datetime, timedelta
@@ -23,7 +19,7 @@ import sqlalchemy as sa
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-from benchmarks import generate
+from benchmarks import generate, process
 
 LEVEL_CYCLE = {"read": "edit", "edit": "export", "export": "admin", "admin": "read"}
 
@@ -172,14 +168,10 @@ STEPS = {name.removeprefix("step_"): fn for name, fn in globals().items()
 
 
 def run_step(name: str, args) -> dict:
-    command = [sys.executable, "-m", "benchmarks.exchange", "--step", name,
-               "--database", args.database, "--work", str(args.work), "--rows", str(args.rows),
-               "--employees", str(args.employees), "--categories", str(args.categories),
-               "--seed", str(args.seed)]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode:
-        raise SystemExit(f"step {name} failed:\n{done.stdout}\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return process.run_step("benchmarks.exchange", name, [
+        "--database", args.database, "--work", str(args.work), "--rows", str(args.rows),
+        "--employees", str(args.employees), "--categories", str(args.categories),
+        "--seed", str(args.seed)])
 
 
 def main() -> None:
@@ -193,9 +185,7 @@ def main() -> None:
     parser.add_argument("--step", choices=sorted(STEPS))
     args = parser.parse_args()
     if args.step:
-        result = STEPS[args.step](args)
-        result["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(json.dumps(result))
+        process.finish(STEPS[args.step](args))
         return
     with tempfile.TemporaryDirectory() as work:
         args.work = Path(work)

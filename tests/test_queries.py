@@ -11,7 +11,9 @@ from tests import factories as f
 LIST_PAGES = ["/calendar", "/questions/", "/exchange/", "/purposes/", "/categories/",
               "/purpose-categories/", "/consignees/", "/certifications/", "/entrustments/",
               "/contracts/", "/checks/", "/findings/", "/employees/", "/grants/",
-              "/grants/?state=active&sort=-granted_on", "/matrix", "/audit/", "/"]
+              "/grants/?state=active&sort=-granted_on", "/matrix", "/audit/", "/",
+              "/compliance/", "/compliance/contract-missing-clauses", "/compliance/never-checked",
+              "/compliance/waivers", "/reports/quarterly", "/reports/snapshots"]
 
 
 def seed(size: int) -> dict:

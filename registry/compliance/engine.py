@@ -108,9 +108,11 @@ def results(check: Check, at: Context, *, waived: bool | None = None, limit: int
     query = sa.select(subject_id, label, detail, waiver).select_from(found)
     if waived is not None:
         query = query.where(waiver.is_not(None) if waived else waiver.is_(None))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     page = db.session.execute(query.order_by(label, subject_id).offset(offset).limit(limit))
-    return [Result(check, *row) for row in page], total
+    found = [Result(check, *row) for row in page]
+    if limit is None and not offset:
+        return found, len(found)
+    return found, db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
 
 
 def tallies(at: Context, checks=None) -> list[Tally]:

@@ -1,0 +1,23 @@
+"""Each measurement in a process of its own, so that its peak memory (max RSS) is its own."""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+
+
+def run_step(module: str, name: str, options: list[str]) -> dict:
+    """Run `python -m module --step name options...` and return the JSON it prints last."""
+    command = [sys.executable, "-m", module, "--step", name, *options]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise SystemExit(f"step {name} failed:\n{done.stdout}\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def finish(result: dict) -> None:
+    """Print a step's result with the process's peak memory, for run_step to read."""
+    result["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
