@@ -2,9 +2,11 @@
 
 The registry runs as its own process (`registry run`, i.e. gunicorn) on a committed SQLite
 database in a temporary directory, prepared with `registry init`, `registry demo` and an editor
-account. The test logs in, creates a purpose, links a data category to it, finds the link in the
-purpose x data-category matrix and switches the interface to Japanese, while watching the browser
-console for errors (a Content-Security-Policy violation would show there).
+account. One test logs in, creates a purpose, links a data category to it, finds the link in the
+purpose x data-category matrix and switches the interface to Japanese; another follows a check
+result from the dashboard to its record, fixes it, waives another result and prints the quarterly
+report. Both watch the browser console for errors (a Content-Security-Policy violation would show
+there).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -28,6 +31,7 @@ pytestmark = pytest.mark.browser
 
 REGISTRY = Path(sys.executable).parent / "registry"
 USERNAME = "browser"
+ADMIN = "browser-admin"
 PASSWORD = "browser-password-1"
 CATEGORY = "メールアドレス"
 MARK = "●"
@@ -99,6 +103,8 @@ def base_url(tmp_dir: Path) -> Iterator[str]:
     _registry(env, "demo")
     _registry(env, "create-user", USERNAME, "--role", "editor", "--password-stdin",
               stdin=f"{PASSWORD}\n")
+    _registry(env, "create-user", ADMIN, "--role", "admin", "--password-stdin",
+              stdin=f"{PASSWORD}\n")
     port = _free_port()
     log = tmp_dir / "server.log"
     with log.open("w") as out:
@@ -151,10 +157,10 @@ def _submit(page: Page) -> None:
     page.locator("form.record-form button[type=submit]").click()
 
 
-def _log_in(page: Page, base_url: str) -> None:
+def _log_in(page: Page, base_url: str, username: str = USERNAME) -> None:
     page.goto(f"{base_url}/")
     expect(page).to_have_url(re.compile(r"/login"))
-    page.fill("#username", USERNAME)
+    page.fill("#username", username)
     page.fill("#password", PASSWORD)
     _submit(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Overview")
@@ -206,5 +212,44 @@ def test_log_in_link_a_category_and_see_it_in_the_matrix(page: Page, base_url: s
 
     page.get_by_role("button", name="日本語").click()
     expect(page.locator("nav.main")).to_contain_text("利用目的")
+
+    assert console_errors == []
+
+
+def test_follow_a_check_result_fix_it_waive_another_and_print_the_report(page: Page, base_url: str,
+                                                                          tmp_dir: Path) -> None:
+    console_errors = _watch_console(page)
+    _log_in(page, base_url, ADMIN)
+    expect(page.locator("svg.chart").first).to_be_visible()
+    page.screenshot(path=str(tmp_dir / "dashboard.png"), full_page=True)
+
+    page.locator("svg.chart a", has_text="Data category with no retention period").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Data category with no retention")
+    page.locator("table.results a", has_text="アンケート回答").click()
+    page.get_by_role("link", name="Edit").click()
+    page.fill("#retention_period", "回答から3年")
+    _submit(page)
+    expect(page.locator(".flash.success")).to_contain_text("was saved")
+    page.goto(f"{base_url}/compliance/category-without-retention")
+    expect(page.locator("p.empty")).to_have_text("No record offends this check.")
+
+    page.goto(f"{base_url}/compliance/contract-expiring")
+    page.locator("table.results").get_by_role("link", name="Waive").first.click()
+    page.fill("#reason", "Renewal agreed, signature pending")
+    page.fill("#expires_on", date.today().replace(day=1).replace(year=date.today().year + 1)
+              .isoformat())
+    _submit(page)
+    expect(page.locator(".flash")).to_contain_text("waived until")
+    page.get_by_role("link", name="Waived").click()
+    expect(page.locator("table.results")).to_contain_text("Renewal agreed")
+
+    page.goto(f"{base_url}/reports/quarterly")
+    page.get_by_role("button", name="Save as snapshot").click()
+    expect(page.locator(".flash").first).to_contain_text("saved as snapshot #")
+    expect(page.locator("main")).to_contain_text("Its content is intact")
+    page.emulate_media(media="print")
+    pdf = tmp_dir / "report.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    assert pdf.stat().st_size > 10_000 and pdf.read_bytes().startswith(b"%PDF")
 
     assert console_errors == []
