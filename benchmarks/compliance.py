@@ -17,23 +17,10 @@ from benchmarks import generate, process
 QUARTER = "FY2026-Q2"
 
 
-def app_for(url: str):
-    from registry import create_app
-
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
-
-
 def step_setup(args) -> dict:
-    from flask_migrate import upgrade
-
     from registry.extensions import db
 
-    app = app_for(args.database)
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as connection:
-                connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-        upgrade()
+    with process.empty_registry(args.database).app_context():
         started = time.perf_counter()
         generate.registry(args.seed, generate.REFERENCE.scaled(args.scale))
         db.session.commit()
@@ -50,7 +37,7 @@ def step_checks(args) -> dict:
     """Every check's counts (the catalogue page), then every open result (`registry check`)."""
     from registry.compliance import engine
 
-    app = app_for(args.database)
+    app = process.app_for(args.database)
     with app.app_context(), app.test_request_context():
         started = time.perf_counter()
         tallies = engine.tallies(engine.context())
@@ -64,7 +51,7 @@ def step_dashboard(args) -> dict:
 
     from registry.reporting import dashboard
 
-    app = app_for(args.database)
+    app = process.app_for(args.database)
     with app.app_context(), app.test_request_context():
         started = time.perf_counter()
         board = dashboard.build()
@@ -77,7 +64,7 @@ def step_report(args) -> dict:
     from registry.reporting import quarterly, workbook
     from registry.reporting.views import render_standalone
 
-    app = app_for(args.database)
+    app = process.app_for(args.database)
     with app.app_context(), app.test_request_context():
         started = time.perf_counter()
         report = quarterly.build(quarterly.quarter(QUARTER))

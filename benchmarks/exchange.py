@@ -24,12 +24,6 @@ from benchmarks import generate, process
 LEVEL_CYCLE = {"read": "edit", "edit": "export", "export": "admin", "admin": "read"}
 
 
-def app_for(url: str):
-    from registry import create_app
-
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
-
-
 def write_grants(path: Path, rows: list[dict]) -> None:
     """A workbook with one 'Access grants' sheet, as a person would send it."""
     from registry.exchange.resources import RESOURCES
@@ -54,16 +48,9 @@ def write_grants(path: Path, rows: list[dict]) -> None:
 # -- steps, each in its own process --------------------------------------------------------------
 
 def step_setup(args) -> dict:
-    from flask_migrate import upgrade
-
     from registry.extensions import db
 
-    app = app_for(args.database)
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as connection:
-                connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-        upgrade()
+    with process.empty_registry(args.database).app_context():
         generate.people(args.seed, args.employees, args.categories)
         db.session.commit()
     rows = generate.grant_rows(args.seed, args.rows, args.employees, args.categories)
@@ -81,7 +68,7 @@ def _import(args, name: str) -> dict:
     from registry.exchange.apply import apply
     from registry.extensions import db
 
-    app = app_for(args.database)
+    app = process.app_for(args.database)
     path = args.work / name
     with app.app_context():
         audit.act_as("benchmark")
@@ -104,7 +91,7 @@ def step_import_update(args) -> dict:
 def step_export(args) -> dict:
     from registry.exchange import write
 
-    app = app_for(args.database)
+    app = process.app_for(args.database)
     with app.app_context():
         started = time.perf_counter()
         counts = write.export(args.work / "export.xlsx", "en")
@@ -139,7 +126,7 @@ def step_bare_write(args) -> dict:
     """The same rows selected with Core and written by xlsxwriter in constant-memory mode."""
     from registry.exchange.resources import RESOURCES
 
-    app = app_for(args.database)
+    app = process.app_for(args.database)
     from registry.extensions import db
 
     with app.app_context():

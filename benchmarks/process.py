@@ -1,4 +1,5 @@
-"""Each measurement in a process of its own, so that its peak memory (max RSS) is its own."""
+"""Each measurement in a process of its own, so that its peak memory (max RSS) is its own; and the
+application and empty database each process works on."""
 
 from __future__ import annotations
 
@@ -21,3 +22,24 @@ def finish(result: dict) -> None:
     """Print a step's result with the process's peak memory, for run_step to read."""
     result["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result))
+
+
+def app_for(url: str):
+    from registry import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+
+
+def empty_registry(url: str):
+    """The application on an empty, migrated database (PostgreSQL's schema is dropped first)."""
+    from flask_migrate import upgrade
+
+    from registry.extensions import db
+
+    app = app_for(url)
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        upgrade()
+    return app
