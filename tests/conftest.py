@@ -18,6 +18,7 @@ from registry.extensions import db
 from tests.factories import PASSWORD
 
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+REVISION_PATTERN = re.compile(r'name="revision" value="(\d+)"')
 
 
 def _fresh_database(url: str) -> None:
@@ -99,16 +100,26 @@ class Client:
     def get(self, url, **kwargs):
         return contextvars.Context().run(self.http.get, url, **kwargs)
 
-    def token(self, url: str) -> str:
+    def hidden(self, url: str) -> dict[str, str]:
+        """The CSRF token and the record's revision that the form page carries, as a browser
+        would send them back."""
         page = self.get(url)
-        match = CSRF_PATTERN.search(page.get_data(as_text=True))
+        text = page.get_data(as_text=True)
+        match = CSRF_PATTERN.search(text)
         assert match, f"no CSRF token on {url} ({page.status_code})"
-        return match.group(1)
+        fields = {"csrf_token": match.group(1)}
+        revision = REVISION_PATTERN.search(text)
+        if revision:
+            fields["revision"] = revision.group(1)
+        return fields
+
+    def token(self, url: str) -> str:
+        return self.hidden(url)["csrf_token"]
 
     def post(self, url, data=None, form_url=None, csrf=True, **kwargs):
         data = dict(data or {})
         if csrf:
-            data["csrf_token"] = self.token(form_url or url)
+            data = {**self.hidden(form_url or url), **data}
         return contextvars.Context().run(self.http.post, url, data=data, **kwargs)
 
     def login(self, username: str, password: str = PASSWORD):

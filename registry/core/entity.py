@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 from sqlalchemy import orm as so
+from sqlalchemy.orm.exc import StaleDataError
 
 from registry.core import operations
 from registry.core.auth import role_required
@@ -203,16 +204,34 @@ class Entity:
     def edit_view(self, id: int):
         obj = self.get_or_404(id)
         form = self.form(obj=obj)
+        seen = request.form.get("revision", type=int) if request.method == "POST" else obj.revision
         if form.validate_on_submit() and self._unique(form, obj):
-            changes = self.update(obj, form_values(form))
-            db.session.commit()
+            if seen != obj.revision:
+                return self._conflict(obj, form, seen)
+            try:
+                changes = self.update(obj, form_values(form))
+                db.session.commit()
+            except StaleDataError:  # saved by someone else between our read and our write
+                db.session.rollback()
+                return self._conflict(self.get_or_404(id), form, seen)
             if changes:
                 flash(gettext("%(entity)s “%(record)s” was saved.", entity=self.singular,
                               record=str(obj)), "success")
             else:
                 flash(gettext("Nothing was changed."), "info")
             return redirect(url_for(f"{self.endpoint}_detail", id=obj.id))
-        return render_template("entity/form.html", entity=self, form=form, obj=obj)
+        return render_template("entity/form.html", entity=self, form=form, obj=obj, revision=seen)
+
+    def _conflict(self, obj: Record, form: FlaskForm, seen: int | None):
+        """Refuse a save based on an older revision: show what others changed since, keep the
+        user's input, and let them save again over the revision they have now seen."""
+        missed = max(1, min(obj.revision - (seen or 0), 20))
+        entries = db.session.scalars(
+            sa.select(AuditEntry)
+            .where(AuditEntry.entity == self.model.__tablename__, AuditEntry.record_id == obj.id)
+            .order_by(AuditEntry.id.desc()).limit(missed)).all()
+        return render_template("entity/form.html", entity=self, form=form, obj=obj,
+                               revision=obj.revision, conflict=entries), 409
 
     def delete_view(self, id: int):
         obj = self.get_or_404(id)

@@ -61,8 +61,16 @@ class Record(Timestamped):
     #: surrogate key; spreadsheets match on the natural key instead
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
 
+    #: the record's version, counting its saves: a save based on an older revision is refused
+    #: (optimistic locking; SQLAlchemy adds "AND revision = ..." to every UPDATE)
+    revision: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+
+    @so.declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.__table__.c.revision}
+
     #: fields left out of audit snapshots
-    __audit_exclude__: tuple[str, ...] = ("id", "created_at", "updated_at")
+    __audit_exclude__: tuple[str, ...] = ("id", "created_at", "updated_at", "revision")
     #: relationships (to many) included in audit snapshots as lists of labels
     __audit_collections__: tuple[str, ...] = ()
 

@@ -137,7 +137,7 @@ class Writer:
             for reference in resource.references:
                 record[reference.fk] = None if reference in self_refs else \
                     self.fk(resource, reference, row.values)
-            record.update(created_at=self.now, updated_at=self.now)
+            record.update(created_at=self.now, updated_at=self.now, revision=1)
             records.append(record)
         since = db.session.scalar(sa.select(sa.func.max(table.c.id))) or 0
         for start in range(0, len(records), CHUNK):
@@ -196,7 +196,7 @@ class Writer:
         for columns, params in groups.items():
             statement = (sa.update(table).where(table.c.id == sa.bindparam("b_id"))
                          .values({**{c: sa.bindparam(f"b_{c}") for c in columns},
-                                  "updated_at": self.now})
+                                  "updated_at": self.now, "revision": table.c.revision + 1})
                          .execution_options(synchronize_session=False))
             for start in range(0, len(params), CHUNK):
                 db.session.execute(statement, params[start:start + CHUNK])
@@ -342,7 +342,8 @@ def revert(batch: ImportBatch) -> int:
                 record(AuditAction.CREATE, table.name, row["id"])
         for record_id, old in undo["update"].get(table.name, []):
             db.session.execute(sa.update(table).where(table.c.id == record_id)
-                               .values(**_typed(table, old), updated_at=now))
+                               .values(**_typed(table, old), updated_at=now,
+                                       revision=table.c.revision + 1))
             record(AuditAction.UPDATE, table.name, record_id)
     if undo["unlinks"]:
         db.session.execute(sa.insert(ASSOCIATION), [

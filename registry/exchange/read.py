@@ -126,9 +126,10 @@ def _sheet(name: str, resource: Resource, raw: list[list], limits: Limits,
         expected = ", ".join(f"“{resource.by_key[k].en}” / “{resource.by_key[k].ja}”"
                              for k in resource.key)
         parsed.issues.append(Issue(name, None, None, None,
-                                   _("no header row found in the first %(rows)s rows; expected "
-                                     "at least %(headers)s", rows=HEADER_SEARCH_ROWS,
-                                     headers=expected)))
+                                   _("no header row found in the first %(rows)s rows: a header row "
+                                     "names %(headers)s and at least %(count)s known columns",
+                                     rows=HEADER_SEARCH_ROWS, headers=expected,
+                                     count=min(3, len(resource.columns)))))
         return None
     positions: dict[str, int] = {}
     headers: dict[str, str] = {}
