@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from registry import config
+from registry.core import transactions
 from registry.extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,7 +64,8 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _tune_engine(engine: sa.Engine) -> None:
-    """SQLite: WAL, foreign keys, a busy timeout, and transactions begun explicitly."""
+    """SQLite: WAL, foreign keys, a busy timeout, and transactions begun explicitly, taking the
+    write lock at once when they will write (registry.core.transactions)."""
     if engine.dialect.name != "sqlite":
         return
 
@@ -81,4 +83,4 @@ def _tune_engine(engine: sa.Engine) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def on_begin(connection: sa.Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if transactions.intends_to_write() else "BEGIN")

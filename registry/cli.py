@@ -20,10 +20,11 @@ from flask_migrate import upgrade
 from registry import create_app, demo
 from registry.compliance import engine
 from registry.consignees.models import Consignee
-from registry.core import audit, users
+from registry.core import audit, transactions, users
+from registry.core.files import write_atomically
 from registry.core.models import Role, User
 from registry.exchange import pipeline, write
-from registry.exchange.apply import apply
+from registry.exchange.apply import Stale, apply
 from registry.exchange.guard import Refused
 from registry.extensions import db
 from registry.questionnaires import bank, issuance, returned, workbook
@@ -31,6 +32,9 @@ from registry.reporting import quarterly, snapshots
 from registry.reporting import workbook as report_workbook
 from registry.reporting.views import render_standalone
 from registry.supervision.models import Severity
+
+#: how many times an import is planned again when the registry changed under it
+IMPORT_ATTEMPTS = 3
 
 
 def _cli_actor() -> None:
@@ -119,7 +123,7 @@ def demo_command(if_empty: bool) -> None:
 @with_appcontext
 def export_command(file: Path, language: str) -> None:
     """Write the whole inventory to FILE.xlsx."""
-    counts = write.export(file, language)
+    counts = write_atomically(file, lambda path: write.export(path, language))
     click.echo(f"Exported {sum(counts.values())} records to {file}: "
                + ", ".join(f"{n} {name}" for name, n in counts.items()))
 
@@ -132,7 +136,8 @@ def export_command(file: Path, language: str) -> None:
 @with_appcontext
 def import_command(file: Path, dry_run: bool, sync: bool) -> None:
     """Import an inventory workbook. Exit 0 applied (or valid with --dry-run), 1 validation
-    errors (nothing written), 2 a file that cannot be read or is refused (nothing written)."""
+    errors (nothing written), 2 a file that cannot be read or is refused (nothing written),
+    3 the registry kept changing under the import (nothing written; run it again)."""
     _cli_actor()
     if not file.is_file():
         click.echo(f"Refused: {file}: no such file", err=True)
@@ -157,9 +162,27 @@ def import_command(file: Path, dry_run: bool, sync: bool) -> None:
     if not plan.changes_anything:
         click.echo("Nothing to change: the registry already holds this data.")
         return
-    batch = apply(plan, file.name, file.read_bytes())
-    db.session.commit()
-    click.echo(f"Applied as import batch {batch.id} (SHA-256 {batch.sha256[:12]}…).")
+    db.session.rollback()  # end the reading transaction before taking the write lock
+    for _attempt in range(IMPORT_ATTEMPTS):
+        with transactions.writing():
+            try:
+                batch = apply(plan, file.name, file.read_bytes())
+            except Stale as stale:
+                db.session.rollback()
+                click.echo(f"Note: {stale}; checking the workbook again.")
+                plan = pipeline.plan_file(file, sync)
+                if not plan.valid or not plan.changes_anything:
+                    for issue in plan.issues:
+                        click.echo(f"Error: {issue}", err=True)
+                    click.echo("The workbook no longer applies; nothing was written.", err=True)
+                    sys.exit(1 if not plan.valid else 0)
+                continue
+            db.session.commit()
+        click.echo(f"Applied as import batch {batch.id} (SHA-256 {batch.sha256[:12]}…).")
+        return
+    click.echo("The registry kept changing while the workbook was imported; nothing was written. "
+               "Run the import again.", err=True)
+    sys.exit(3)
 
 
 @cli.command("check")
@@ -231,9 +254,10 @@ def report_quarterly(quarter: str, out: Path, language: str, snapshot: bool) -> 
     content = quarterly.build(q)
     with current_app.test_request_context(), force_locale(language):
         if out.suffix.lower() == ".xlsx":
-            report_workbook.write(content, out)
+            write_atomically(out, lambda path: report_workbook.write(content, path))
         else:
-            out.write_text(render_standalone(content), encoding="utf-8")
+            write_atomically(out, lambda path: path.write_text(render_standalone(content),
+                                                               encoding="utf-8"))
     click.echo(f"Wrote the {q} report ({q.first_day} to {q.last_day}) to {out}.")
     if snapshot:
         saved = snapshots.save(content)
@@ -265,7 +289,7 @@ def questionnaire_export(consignee: str, file: Path, country: str | None,
             f"No consignee named “{consignee}”" if not found else
             f"“{consignee}” exists in several countries; give --country")
     issued = issuance.issue(found[0], due_days=due_days)
-    workbook.write(issued, file)
+    write_atomically(file, lambda path: workbook.write(issued, path))
     db.session.commit()
     click.echo(f"Issued {issued.reference} to {found[0]} ({len(issued.versions)} questions, "
                f"answers due {issued.due_on}); wrote {file}.")

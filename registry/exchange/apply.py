@@ -83,10 +83,32 @@ class IdMaps:
         return new
 
 
+class Stale(Exception):
+    """The registry changed since the plan was made; plan again."""
+
+
+#: the PostgreSQL advisory lock key that serialises imports (any constant shared by all)
+IMPORT_LOCK = 0x5245474953  # "REGIS"
+
+
 def apply(plan: Plan, filename: str, content: bytes) -> ImportBatch:
-    """Write the plan; the caller commits (or rolls back) the one transaction."""
+    """Write the plan; the caller commits (or rolls back) the one transaction.
+
+    Imports are serialised (SQLite by its write lock, PostgreSQL by an advisory lock held to the
+    end of the transaction); once it holds the lock, an import whose tables changed after its plan
+    raises Stale and writes nothing, so two overlapping imports never mix."""
     if not plan.valid:
         raise ValueError("an invalid plan cannot be applied")
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK})
+    changed = db.session.execute(
+        sa.select(AuditEntry.actor, AuditEntry.at, AuditEntry.entity)
+        .where(AuditEntry.id > plan.mark, AuditEntry.entity.in_(plan.tables))
+        .order_by(AuditEntry.id.desc()).limit(1)).first()
+    if changed is not None:
+        raise Stale(_("%(entity)s changed at %(at)s (by %(actor)s) after the workbook was checked",
+                      entity=changed.entity, at=f"{changed.at:%Y-%m-%d %H:%M:%S} UTC",
+                      actor=changed.actor))
     batch = ImportBatch(
         actor=audit.current_actor(), filename=filename[:255],
         sha256=hashlib.sha256(content).hexdigest(), content=content, sync=plan.sync,

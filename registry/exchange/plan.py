@@ -13,6 +13,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from registry.consignees.forms import corporate_number_ok
+from registry.core.models import AuditEntry
 from registry.exchange.read import Issue, Parsed, SheetRows
 from registry.exchange.resources import (
     ASSOCIATION,
@@ -103,6 +104,21 @@ class Plan:
     sync: bool
     #: resource -> {old natural key: new natural key} for records renamed through their ID
     renamed: dict[str, dict[tuple, tuple]] = field(default_factory=dict)
+    #: the last audit entry when the plan was made: a later change to the tables it reads
+    #: makes it stale (every change writes an audit entry)
+    mark: int = 0
+
+    @property
+    def tables(self) -> set[str]:
+        """The tables the plan writes or looks records up in."""
+        names = set()
+        for sheet in self.sheets:
+            resource = sheet.resource
+            names.add(resource.table.name)
+            names |= {RESOURCES[reference.target].table.name for reference in resource.references}
+            if resource.collection is not None:
+                names.add(RESOURCES[resource.collection.target].table.name)
+        return names
 
     @property
     def valid(self) -> bool:
@@ -217,6 +233,7 @@ class Planner:
         return self.existing[name]
 
     def build(self) -> Plan:
+        mark = db.session.scalar(sa.select(sa.func.max(AuditEntry.id))) or 0
         plans = []
         for name, resource in RESOURCES.items():
             sheet = self.present.get(name)
@@ -224,7 +241,7 @@ class Planner:
                 plans.append(self.plan_sheet(resource, sheet))
         if self.sync:
             self.check_deletes(plans)
-        return Plan(plans, self.issues, self.parsed.notices, self.sync, dict(self.renamed))
+        return Plan(plans, self.issues, self.parsed.notices, self.sync, dict(self.renamed), mark)
 
     # -- one sheet ------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from registry.core.auth import role_required
 from registry.core.entity import ENTITIES
 from registry.core.models import AuditEntry, Role
 from registry.exchange import pipeline, uploads, write
-from registry.exchange.apply import RevertRefused, apply, revert
+from registry.exchange.apply import RevertRefused, Stale, apply, revert
 from registry.exchange.forms import ImportForm
 from registry.exchange.guard import Refused
 from registry.exchange.models import ImportBatch
@@ -122,7 +122,13 @@ def confirm(token: str):
         uploads.discard(token)
         flash(gettext("Nothing to change: the registry already holds this data."), "info")
         return redirect(url_for("exchange.index"))
-    batch = apply(plan, meta["filename"], path.read_bytes())
+    try:
+        batch = apply(plan, meta["filename"], path.read_bytes())
+    except Stale as stale:
+        db.session.rollback()
+        flash(gettext("Another change reached the registry first (%(what)s). Nothing was written; "
+                      "here is the workbook checked again.", what=str(stale)), "error")
+        return redirect(url_for("exchange.preview", token=token))
     db.session.commit()
     uploads.discard(token)
     flash(gettext("The workbook was imported as batch %(id)s.", id=batch.id), "success")

@@ -14,12 +14,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -27,9 +21,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect, sync_playwright
 
+from tests.served import registry, served
+
 pytestmark = pytest.mark.browser
 
-REGISTRY = Path(sys.executable).parent / "registry"
 USERNAME = "browser"
 ADMIN = "browser-admin"
 PASSWORD = "browser-password-1"
@@ -43,48 +38,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-START_TIMEOUT = 30.0
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _registry(env: dict[str, str], *args: str, stdin: str | None = None) -> None:
-    """Run a `registry` command, failing with its output if it does not succeed."""
-    try:
-        subprocess.run([str(REGISTRY), *args], env=env, input=stdin, text=True, check=True,
-                       capture_output=True)
-    except subprocess.CalledProcessError as error:
-        pytest.fail(f"`registry {' '.join(args)}` failed ({error.returncode}):\n"
-                    f"{error.stdout}{error.stderr}")
-
-
-def _wait_until_up(url: str, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"the registry server exited with {server.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"the registry server did not answer {url} within {START_TIMEOUT:.0f} s:\n"
-                f"{log.read_text()}")
-
-
-def _stop(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
 
 
 @pytest.fixture(scope="module")
@@ -99,25 +52,14 @@ def base_url(tmp_dir: Path) -> Iterator[str]:
         "REGISTRY_DATABASE_URL": f"sqlite:///{tmp_dir / 'browser.db'}",
         "REGISTRY_SECRET_KEY": "browser-test-secret-key",
     }
-    _registry(env, "init")
-    _registry(env, "demo")
-    _registry(env, "create-user", USERNAME, "--role", "editor", "--password-stdin",
-              stdin=f"{PASSWORD}\n")
-    _registry(env, "create-user", ADMIN, "--role", "admin", "--password-stdin",
-              stdin=f"{PASSWORD}\n")
-    port = _free_port()
-    log = tmp_dir / "server.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [str(REGISTRY), "run", "--port", str(port), "--workers", "1"],
-            env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(f"{url}/login", server, log)
+    registry(env, "init")
+    registry(env, "demo")
+    registry(env, "create-user", USERNAME, "--role", "editor", "--password-stdin",
+             stdin=f"{PASSWORD}\n")
+    registry(env, "create-user", ADMIN, "--role", "admin", "--password-stdin",
+             stdin=f"{PASSWORD}\n")
+    with served(env, tmp_dir / "server.log") as url:
         yield url
-    finally:
-        _stop(server)
 
 
 @pytest.fixture(scope="module")
