@@ -5,7 +5,6 @@ from __future__ import annotations
 import getpass
 import json
 import os
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from flask_migrate import upgrade
 from registry import create_app, demo
 from registry.compliance import engine
 from registry.consignees.models import Consignee
-from registry.core import audit, transactions, users
+from registry.core import audit, backups, transactions, users
 from registry.core.files import write_atomically
 from registry.core.models import Role, User
 from registry.exchange import pipeline, write
@@ -363,22 +362,21 @@ def run(host: str, port: int, workers: int) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
 def backup(file: Path) -> None:
-    """Write a consistent copy of a SQLite registry to FILE (for PostgreSQL, use pg_dump)."""
-    url = db.engine.url
-    if url.get_backend_name() != "sqlite":
-        target = url.set(drivername="postgresql").render_as_string(hide_password=True)
-        raise click.ClickException(
-            "This registry runs on PostgreSQL: back it up with pg_dump, e.g. "
-            f"pg_dump --format=custom --file={file} '{target}'"
-        )
-    if file.exists():
-        raise click.ClickException(f"{file} exists already; choose a new file name.")
-    source = sqlite3.connect(url.database)
-    target = sqlite3.connect(file)
+    """Write a consistent copy of the registry to FILE (SQLite online backup, or pg_dump)."""
     try:
-        with target:
-            source.backup(target)
-    finally:
-        target.close()
-        source.close()
-    click.echo(f"Backed up {url.database} to {file} ({file.stat().st_size} bytes).")
+        backups.backup(file)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backed up the registry to {file} ({file.stat().st_size:,} bytes).")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def restore(file: Path) -> None:
+    """Restore the backup FILE into this registry, which must be empty. Stop the app first."""
+    try:
+        backups.restore(file)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Restored {file}. Run `registry db upgrade` if the backup is older than this version.")

@@ -82,6 +82,37 @@ def fresh_env(tmp_path) -> dict:
 
 
 @pytest.fixture
+def scratch(database_url, tmp_path):
+    """A function giving databases of their own, of the kind the suite runs on, for processes to
+    share (a SQLite file, or a new PostgreSQL database dropped afterwards)."""
+    made: list[str] = []
+    admin = sa.create_engine(database_url, isolation_level="AUTOCOMMIT") \
+        if database_url.startswith("postgresql") else None
+
+    def make(label: str) -> str:
+        if admin is None:
+            return f"sqlite:///{tmp_path / f'{label}.db'}"
+        name = f"scratch_{os.getpid()}_{label}"
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+            connection.exec_driver_sql(f"CREATE DATABASE {name}")
+        made.append(name)
+        return database_url.rsplit("/", 1)[0] + f"/{name}"
+
+    yield make
+    if admin is not None:
+        with admin.connect() as connection:
+            for name in made:
+                connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.dispose()
+
+
+@pytest.fixture
+def scratch_url(scratch) -> str:
+    return scratch("scratch")
+
+
+@pytest.fixture
 def app_ctx(app):
     with app.app_context():
         yield

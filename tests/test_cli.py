@@ -72,11 +72,12 @@ def test_backup_is_a_consistent_copy(fresh_env, tmp_path):
     assert run(fresh_env, "backup", str(target)).returncode == 1, "never overwrite a backup"
 
 
-def test_backup_on_postgresql_points_to_pg_dump(fresh_env):
+def test_backup_of_an_unreachable_postgresql_says_why(fresh_env, tmp_path):
     env = {**fresh_env, "REGISTRY_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
-    result = run(env, "backup", "x.dump")
+    result = run(env, "backup", str(tmp_path / "x.dump"))
     assert result.returncode == 1
-    assert "pg_dump" in result.stderr
+    assert "pg_dump failed" in result.stderr and "127.0.0.1" in result.stderr
+    assert not (tmp_path / "x.dump").exists()
 
 
 def test_create_user_reads_password_from_stdin(app, app_ctx):

@@ -13,7 +13,6 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
 from tests.exchange.helpers import workbook
@@ -82,23 +81,6 @@ def test_sqlite_writers_in_several_workers_wait_and_succeed(tmp_path):
         assert connection.scalar(sa.text(
             "SELECT count(*) FROM audit_entries WHERE entity = 'purposes'")) == WRITERS * SAVES
     engine.dispose()
-
-
-@pytest.fixture
-def scratch_url(database_url, tmp_path):
-    """A database of its own, of the kind the suite runs on, for processes to share."""
-    if not database_url.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'scratch.db'}"
-        return
-    name = f"scratch_{os.getpid()}"
-    admin = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
-        connection.exec_driver_sql(f"CREATE DATABASE {name}")
-    yield database_url.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    admin.dispose()
 
 
 ROWS = 3000
