@@ -36,6 +36,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from registry.core import auth, web
 
+    app.url_map.converters["int"] = web.RecordIdConverter
+
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=web.select_locale)
     web.init_app(app)

@@ -3,17 +3,16 @@
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, ValidationError
 from wtforms.validators import InputRequired
 
-from registry.core.fields import text
+from registry.core.fields import Form, text
 
 #: the longest a waiver may run before it must be given again
 LONGEST_WAIVER = timedelta(days=366)
 
 
-class WaiverForm(FlaskForm):
+class WaiverForm(Form):
     """Why a result is accepted, and until when."""
 
     reason = text(_l("Reason"), max=2000, required=True, area=True)

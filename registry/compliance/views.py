@@ -12,6 +12,7 @@ from registry.compliance.forms import WaiverForm
 from registry.compliance.models import Waiver
 from registry.core.auth import role_required
 from registry.core.models import Role
+from registry.core.web import page_number
 from registry.extensions import db
 
 bp = Blueprint("compliance", __name__, url_prefix="/compliance")
@@ -50,7 +51,7 @@ def check_detail(code: str):
     """What the check looks for, and the records that offend it (open or waived)."""
     check = _check(code)
     waived = request.args.get("state") == "waived"
-    page = ResultPage(check, waived, request.args.get("page", 1, type=int),
+    page = ResultPage(check, waived, page_number(request.args),
                       current_app.config["PAGE_SIZE"])
     return render_template("compliance/check.html", check=check, severity=engine.severity(check),
                            page=page, waived=waived,

@@ -1,10 +1,11 @@
 """Forms for consignees, certifications, entrustments and contracts."""
 
+import re
+
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, ValidationError
-from wtforms.validators import Email, Optional, Regexp
+from wtforms.validators import Optional, Regexp
 
 from registry.consignees.models import (
     CertificationScheme,
@@ -16,6 +17,7 @@ from registry.consignees.models import (
 )
 from registry.core.fields import (
     ChoiceField,
+    Form,
     MultiReferenceField,
     ReferenceField,
     nfkc,
@@ -25,6 +27,9 @@ from registry.core.fields import (
 )
 from registry.extensions import db
 from registry.inventory.models import DataCategory, Purpose
+
+#: an e-mail address as the forms and the importer accept it
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def corporate_number_ok(number: str) -> bool:
@@ -48,7 +53,7 @@ def _end_after_start(form, field):
         raise ValidationError(_l("The end date is before the start date."))
 
 
-class ConsigneeForm(FlaskForm):
+class ConsigneeForm(Form):
     """A consignee."""
 
     name = text(_l("Name"), max=255, required=True)
@@ -58,7 +63,8 @@ class ConsigneeForm(FlaskForm):
                    validators=[Regexp(r"^[A-Z]{2}$", message=_l("Two letters, e.g. JP."))])
     address = text(_l("Address"), max=255)
     contact_name = text(_l("Contact person"), max=128)
-    contact_email = text(_l("Contact e-mail"), max=255, validators=[Optional(), Email()], filters=[nfkc])
+    contact_email = text(_l("Contact e-mail"), max=255, filters=[nfkc], validators=[
+        Optional(), Regexp(EMAIL, message=_l("Expected an e-mail address, like name@example.co.jp."))])
     risk_tier = ChoiceField(_l("Risk tier"), RiskTier, default=RiskTier.MEDIUM)
     status = ChoiceField(_l("Status"), ConsigneeStatus, default=ConsigneeStatus.ACTIVE)
     parent = ReferenceField(_l("Re-entrusted by (parent consignee)"), Consignee, optional=True,
@@ -92,7 +98,7 @@ def chain_ids(consignee_id: int, limit: int = 50) -> list[int]:
     return ids
 
 
-class CertificationForm(FlaskForm):
+class CertificationForm(Form):
     """A certification of a consignee."""
 
     consignee = ReferenceField(_l("Consignee"), Consignee, order_by=Consignee.name)
@@ -101,7 +107,7 @@ class CertificationForm(FlaskForm):
     expires_on = DateField(_l("Valid until"), validators=[Optional()])
 
 
-class EntrustmentForm(FlaskForm):
+class EntrustmentForm(Form):
     """An entrustment."""
 
     reference = text(_l("Reference"), max=32, required=True, filters=[nfkc])
@@ -114,7 +120,7 @@ class EntrustmentForm(FlaskForm):
     end_on = DateField(_l("End"), validators=[Optional(), _end_after_start])
 
 
-class ContractForm(FlaskForm):
+class ContractForm(Form):
     """A contract with its clause checklist."""
 
     reference = text(_l("Reference"), max=32, required=True, filters=[nfkc])

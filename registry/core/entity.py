@@ -14,10 +14,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from registry.core import operations
 from registry.core.auth import role_required
-from registry.core.fields import form_values
+from registry.core.fields import form_values, record_id
 from registry.core.model import Record
 from registry.core.models import AuditEntry, Role
-from registry.core.web import DETAIL_ENDPOINTS
+from registry.core.web import DETAIL_ENDPOINTS, page_number
 from registry.extensions import db
 
 #: model class -> its Entity, filled in as entities register
@@ -57,10 +57,10 @@ class RecordFilter:
     where: Callable[[str], sa.ColumnElement]
 
     def accepts(self, value: str) -> bool:
-        return value.isdigit() and len(value) < 12
+        return record_id(value) is not None
 
     def describe(self, value: str) -> str:
-        record = db.session.get(self.model, int(value))
+        record = db.session.get(self.model, record_id(value))
         return str(record) if record is not None else f"#{value}"
 
 
@@ -178,8 +178,8 @@ class Entity:
 
     def list_view(self):
         query, state = self.list_query(request.args)
-        page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], max_per_page=200,
-                           error_out=False)
+        page = db.paginate(query, page=page_number(request.args),
+                           per_page=current_app.config["PAGE_SIZE"], error_out=False)
         return render_template("entity/list.html", entity=self, page=page, state=state)
 
     def detail_view(self, id: int):
@@ -255,7 +255,8 @@ class Entity:
             .where(AuditEntry.entity == self.model.__tablename__, AuditEntry.record_id == id)
             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
         )
-        page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+        page = db.paginate(query, page=page_number(request.args),
+                           per_page=current_app.config["PAGE_SIZE"], error_out=False)
         return render_template("entity/history.html", entity=self, obj=obj, page=page)
 
     def _unique(self, form: FlaskForm, obj: Record | None) -> bool:

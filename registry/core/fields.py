@@ -2,16 +2,54 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import partial
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from registry.core.model import Choice, Record
 from registry.extensions import db
+
+#: the largest id a record can have (INTEGER columns on PostgreSQL)
+MAX_ID = 2**31 - 1
+#: control characters (C0, DEL, C1); text areas keep tab and line breaks
+_CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+class Form(FlaskForm):
+    """The registry's forms: no field may hold control characters (invisible, they corrupt
+    workbooks and logs, and PostgreSQL refuses NUL in text)."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            line = not isinstance(field, TextAreaField)
+            if any(isinstance(raw, str) and has_control_characters(raw, line=line)
+                   for raw in field.raw_data or ()):
+                field.errors = [*field.errors, _l("Remove the invisible control characters "
+                                                  "(such as NUL or escape) from this field.")]
+                valid = False
+        return valid
+
+
+def has_control_characters(text: str, *, line: bool = True) -> bool:
+    """Whether text holds control characters (with line=False, tab and line breaks are fine)."""
+    return bool((_CONTROL_IN_LINE if line else _CONTROL_IN_TEXT).search(text))
+
+
+def record_id(value) -> int | None:
+    """A record id typed in a form or an address: ASCII digits from 1 to MAX_ID, else None."""
+    text = str(value).strip() if value is not None else ""
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_ID else None
 
 
 def strip(value):
@@ -92,7 +130,7 @@ class MultiReferenceField(SelectMultipleField):
         super().__init__(
             label,
             choices=partial(_options, model, order_by, False),
-            coerce=int,
+            coerce=_record_id,
             validators=[Optional()],
             **kwargs,
         )
@@ -119,7 +157,9 @@ class KeyField(StringField):
         self.data = getattr(value, self.key) if isinstance(value, Record) else value
 
     def post_validate(self, form, validation_stopped):
-        if not validation_stopped and self.data and self.record is None:
+        if validation_stopped or not self.data or has_control_characters(self.data):
+            return  # the form reports the control characters
+        if self.record is None:
             self.errors.append(_l("No record has the key “%(key)s”.", key=self.data))
 
     @property
@@ -131,7 +171,10 @@ class KeyField(StringField):
 def _record_id(value):
     if value in ("", None):
         return None
-    return int(value)
+    number = record_id(value)
+    if number is None:
+        raise ValueError(f"not a record id: {str(value)[:20]!r}")
+    return number
 
 
 def _options(model: type[Record], order_by, optional: bool):

@@ -1,16 +1,15 @@
 """Forms for logging in, choosing the language and managing users."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, Optional
 
-from registry.core.fields import ChoiceField, strip
+from registry.core.fields import ChoiceField, Form, strip
 from registry.core.models import Language, Role
 from registry.core.users import MIN_PASSWORD_LENGTH
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """User name and password."""
 
     username = StringField(_l("User name"), validators=[InputRequired(), Length(max=64)],
@@ -19,13 +18,13 @@ class LoginForm(FlaskForm):
                              render_kw={"autocomplete": "current-password"})
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     """The language switch in the page header."""
 
     language = HiddenField(validators=[InputRequired()])
 
 
-class UserCreateForm(FlaskForm):
+class UserCreateForm(Form):
     """A new user."""
 
     username = StringField(_l("User name"), validators=[InputRequired(), Length(max=64)],
@@ -39,7 +38,7 @@ class UserCreateForm(FlaskForm):
                             validators=[EqualTo("password", message=_l("The passwords differ."))])
 
 
-class UserEditForm(FlaskForm):
+class UserEditForm(Form):
     """Role, status, language, and optionally a new password."""
 
     role = ChoiceField(_l("Role"), Role)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from flask import Flask, has_request_context, render_template, request, url_for
+from flask import Flask, abort, has_request_context, render_template, request, url_for
 from flask_babel import format_datetime, get_locale, gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
+from werkzeug.routing import IntegerConverter
 
+from registry.core.fields import MAX_ID, has_control_characters, record_id
 from registry.core.models import Language
 from registry.extensions import db
 
@@ -33,9 +35,10 @@ def select_locale() -> str:
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(_refuse_control_characters)
     app.after_request(_security_headers)
     app.teardown_request(_rollback_on_error)
-    for code in (403, 404, 405, 413, 500):
+    for code in (400, 403, 404, 405, 413, 500):
         app.register_error_handler(code, _error_page)
     app.register_error_handler(CSRFError, _csrf_error)
     app.jinja_env.filters["show"] = show
@@ -72,7 +75,10 @@ def _error_page(error):
         413: gettext("The upload is larger than the registry accepts."),
         500: gettext("Something went wrong on the server. Nothing was saved."),
     }
-    return render_template("error.html", code=code, message=messages.get(code)), code
+    message = messages.get(code)
+    if code == 400:
+        message = getattr(error, "description", None) or gettext("The request was not understood.")
+    return render_template("error.html", code=code, message=message), code
 
 
 def _csrf_error(error: CSRFError):
@@ -126,3 +132,27 @@ def url_with(**changes) -> str:
             args[key] = value
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
+
+#: pages beyond this are not offered (an offset this far would overflow the database's integers)
+MAX_PAGE = 100_000
+
+
+def page_number(args, key: str = "page") -> int:
+    """The page asked for in the query string: 1 unless it is a sane positive number."""
+    number = record_id(args.get(key))
+    return min(number, MAX_PAGE) if number else 1
+
+
+class RecordIdConverter(IntegerConverter):
+    """<int:id> in addresses: at most MAX_ID, so a larger number is a 404, not a database error."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def _refuse_control_characters():
+    """A query string with control characters (NUL, escape ...) is refused before any view
+    puts it in a query; forms say so beside the field instead (fields.Form)."""
+    if any(has_control_characters(value) for values in request.args.listvalues() for value in values):
+        abort(400, gettext("The address holds invisible control characters."))

@@ -1,12 +1,13 @@
 """The upload form of the inventory import."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField
 
+from registry.core.fields import Form
 
-class ImportForm(FlaskForm):
+
+class ImportForm(Form):
     """A workbook to import."""
 
     workbook = FileField(_l("Workbook (.xlsx)"), validators=[FileRequired()])

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from registry.consignees.forms import corporate_number_ok
+from registry.consignees.forms import EMAIL, corporate_number_ok
 from registry.core.models import AuditEntry
 from registry.exchange.read import Issue, Parsed, SheetRows
 from registry.exchange.resources import (
@@ -43,7 +43,6 @@ from registry.extensions import db
 LIST_SPLIT = re.compile(r"\s*(?:;|；|、|\n)\s*")
 LIST_CHARACTERS = set(";；、\n")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ACTIONS = ("create", "update", "unchanged", "delete")
 #: words ledgers commonly use for a choice, besides its code and its labels
 SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {

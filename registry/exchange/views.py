@@ -23,6 +23,7 @@ from flask_login import current_user
 from registry.core.auth import role_required
 from registry.core.entity import ENTITIES
 from registry.core.models import AuditEntry, Role
+from registry.core.web import page_number
 from registry.exchange import pipeline, uploads, write
 from registry.exchange.apply import RevertRefused, Stale, apply, revert
 from registry.exchange.forms import ImportForm
@@ -39,10 +40,13 @@ PREVIEW_ROWS = 200
 
 
 @bp.app_template_global()
-def sheet_of(model: type) -> str | None:
-    """The name of the workbook sheet that holds a model's records, for download links."""
+def export_url(model: type) -> str | None:
+    """The download of a list as a workbook, with the list's search and filters; None for a
+    list that has no sheet."""
     resource = BY_MODEL.get(model)
-    return resource.name if resource else None
+    if resource is None:
+        return None
+    return url_for("exchange.export", **{**request.args.to_dict(), "entity": resource.name})
 
 
 @bp.app_template_global()
@@ -140,7 +144,7 @@ def batch(id: int):
     found = db.get_or_404(ImportBatch, id)
     entries = db.paginate(
         sa.select(AuditEntry).where(AuditEntry.batch_id == id).order_by(AuditEntry.id),
-        per_page=current_app.config["PAGE_SIZE"], error_out=False)
+        page=page_number(request.args), per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("exchange/batch.html", batch=found, page=entries)
 
 

@@ -1,15 +1,14 @@
 """Forms for purposes, data categories and their links."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, ValidationError
 from wtforms.validators import NumberRange, Optional
 
-from registry.core.fields import ChoiceField, ReferenceField, nfkc, text
+from registry.core.fields import ChoiceField, Form, ReferenceField, nfkc, text
 from registry.inventory.models import AppiKind, DataCategory, Purpose, PurposeStatus
 
 
-class PurposeForm(FlaskForm):
+class PurposeForm(Form):
     """A purpose of use."""
 
     code = text(_l("Code"), max=32, required=True, filters=[nfkc])
@@ -19,7 +18,7 @@ class PurposeForm(FlaskForm):
     status = ChoiceField(_l("Status"), PurposeStatus)
 
 
-class DataCategoryForm(FlaskForm):
+class DataCategoryForm(Form):
     """A data category."""
 
     name = text(_l("Name"), max=128, required=True)
@@ -39,7 +38,7 @@ class DataCategoryForm(FlaskForm):
     )
 
 
-class PurposeCategoryForm(FlaskForm):
+class PurposeCategoryForm(Form):
     """A purpose's use of a data category."""
 
     purpose = ReferenceField(_l("Purpose of use"), Purpose, order_by=Purpose.code)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 
+from registry.core.web import page_number
 from registry.extensions import db
 from registry.inventory.models import (
     AppiKind,
@@ -45,9 +46,9 @@ def build(args) -> Matrix:
         categories = categories.where(DataCategory.appi_kind == kind)
     else:
         kind = ""
-    purpose_page = db.paginate(purposes, page=_page(args, "pp"), per_page=PURPOSES_PER_PAGE,
+    purpose_page = db.paginate(purposes, page=page_number(args, "pp"), per_page=PURPOSES_PER_PAGE,
                                error_out=False)
-    category_page = db.paginate(categories, page=_page(args, "cp"),
+    category_page = db.paginate(categories, page=page_number(args, "cp"),
                                 per_page=CATEGORIES_PER_PAGE, error_out=False)
     purpose_ids = [p.id for p in purpose_page.items]
     category_ids = [c.id for c in category_page.items]
@@ -62,7 +63,3 @@ def build(args) -> Matrix:
         used = {(purpose_id, category_id) for purpose_id, category_id in rows}
     return Matrix(purpose_page, category_page, used, status, kind)
 
-
-def _page(args, key: str) -> int:
-    value = args.get(key, "1")
-    return int(value) if value.isdigit() and 0 < int(value) < 10**6 else 1

@@ -1,16 +1,15 @@
 """Forms for employees and access grants."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, ValidationError
 from wtforms.validators import Optional
 
-from registry.core.fields import ChoiceField, KeyField, ReferenceField, nfkc, text
+from registry.core.fields import ChoiceField, Form, KeyField, ReferenceField, nfkc, text
 from registry.inventory.models import DataCategory
 from registry.people.models import AccessLevel, Employee, EmployeeStatus
 
 
-class EmployeeForm(FlaskForm):
+class EmployeeForm(Form):
     """An employee."""
 
     number = text(_l("Employee number"), max=32, required=True, filters=[nfkc])
@@ -27,7 +26,7 @@ class EmployeeForm(FlaskForm):
             raise ValidationError(_l("A departed employee needs the date of departure."))
 
 
-class AccessGrantForm(FlaskForm):
+class AccessGrantForm(Form):
     """An access grant."""
 
     employee = KeyField(_l("Employee number"), Employee, "number")

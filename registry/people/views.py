@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm as so
 
 from registry.core.entity import Column, Dependent, Entity, Filter, RecordFilter
+from registry.core.web import page_number
 from registry.extensions import db
 from registry.inventory.models import AppiKind, DataCategory
 from registry.people.forms import AccessGrantForm, EmployeeForm
@@ -22,7 +23,7 @@ def _employee_context(employee: Employee) -> dict:
         .where(AccessGrant.employee_id == employee.id)
         .order_by(AccessGrant.revoked_on.is_not(None), DataCategory.name, AccessGrant.system)
     )
-    page = db.paginate(query, page=request.args.get("page", 1, type=int),
+    page = db.paginate(query, page=page_number(request.args),
                        per_page=current_app.config["PAGE_SIZE"], error_out=False, count=True)
     in_force = db.session.scalar(sa.select(sa.func.count()).where(
         AccessGrant.employee_id == employee.id, AccessGrant.revoked_on.is_(None)))

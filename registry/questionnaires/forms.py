@@ -1,16 +1,15 @@
 """The form of a question of the bank."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField
 
-from registry.core.fields import ChoiceField, nfkc, text, upper
+from registry.core.fields import ChoiceField, Form, nfkc, text, upper
 from registry.questionnaires.models import AnswerType, Audience, QuestionArea, QuestionStatus
 from registry.supervision.models import Severity
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     """A question: its code, area, wording in both languages and how its answer is judged."""
 
     code = text(_l("Code"), max=16, required=True, filters=[nfkc, upper])
@@ -26,11 +25,11 @@ class QuestionForm(FlaskForm):
     status = ChoiceField(_l("Status"), QuestionStatus)
 
 
-class ReturnedForm(FlaskForm):
+class ReturnedForm(Form):
     """A returned questionnaire workbook."""
 
     workbook = FileField(_l("Returned questionnaire (.xlsx)"), validators=[FileRequired()])
 
 
-class ReturnedConfirmForm(FlaskForm):
+class ReturnedConfirmForm(Form):
     """Confirms the recording of a returned questionnaire (the accepted corrections are ticked)."""

@@ -4,12 +4,11 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import DateField, ValidationError
 from wtforms.validators import InputRequired, Optional
 
 from registry.consignees.models import Consignee
-from registry.core.fields import ChoiceField, ReferenceField, nfkc, text
+from registry.core.fields import ChoiceField, Form, ReferenceField, nfkc, text
 from registry.core.models import Role
 from registry.supervision.models import (
     CheckKind,
@@ -21,7 +20,7 @@ from registry.supervision.models import (
 )
 
 
-class SupervisionCheckForm(FlaskForm):
+class SupervisionCheckForm(Form):
     """A supervision check."""
 
     reference = text(_l("Reference"), max=32, required=True, filters=[nfkc])
@@ -35,7 +34,7 @@ class SupervisionCheckForm(FlaskForm):
     notes = text(_l("Notes"), max=8000, area=True)
 
 
-class FindingForm(FlaskForm):
+class FindingForm(Form):
     """A finding of a check."""
 
     reference = text(_l("Reference"), max=32, required=True, filters=[nfkc])

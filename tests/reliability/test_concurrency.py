@@ -6,15 +6,19 @@ from __future__ import annotations
 import http.cookiejar
 import os
 import re
+import sqlite3
 import subprocess
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
 
+from registry.exchange.apply import IMPORT_LOCK
 from tests.exchange.helpers import workbook
 from tests.served import REGISTRY, registry, served
 
@@ -84,6 +88,8 @@ def test_sqlite_writers_in_several_workers_wait_and_succeed(tmp_path):
 
 
 ROWS = 3000
+#: time for both imports to start and plan (well under SQLite's busy timeout of 15 s)
+SQLITE_PLANNING_SECONDS = 7
 
 
 def titles(url: str) -> dict[str, str]:
@@ -92,6 +98,35 @@ def titles(url: str) -> dict[str, str]:
         found = dict(connection.execute(sa.text("SELECT code, title FROM purposes")).all())
     engine.dispose()
     return found
+
+
+@contextmanager
+def lock_held(url: str):
+    """Hold the lock imports apply under (SQLite's write lock, or the PostgreSQL advisory lock)
+    while both imports plan; yields a function that returns once both wait for it."""
+    if url.startswith("sqlite"):
+        holder = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            yield lambda: time.sleep(SQLITE_PLANNING_SECONDS)
+        finally:
+            holder.rollback()
+            holder.close()
+        return
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as holder:
+        holder.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": IMPORT_LOCK})
+
+        def both_waiting() -> None:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and holder.scalar(sa.text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")) < 2:
+                time.sleep(0.2)
+        try:
+            yield both_waiting
+        finally:
+            holder.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": IMPORT_LOCK})
+    engine.dispose()
 
 
 def test_overlapping_imports_end_with_one_applied_whole_never_a_mix(scratch_url, tmp_path):
@@ -105,15 +140,16 @@ def test_overlapping_imports_end_with_one_applied_whole_never_a_mix(scratch_url,
         [f"P{n:05d}", "甲", "active"] for n in range(0, ROWS * 2 // 3)]})
     second = workbook(tmp_path / "b.xlsx", {"Purposes": [header] + [
         [f"P{n:05d}", "乙", "active"] for n in range(ROWS // 3, ROWS)]})
-    racers = [subprocess.Popen([str(REGISTRY), "import", str(book)], env=env, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-              for book in (first, second)]
+    with lock_held(scratch_url) as both_waiting:
+        racers = [subprocess.Popen([str(REGISTRY), "import", str(book)], env=env, text=True,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                  for book in (first, second)]
+        both_waiting()
     outputs = [racer.communicate(timeout=300) for racer in racers]
     codes = [racer.returncode for racer in racers]
     assert all(code in (0, 3) for code in codes), outputs
     assert 0 in codes, outputs
-    assert any("checking the workbook again" in out for out, _ in outputs), \
-        f"the two imports did not overlap: {outputs}"
+    assert sum("checking the workbook again" in out for out, _ in outputs) == 1, outputs
     found = titles(scratch_url)
     only_first = {found[f"P{n:05d}"] for n in range(0, ROWS // 3)}
     shared = {found[f"P{n:05d}"] for n in range(ROWS // 3, ROWS * 2 // 3)}
@@ -123,32 +159,75 @@ def test_overlapping_imports_end_with_one_applied_whole_never_a_mix(scratch_url,
     assert only_second == ({"乙"} if codes[1] == 0 else {"初期"})
 
 
+def applying(url: str) -> bool:
+    """Whether an import holds the lock it applies under (so it is writing, uncommitted)."""
+    if url.startswith("sqlite"):
+        probe = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None, timeout=0)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.rollback()
+            return False
+        except sqlite3.OperationalError:
+            return True
+        finally:
+            probe.close()
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        held = connection.scalar(sa.text(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"))
+    engine.dispose()
+    return bool(held)
+
+
 def test_an_import_killed_midway_leaves_the_database_as_it_was(scratch_url, tmp_path):
     env = os.environ | {"REGISTRY_DATABASE_URL": scratch_url, "REGISTRY_SECRET_KEY": "kill"}
     registry(env, "init")
     book = workbook(tmp_path / "big.xlsx", {"Purposes": [["Code", "Purpose of use", "Status"]] + [
-        [f"K{n:05d}", "中断", "active"] for n in range(ROWS * 2)]})
-    killed = 0
-    for delay in (0.8, 1.6, 2.4, 3.2, 4.0):
-        process = subprocess.Popen([str(REGISTRY), "import", str(book)], env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            process.wait(timeout=delay)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-            killed += 1
-            state = titles(scratch_url)
-            assert state == {}, f"killed after {delay} s, {len(state)} purposes remained"
-        else:
-            break  # it finished: the rest of the delays would only find it applied
-    assert killed, "every import finished before it could be killed"
+        [f"K{n:05d}", "中断", "active"] for n in range(ROWS * 3)]})
+    process = subprocess.Popen([str(REGISTRY), "import", str(book)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not applying(scratch_url) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert process.poll() is None, "the import finished before it could be killed while writing"
+    process.kill()  # SIGKILL: no clean-up of any kind
+    process.wait()
+    assert titles(scratch_url) == {}, "a killed import left records behind"
     engine = sa.create_engine(scratch_url)
     with engine.connect() as connection:
-        assert connection.scalar(sa.text("SELECT count(*) FROM import_batches")) in (0, 1)
+        assert connection.scalar(sa.text("SELECT count(*) FROM import_batches")) == 0
+        assert connection.scalar(sa.text("SELECT count(*) FROM audit_entries "
+                                         "WHERE entity = 'purposes'")) == 0
         if engine.dialect.name == "sqlite":
             assert connection.scalar(sa.text("PRAGMA integrity_check")) == "ok"
     engine.dispose()
     registry(env, "import", str(book))
-    assert len(titles(scratch_url)) == ROWS * 2, "the database takes the same import afterwards"
-    assert not list(Path(tmp_path).glob(".*.part"))
+    assert len(titles(scratch_url)) == ROWS * 3, "the database takes the same import afterwards"
+
+
+def test_a_report_killed_midway_leaves_no_file_and_no_snapshot(tmp_path, fresh_env):
+    registry(fresh_env, "init")
+    registry(fresh_env, "demo")
+    out = tmp_path / "report.xlsx"
+    process = subprocess.Popen([str(REGISTRY), "report", "quarterly", "FY2026-Q2", "--out", str(out),
+                                "--snapshot"], env=fresh_env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".report.xlsx.part")) and process.poll() is None \
+            and time.monotonic() < deadline:
+        time.sleep(0.005)
+    process.kill()
+    process.wait()
+    assert not out.exists() or zipfile_is_whole(out)
+    database = fresh_env["REGISTRY_DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(database) as connection:
+        snapshots = connection.execute("SELECT count(*) FROM report_snapshots").fetchone()[0]
+    assert snapshots in (0, 1)
+    assert out.exists() or snapshots == 0, "a snapshot is saved only after its report is written"
+
+
+def zipfile_is_whole(path: Path) -> bool:
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        return archive.testzip() is None
