@@ -23,15 +23,19 @@ def seed(size: int) -> dict:
     purpose = f.make_purpose()
     for _ in range(size):
         category = f.make_category()
-        f.make_link(purpose=purpose, category=category)
+        link = f.make_link(purpose=purpose, category=category)
         consignee = f.make_consignee(parent=parent)
-        f.make_certification(consignee=consignee, scheme="isms")
-        f.make_entrustment(consignee=parent, purpose=purpose, categories=[category])
-        f.make_contract(consignee=parent)
-        f.make_finding(check=f.make_check(consignee=parent))
-        f.make_grant(employee=employee, category=category)
+        certification = f.make_certification(consignee=consignee, scheme="isms")
+        entrustment = f.make_entrustment(consignee=parent, purpose=purpose, categories=[category])
+        contract = f.make_contract(consignee=parent)
+        finding = f.make_finding(check=f.make_check(consignee=parent))
+        grant = f.make_grant(employee=employee, category=category)
     db.session.commit()
-    return {"consignee": parent.id, "employee": employee.id, "purpose": purpose.id}
+    return {"consignees": parent.id, "employees": employee.id, "purposes": purpose.id,
+            "categories": category.id, "purpose-categories": link.id,
+            "certifications": certification.id, "entrustments": entrustment.id,
+            "contracts": contract.id, "checks": finding.check_id, "findings": finding.id,
+            "grants": grant.id}
 
 
 def statements(client, url: str) -> int:
@@ -51,13 +55,14 @@ def statements(client, url: str) -> int:
 
 
 def pages(ids: dict) -> list[str]:
-    return LIST_PAGES + [f"/consignees/{ids['consignee']}", f"/employees/{ids['employee']}",
-                         f"/purposes/{ids['purpose']}"]
+    """The lists, and every kind of record's page, edit form and history."""
+    return LIST_PAGES + [f"/{kind}/{id}{suffix}" for kind, id in ids.items()
+                         for suffix in ("", "/edit", "/history")]
 
 
 @pytest.fixture
 def measured(app_ctx, as_role):
-    viewer = as_role("viewer")
+    viewer = as_role("editor")  # editors also see the edit forms
     small = seed(2)
     before = {url: statements(viewer, url) for url in pages(small)}
     large = seed(12)
