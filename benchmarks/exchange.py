@@ -1,6 +1,7 @@
-"""Benchmark of the Excel exchange against the bare libraries, on the same data in one run.
+"""Benchmark of the Excel exchange against the bare libraries, on the same data in one run: the
+reference registry without its grants, 100,000 grants imported, then the whole registry exported.
 
-    python -m benchmarks.exchange [--rows 100000] [--database URL]
+    python -m benchmarks.exchange [--rows 100000] [--scale 1.0] [--database URL]
 
 Each measurement runs in a process of its own, so its peak memory (max RSS) is its own. Prints a
 table of seconds, peak MiB and the ratios to the baselines (targets: import within 3x of the bare
@@ -48,12 +49,10 @@ def write_grants(path: Path, rows: list[dict]) -> None:
 # -- steps, each in its own process --------------------------------------------------------------
 
 def step_setup(args) -> dict:
-    from registry.extensions import db
-
-    with process.empty_registry(args.database).app_context():
-        generate.people(args.seed, args.employees, args.categories)
-        db.session.commit()
-    rows = generate.grant_rows(args.seed, args.rows, args.employees, args.categories)
+    """The reference registry without its access grants, and the grants as workbooks to import."""
+    size = generate.REFERENCE.scaled(args.scale)
+    process.reference_registry(args.database, args.seed, args.scale, grants=False)
+    rows = generate.grant_rows(args.seed, args.rows, size.employees, size.categories)
     write_grants(args.work / "grants.xlsx", rows)
     for row in rows:
         row["level"] = LEVEL_CYCLE[row["level"]]
@@ -157,20 +156,22 @@ STEPS = {name.removeprefix("step_"): fn for name, fn in globals().items()
 def run_step(name: str, args) -> dict:
     return process.run_step("benchmarks.exchange", name, [
         "--database", args.database, "--work", str(args.work), "--rows", str(args.rows),
-        "--employees", str(args.employees), "--categories", str(args.categories),
+        "--scale", str(args.scale),
         "--seed", str(args.seed)])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--employees", type=int, default=20_000)
-    parser.add_argument("--categories", type=int, default=2_000)
+    parser.add_argument("--rows", type=int, default=None,
+                        help="access grants to import (default: the scaled reference's, 100,000)")
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="fraction of the reference registry the grants are imported into")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database", default=None)
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--step", choices=sorted(STEPS))
     args = parser.parse_args()
+    args.rows = args.rows or generate.REFERENCE.scaled(args.scale).grants
     if args.step:
         process.finish(STEPS[args.step](args))
         return
@@ -178,8 +179,8 @@ def main() -> None:
         args.work = Path(work)
         args.database = args.database or f"sqlite:///{args.work / 'bench.db'}"
         backend = args.database.split(":", 1)[0]
-        print(f"# exchange benchmark: {args.rows:,} access grants, {args.employees:,} employees, "
-              f"{args.categories:,} categories, seed {args.seed}, database {backend}")
+        print(f"# exchange benchmark: the reference registry x{args.scale} (seed {args.seed}) without "
+              f"its grants, then {args.rows:,} access grants imported; database {backend}")
         run_step("setup", args)
         results = {name: run_step(name, args) for name in
                    ("bare_read_insert", "import_new", "import_update", "bare_write", "export")}

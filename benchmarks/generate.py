@@ -50,6 +50,8 @@ def people(seed: int, employees: int, categories: int) -> None:
 
 def grant_rows(seed: int, count: int, employees: int, categories: int) -> list[dict]:
     """count distinct access grants as sheet rows (employee number, category name, system...)."""
+    if count > employees * categories * len(SYSTEMS):
+        raise ValueError(f"{count:,} distinct grants need more employees and categories")
     rng = random.Random(seed)
     rows, seen = [], set()
     while len(rows) < count:
@@ -110,7 +112,8 @@ def registry(seed: int, size: Size = REFERENCE) -> None:
     now = utcnow()
     stamp = {"created_at": now, "updated_at": now}
     people(seed, size.employees, size.categories)
-    insert_grants(grant_rows(seed, size.grants, size.employees, size.categories))
+    if size.grants:
+        insert_grants(grant_rows(seed, size.grants, size.employees, size.categories))
     categories = list(db.session.scalars(sa.select(DataCategory.id).order_by(DataCategory.id)))
     _bulk(Purpose, [{"id": n + 1, "code": f"P{n + 1:04d}", "title": f"利用目的{n + 1}",
                      "description": "", "legal_basis": "", "status": "active", **stamp}

@@ -43,3 +43,26 @@ def empty_registry(url: str):
                 connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
         upgrade()
     return app
+
+
+def reference_registry(url: str, seed: int, scale: float, grants: bool = True) -> float:
+    """An empty registry filled with the generated reference registry (scaled; without its access
+    grants when grants is False), its statistics gathered; returns the seconds the data took."""
+    import dataclasses
+    import time
+
+    from benchmarks import generate
+    from registry.extensions import db
+
+    size = generate.REFERENCE.scaled(scale)
+    with empty_registry(url).app_context():
+        started = time.perf_counter()
+        generate.registry(seed, size if grants else dataclasses.replace(size, grants=0))
+        db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.exec_driver_sql("VACUUM ANALYZE")
+        else:
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql("ANALYZE")
+        return time.perf_counter() - started

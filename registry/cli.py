@@ -287,9 +287,11 @@ def questionnaire_export(consignee: str, file: Path, country: str | None,
         raise click.ClickException(
             f"No consignee named “{consignee}”" if not found else
             f"“{consignee}” exists in several countries; give --country")
-    issued = issuance.issue(found[0], due_days=due_days)
-    write_atomically(file, lambda path: workbook.write(issued, path))
-    db.session.commit()
+    db.session.rollback()  # take the write lock from the start of the writing transaction
+    with transactions.writing():
+        issued = issuance.issue(db.session.get(Consignee, found[0].id), due_days=due_days)
+        write_atomically(file, lambda path: workbook.write(issued, path))
+        db.session.commit()
     click.echo(f"Issued {issued.reference} to {found[0]} ({len(issued.versions)} questions, "
                f"answers due {issued.due_on}); wrote {file}.")
 

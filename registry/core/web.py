@@ -5,8 +5,8 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from flask import Flask, abort, has_request_context, render_template, request, url_for
-from flask_babel import format_datetime, get_locale, gettext
+from flask import Flask, abort, g, has_request_context, render_template, request, url_for
+from flask_babel import format_datetime, get_locale, get_translations, gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
@@ -48,6 +48,14 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["record_url"] = record_url
     app.jinja_env.globals["languages"] = list(Language)
     app.jinja_env.globals["url_with"] = url_with
+    app.jinja_env.globals["value_of"] = value_of
+    app.jinja_env.install_gettext_callables(  # Flask-Babel's, with the translations remembered
+        gettext=_template_gettext,
+        ngettext=lambda s, p, n: get_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: get_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: get_translations().unpgettext(c, s, p, n),
+    )
 
 
 def _security_headers(response):
@@ -92,7 +100,7 @@ def show(value: object) -> str | Markup:
     if value is None or value == "" or value == []:
         return Markup('<span class="muted">—</span>')
     if isinstance(value, bool):
-        return gettext("Yes") if value else gettext("No")
+        return _translated("Yes") if value else _translated("No")
     if isinstance(value, datetime):
         return when(value)
     if isinstance(value, date):
@@ -109,8 +117,37 @@ def label(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, enum.Enum):
-        return str(getattr(value, "label", value.value))
+        return _translated(getattr(value, "label", value.value))
     return str(value)
+
+
+def _translated(text) -> str:
+    """gettext of a message (or a lazy one), remembered for the rest of the request: a list
+    shows the same few labels hundreds of times."""
+    if not isinstance(text, str) and (getattr(text, "_kwargs", None) or not has_request_context()):
+        return str(text)
+    if not has_request_context():
+        return gettext(text)
+    cache = g.setdefault("labels", {})
+    key = text if isinstance(text, str) else text._args[0]
+    if key not in cache:
+        cache[key] = gettext(key)
+    return cache[key]
+
+
+def _template_gettext(message: str) -> str:
+    """_() in templates: each message translated once a request (a page asks for some twice)."""
+    if not has_request_context():
+        return get_translations().ugettext(message)
+    cache = g.setdefault("template_labels", {})
+    if message not in cache:
+        cache[message] = get_translations().ugettext(message)
+    return cache[message]
+
+
+def value_of(obj: object, name: str) -> object:
+    """obj.name for templates (Jinja's attr filter is much slower: it checks for descriptors)."""
+    return getattr(obj, name)
 
 
 def when(value: datetime | None) -> str:

@@ -180,7 +180,7 @@ class Writer:
             record_id = ids[row.key]
             self.undo["create"][table.name].append(record_id)
             changes = {name: [None, new] for name, new in shown(row.values).items()
-                       if new not in (None, "", False)}
+                       if new}  # None, "", False and 0 are left out
             self.audit(AuditAction.CREATE, table.name, record_id, row.key, changes)
 
     def update(self, sheet: SheetPlan) -> None:
@@ -243,7 +243,7 @@ class Writer:
         shown = _shower(resource)
         for row in rows:
             changes = {name: [old, None] for name, old in shown(row.values).items()
-                       if old not in (None, "", False)}
+                       if old}
             self.audit(AuditAction.DELETE, table.name, row.record_id, row.key, changes)
 
     def link(self, resource: Resource, owners: list[tuple[int, str | None]]) -> None:

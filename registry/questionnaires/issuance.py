@@ -37,11 +37,17 @@ def relevant_versions(consignee: Consignee) -> list[QuestionVersion]:
         .order_by(Question.code)))
 
 
+#: the PostgreSQL advisory lock key under which questionnaire numbers are taken
+NUMBERING_LOCK = 0x514E52  # "QNR"
+
+
 def issue(consignee: Consignee, on: date | None = None, due_days: int | None = None) -> Questionnaire:
     """Record a questionnaire issued to a consignee today (who, when, due date, questions)."""
     on = on or date.today()
     days = due_days or current_app.config["ANSWER_DAYS"][consignee.risk_tier.value]
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(Questionnaire)) + 1
+    if db.session.get_bind().dialect.name == "postgresql":  # one issue at a time takes a number
+        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": NUMBERING_LOCK})
+    count = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(Questionnaire.id), 0))) + 1
     return operations.create(Questionnaire, {
         "reference": f"QNR-{on:%Y%m%d}-{count:04d}",
         "consignee": consignee, "issued_on": on, "due_on": on + timedelta(days=days),
