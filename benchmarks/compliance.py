@@ -7,10 +7,7 @@ Prints seconds, peak MiB and the targets (whole catalogue under 3 s, report unde
 
 from __future__ import annotations
 
-import argparse
-import tempfile
 import time
-from pathlib import Path
 
 from benchmarks import generate, process
 
@@ -66,33 +63,24 @@ STEPS = {name.removeprefix("step_"): fn for name, fn in globals().items() if nam
 TARGETS = {"checks": 3.0, "report": 10.0}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the reference size")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--database", default=None)
-    parser.add_argument("--work", type=Path, default=None)
-    parser.add_argument("--step", choices=sorted(STEPS))
-    args = parser.parse_args()
-    if args.step:
-        process.finish(STEPS[args.step](args))
-        return
-    with tempfile.TemporaryDirectory() as work:
-        args.work = Path(work)
-        args.database = args.database or f"sqlite:///{args.work / 'bench.db'}"
-        size = generate.REFERENCE.scaled(args.scale)
-        print(f"# compliance benchmark, database {args.database.split(':', 1)[0]}, seed {args.seed}: "
-              + ", ".join(f"{value:,} {name}" for name, value in vars(size).items()))
-        options = ["--database", args.database, "--work", str(args.work), "--scale", str(args.scale),
-                   "--seed", str(args.seed)]
-        results = {name: process.run_step("benchmarks.compliance", name, options)
-                   for name in ("setup", "checks", "dashboard", "report")}
+def whole(args) -> None:
+    size = generate.REFERENCE.scaled(args.scale)
+    print(f"# compliance benchmark, database {args.database.split(':', 1)[0]}, seed {args.seed}: "
+          + ", ".join(f"{value:,} {name}" for name, value in vars(size).items()))
+    options = ["--database", args.database, "--work", str(args.work), "--scale", str(args.scale),
+               "--seed", str(args.seed)]
+    results = {name: process.run_step("benchmarks.compliance", name, options)
+               for name in ("setup", "checks", "dashboard", "report")}
     print(f"{'measurement':<12}{'rows':>10}{'seconds':>10}{'peak MiB':>10}  target")
     for name, result in results.items():
         target = f"< {TARGETS[name]:.0f} s" if name in TARGETS else ""
         verdict = "" if name not in TARGETS else (" met" if result["seconds"] < TARGETS[name] else " MISSED")
         print(f"{name:<12}{result['rows']:>10,}{result['seconds']:>10.2f}{result['peak_mib']:>10.0f}"
               f"  {target}{verdict}")
+
+
+def main() -> None:
+    process.main(process.arguments(__doc__, STEPS).parse_args(), STEPS, whole)
 
 
 if __name__ == "__main__":

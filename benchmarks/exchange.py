@@ -9,9 +9,6 @@ read + insert, export within 1.5x of the bare write, peak memory under 500 MiB).
 
 from __future__ import annotations
 
-import argparse
-import os
-import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -160,30 +157,12 @@ def run_step(name: str, args) -> dict:
         "--seed", str(args.seed)])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=None,
-                        help="access grants to import (default: the scaled reference's, 100,000)")
-    parser.add_argument("--scale", type=float, default=1.0,
-                        help="fraction of the reference registry the grants are imported into")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--database", default=None)
-    parser.add_argument("--work", type=Path, default=None)
-    parser.add_argument("--step", choices=sorted(STEPS))
-    args = parser.parse_args()
-    args.rows = args.rows or generate.REFERENCE.scaled(args.scale).grants
-    if args.step:
-        process.finish(STEPS[args.step](args))
-        return
-    with tempfile.TemporaryDirectory() as work:
-        args.work = Path(work)
-        args.database = args.database or f"sqlite:///{args.work / 'bench.db'}"
-        backend = args.database.split(":", 1)[0]
-        print(f"# exchange benchmark: the reference registry x{args.scale} (seed {args.seed}) without "
-              f"its grants, then {args.rows:,} access grants imported; database {backend}")
-        run_step("setup", args)
-        results = {name: run_step(name, args) for name in
-                   ("bare_read_insert", "import_new", "import_update", "bare_write", "export")}
+def whole(args) -> None:
+    print(f"# exchange benchmark: the reference registry x{args.scale} (seed {args.seed}) without its "
+          f"grants, then {args.rows:,} access grants imported; database {args.database.split(':', 1)[0]}")
+    run_step("setup", args)
+    results = {name: run_step(name, args) for name in
+               ("bare_read_insert", "import_new", "import_update", "bare_write", "export")}
     base_import = results["bare_read_insert"]["seconds"]
     base_export = results["bare_write"]["seconds"]
     ratios = {"import_new": base_import, "import_update": base_import, "export": base_export}
@@ -193,7 +172,15 @@ def main() -> None:
         ratio = f"{result['seconds'] / ratios[name]:.2f}x" if name in ratios else ""
         print(f"{name:<18}{result['rows']:>10,}{result['seconds']:>10.2f}"
               f"{result['peak_mib']:>10.0f}{ratio:>8}  {targets.get(name, 'baseline')}")
-    os.sys.stdout.flush()
+
+
+def main() -> None:
+    parser = process.arguments(__doc__, STEPS)
+    parser.add_argument("--rows", type=int, default=None,
+                        help="access grants to import (default: the scaled reference's, 100,000)")
+    args = parser.parse_args()
+    args.rows = args.rows or generate.REFERENCE.scaled(args.scale).grants
+    process.main(args, STEPS, whole)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ ratio of the p99s (target: within 2x)."""
 
 from __future__ import annotations
 
-import argparse
 import http.cookiejar
 import os
 import pickle
@@ -18,7 +17,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -186,31 +184,15 @@ def step_load(args) -> dict:
 STEPS = {name.removeprefix("step_"): fn for name, fn in globals().items() if name.startswith("step_")}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the reference size")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--database", default=None)
-    parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--work", type=Path, default=None)
-    parser.add_argument("--step", choices=sorted(STEPS))
-    args = parser.parse_args()
-    if args.step:
-        process.finish(STEPS[args.step](args))
-        return
-    with tempfile.TemporaryDirectory() as work:
-        args.work = Path(work)
-        args.database = args.database or f"sqlite:///{args.work / 'bench.db'}"
-        options = ["--database", args.database, "--work", str(args.work), "--scale", str(args.scale),
-                   "--seed", str(args.seed), "--clients", str(args.clients),
-                   "--requests", str(args.requests)]
-        print(f"# page benchmark, database {args.database.split(':', 1)[0]}, reference registry "
-              f"x{args.scale}, gunicorn {WORKERS} workers, {args.clients} clients, "
-              f"{args.requests} requests a page")
-        for name in ("setup", "capture"):
-            process.run_step("benchmarks.pages", name, options)
-        pages = process.run_step("benchmarks.pages", "load", options)["pages"]
+def whole(args) -> None:
+    options = ["--database", args.database, "--work", str(args.work), "--scale", str(args.scale),
+               "--seed", str(args.seed), "--clients", str(args.clients), "--requests", str(args.requests)]
+    print(f"# page benchmark, database {args.database.split(':', 1)[0]}, reference registry "
+          f"x{args.scale}, gunicorn {WORKERS} workers, {args.clients} clients, "
+          f"{args.requests} requests a page")
+    for name in ("setup", "capture"):
+        process.run_step("benchmarks.pages", name, options)
+    pages = process.run_step("benchmarks.pages", "load", options)["pages"]
     print(f"{'page':<12}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>8}  |{'base p50':>9}{'base p99':>9}"
           f"{'req/s':>8}  |{'p99 ratio':>10}  target <= 2x")
     for name, result in pages.items():
@@ -219,6 +201,13 @@ def main() -> None:
         print(f"{name:<12}{mine['p50']:>9.1f}{mine['p99']:>9.1f}{mine['rps']:>8.1f}  |"
               f"{base['p50']:>9.1f}{base['p99']:>9.1f}{base['rps']:>8.1f}  |{ratio:>9.2f}x"
               f"  {'met' if ratio <= 2 else 'MISSED'}")
+
+
+def main() -> None:
+    parser = process.arguments(__doc__, STEPS)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--requests", type=int, default=200)
+    process.main(parser.parse_args(), STEPS, whole)
 
 
 if __name__ == "__main__":

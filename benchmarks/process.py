@@ -3,10 +3,14 @@ application and empty database each process works on."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import resource
 import subprocess
 import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
 
 
 def run_step(module: str, name: str, options: list[str]) -> dict:
@@ -66,3 +70,25 @@ def reference_registry(url: str, seed: int, scale: float, grants: bool = True) -
             with db.engine.begin() as connection:
                 connection.exec_driver_sql("ANALYZE")
         return time.perf_counter() - started
+
+
+def arguments(doc: str, steps: dict) -> argparse.ArgumentParser:
+    """The options every benchmark takes; add its own, then parse."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the reference size")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--database", default=None, help="default: a SQLite file in a temp dir")
+    parser.add_argument("--work", type=Path, default=None)
+    parser.add_argument("--step", choices=sorted(steps))
+    return parser
+
+
+def main(args, steps: dict, whole: Callable[[argparse.Namespace], None]) -> None:
+    """Run one step (in the process run_step started), or the whole benchmark in a temp dir."""
+    if args.step:
+        finish(steps[args.step](args))
+        return
+    with tempfile.TemporaryDirectory() as work:
+        args.work = Path(work)
+        args.database = args.database or f"sqlite:///{args.work / 'bench.db'}"
+        whole(args)
