@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from registry.core import audit
 from registry.core.model import utcnow
 from registry.core.models import AuditAction, AuditEntry
-from registry.exchange.bulk import insert_rows
+from registry.exchange.bulk import collector_paused, insert_rows
 from registry.exchange.models import BatchStatus, ImportBatch
 from registry.exchange.plan import Plan, SheetPlan, key_label
 from registry.exchange.resources import ASSOCIATION, DATE, LIST_SEPARATOR, RESOURCES, Resource
@@ -117,12 +117,13 @@ def apply(plan: Plan, filename: str, content: bytes) -> ImportBatch:
     db.session.add(batch)
     db.session.flush()
     writer = Writer(batch, plan.renamed)
-    for sheet in plan.sheets:
-        writer.create(sheet)
-        writer.update(sheet)
-    for sheet in reversed(plan.sheets):
-        writer.delete(sheet)
-    writer.finish()
+    with collector_paused():
+        for sheet in plan.sheets:
+            writer.create(sheet)
+            writer.update(sheet)
+        for sheet in reversed(plan.sheets):
+            writer.delete(sheet)
+        writer.finish()
     return batch
 
 

@@ -4,6 +4,10 @@ more than the database does (see docs/performance.md)."""
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 
 from registry.extensions import db
@@ -25,3 +29,17 @@ def insert_rows(table: sa.Table, rows: list[dict]) -> None:
     params = [tuple(values) for values in converted] if dialect.positional else \
         [dict(zip(order, values, strict=True)) for values in converted]
     connection.exec_driver_sql(compiled.string, params)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector during bulk work: planning 100,000 rows allocates
+    millions of small objects, and each automatic collection walks them all again (about a
+    third of the import's time); the work makes no reference cycles worth collecting."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import current_app
 
 from registry.exchange.apply import apply
+from registry.exchange.bulk import collector_paused
 from registry.exchange.guard import Limits, inspect
 from registry.exchange.models import ImportBatch
 from registry.exchange.plan import Plan, build_plan
@@ -21,7 +22,8 @@ def plan_file(path: Path, sync: bool = False) -> Plan:
     """Check, read and plan a workbook; raises guard.Refused for a file that is not accepted."""
     bounds = limits()
     inspect(path, bounds)
-    return build_plan(read(path, bounds), sync)
+    with collector_paused():
+        return build_plan(read(path, bounds), sync)
 
 
 def import_file(path: Path, filename: str, sync: bool = False) -> tuple[Plan, ImportBatch | None]:
