@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from sqlalchemy import orm as so
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -17,7 +18,7 @@ from registry.core.auth import role_required
 from registry.core.fields import form_values, record_id
 from registry.core.model import Record
 from registry.core.models import AuditEntry, Role
-from registry.core.web import DETAIL_ENDPOINTS, page_number
+from registry.core.web import DETAIL_ENDPOINTS, label, page_number, record_url, show
 from registry.extensions import db
 
 #: model class -> its Entity, filled in as entities register
@@ -180,7 +181,19 @@ class Entity:
         query, state = self.list_query(request.args)
         page = db.paginate(query, page=page_number(request.args),
                            per_page=current_app.config["PAGE_SIZE"], error_out=False)
-        return render_template("entity/list.html", entity=self, page=page, state=state)
+        return render_template("entity/list.html", entity=self, page=page, state=state,
+                               rows=[self.cells(obj) for obj in page.items])
+
+    def cells(self, obj: Record) -> list[Markup]:
+        """A list row's cells as HTML (built here: a Jinja call per cell costs more than the cell)."""
+        cells = []
+        for column in self.columns:
+            value = getattr(obj, column.key)
+            if column.link:
+                cells.append(Markup('<a href="{}">{}</a>').format(record_url(obj), label(value) or "—"))
+            else:
+                cells.append(show(value))
+        return cells
 
     def detail_view(self, id: int):
         obj = self.get_or_404(id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 from datetime import date, datetime
 
 from flask import Flask, abort, g, has_request_context, render_template, request, url_for
@@ -48,7 +49,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["record_url"] = record_url
     app.jinja_env.globals["languages"] = list(Language)
     app.jinja_env.globals["url_with"] = url_with
-    app.jinja_env.globals["value_of"] = value_of
+    app.jinja_env.globals["url_for"] = cached_url_for
     app.jinja_env.install_gettext_callables(  # Flask-Babel's, with the translations remembered
         gettext=_template_gettext,
         ngettext=lambda s, p, n: get_translations().ungettext(s, p, n),
@@ -145,18 +146,29 @@ def _template_gettext(message: str) -> str:
     return cache[message]
 
 
-def value_of(obj: object, name: str) -> object:
-    """obj.name for templates (Jinja's attr filter is much slower: it checks for descriptors)."""
-    return getattr(obj, name)
-
-
 def when(value: datetime | None) -> str:
     """A stored UTC timestamp in the registry's time zone."""
     return "" if value is None else format_datetime(value, "yyyy-MM-dd HH:mm")
 
 
 def record_url(obj: object) -> str:
-    return url_for(DETAIL_ENDPOINTS[type(obj)], id=obj.id)
+    return cached_url_for(DETAIL_ENDPOINTS[type(obj)], id=obj.id)
+
+
+def cached_url_for(endpoint: str, **values) -> str:
+    """url_for, remembering the addresses it built (a list page asks for about a hundred, and
+    the same ones on every request); the URL map never changes once the app runs."""
+    try:
+        key = (endpoint, tuple(sorted(values.items())), request.script_root, request.blueprint)
+        hash(key)
+    except TypeError:  # an unhashable value: build it every time
+        return url_for(endpoint, **values)
+    return _built(key)
+
+
+@functools.lru_cache(maxsize=8192)
+def _built(key: tuple) -> str:
+    return url_for(key[0], **dict(key[1]))
 
 
 def url_with(**changes) -> str:
