@@ -17,6 +17,7 @@ from sqlalchemy import orm as so
 from registry.consignees.models import (
     CLAUSES,
     Certification,
+    CertificationScheme,
     Consignee,
     Contract,
     CrossBorderBasis,
@@ -94,7 +95,8 @@ def check(code: str, subject: type[Record], severity: Severity, *, title, explan
 
 # -- conditions shared by the checks ------------------------------------------------------------
 
-def _entrustment_active(on: date):
+def entrustment_active(on: date):
+    """The entrustment's work is in progress on the day."""
     return sa.and_(sa.or_(Entrustment.start_on.is_(None), Entrustment.start_on <= on),
                    sa.or_(Entrustment.end_on.is_(None), Entrustment.end_on >= on))
 
@@ -110,12 +112,14 @@ def _contract_in_force(contract, on: date):
                           contract.auto_renewal.is_(True)))
 
 
-def _grant_active(on: date):
+def grant_active(on: date):
+    """The access grant is in force on the day."""
     return sa.and_(sa.or_(AccessGrant.granted_on.is_(None), AccessGrant.granted_on <= on),
                    sa.or_(AccessGrant.revoked_on.is_(None), AccessGrant.revoked_on > on))
 
 
-def _employed(on: date):
+def employed(on: date):
+    """The employee has not left by the day."""
     return sa.or_(Employee.departed_on.is_(None), Employee.departed_on > on)
 
 
@@ -134,12 +138,23 @@ def _joined_names(column):
 def _has_active_entrustment(on: date):
     """The consignee has entrusted work in progress on the day. Consignee checks look only at
     these: the entrustments' dates say when a consignee handled data, its status does not."""
-    return sa.exists().where(Entrustment.consignee_id == Consignee.id, _entrustment_active(on))
+    return sa.exists().where(Entrustment.consignee_id == Consignee.id, entrustment_active(on))
 
 
 def _checked(on: date):
     return sa.exists().where(SupervisionCheck.consignee_id == Consignee.id,
                              SupervisionCheck.checked_on <= on)
+
+
+def _or_never(day: object) -> str:
+    return str(day) if day else str(_l("never"))
+
+
+def _scheme_and_day(detail: object) -> str:
+    """'privacymark 2026-09-30' as 'PrivacyMark (2026-09-30)'."""
+    scheme, _, day = str(detail or "").partition(" ")
+    known = {member.value: member.label for member in CertificationScheme}
+    return f"{known.get(scheme, scheme)} ({day})"
 
 
 def _clause_names(detail: object) -> str:
@@ -157,7 +172,7 @@ def _clause_names(detail: object) -> str:
        reason=_l("No contract of the consignee is in force on %(detail)s."))
 def _entrustment_without_contract(at: Context) -> sa.Select:
     return (sa.select(Entrustment.id, Entrustment.reference, sa.literal(at.as_of.isoformat()))
-            .where(_entrustment_active(at.as_of),
+            .where(entrustment_active(at.as_of),
                    ~sa.exists().where(Contract.consignee_id == Entrustment.consignee_id,
                                       _contract_in_force(Contract, at.as_of))))
 
@@ -173,7 +188,7 @@ def _entrustment_without_confidentiality(at: Context) -> sa.Select:
                        _contract_in_force(Contract, at.as_of))
     return (sa.select(Entrustment.id, Entrustment.reference, _joined_names(Contract.reference))
             .join(Contract, in_force)
-            .where(_entrustment_active(at.as_of))
+            .where(entrustment_active(at.as_of))
             .group_by(Entrustment.id, Entrustment.reference)
             .having(sa.func.max(sa.case((Contract.clause_confidentiality.is_(True), 1), else_=0)) == 0))
 
@@ -242,7 +257,7 @@ def _contract_expiring(at: Context) -> sa.Select:
 def _entrustment_without_selection(at: Context) -> sa.Select:
     began = sa.func.coalesce(Entrustment.start_on, at.as_of)
     return (sa.select(Entrustment.id, Entrustment.reference, Entrustment.start_on)
-            .where(_entrustment_active(at.as_of),
+            .where(entrustment_active(at.as_of),
                    ~sa.exists().where(SupervisionCheck.consignee_id == Entrustment.consignee_id,
                                       SupervisionCheck.kind == CheckKind.SELECTION,
                                       SupervisionCheck.checked_on <= began)))
@@ -259,7 +274,7 @@ def _category_beyond_purpose(at: Context) -> sa.Select:
     return (sa.select(Entrustment.id, Entrustment.reference, _joined_names(DataCategory.name))
             .join(entrustment_categories, entrustment_categories.c.entrustment_id == Entrustment.id)
             .join(DataCategory, DataCategory.id == entrustment_categories.c.category_id)
-            .where(_entrustment_active(at.as_of),
+            .where(entrustment_active(at.as_of),
                    ~sa.exists().where(PurposeCategory.purpose_id == Entrustment.purpose_id,
                                       PurposeCategory.category_id == DataCategory.id))
             .group_by(Entrustment.id, Entrustment.reference))
@@ -276,7 +291,7 @@ def _special_care_below_top_tier(at: Context) -> sa.Select:
             .join(Consignee, Consignee.id == Entrustment.consignee_id)
             .join(entrustment_categories, entrustment_categories.c.entrustment_id == Entrustment.id)
             .join(DataCategory, DataCategory.id == entrustment_categories.c.category_id)
-            .where(_entrustment_active(at.as_of), Consignee.risk_tier != RiskTier.HIGH,
+            .where(entrustment_active(at.as_of), Consignee.risk_tier != RiskTier.HIGH,
                    DataCategory.appi_kind == AppiKind.SPECIAL_CARE)
             .group_by(Entrustment.id, Entrustment.reference))
 
@@ -328,7 +343,8 @@ def _questionnaire_not_returned(at: Context) -> sa.Select:
                    Questionnaire.due_on < at.as_of))
 
 
-def _finding_open(on: date):
+def finding_open(on: date):
+    """The finding (joined to its check) was found by the day and not closed by then."""
     return sa.and_(SupervisionCheck.checked_on <= on,
                    sa.or_(Finding.status.in_([FindingStatus.OPEN, FindingStatus.IN_PROGRESS]),
                           sa.and_(Finding.status == FindingStatus.RESOLVED, Finding.resolved_on > on)))
@@ -342,7 +358,7 @@ def _finding_open(on: date):
 def _finding_overdue(at: Context) -> sa.Select:
     return (sa.select(Finding.id, Finding.reference, Finding.due_on)
             .join(SupervisionCheck, SupervisionCheck.id == Finding.check_id)
-            .where(_finding_open(at.as_of), Finding.due_on < at.as_of))
+            .where(finding_open(at.as_of), Finding.due_on < at.as_of))
 
 
 @check("finding-high-open", Finding, Severity.HIGH,
@@ -354,7 +370,7 @@ def _finding_overdue(at: Context) -> sa.Select:
 def _finding_high_open(at: Context) -> sa.Select:
     return (sa.select(Finding.id, Finding.reference, Finding.severity)
             .join(SupervisionCheck, SupervisionCheck.id == Finding.check_id)
-            .where(_finding_open(at.as_of), Finding.severity.in_([Severity.HIGH, Severity.CRITICAL])))
+            .where(finding_open(at.as_of), Finding.severity.in_([Severity.HIGH, Severity.CRITICAL])))
 
 
 @check("certification-expired", Certification, Severity.MEDIUM,
@@ -362,11 +378,12 @@ def _finding_high_open(at: Context) -> sa.Select:
        explanation=_l("The certification of a consignee with work in progress has expired and no "
                       "current certificate of the same scheme replaces it."),
        basis=_l("APPI Art. 25 (selection of consignees)"),
-       reason=_l("Expired on %(detail)s."))
+       reason=_l("Expired: %(detail)s."),
+       describe=_scheme_and_day)
 def _certification_expired(at: Context) -> sa.Select:
     current = so.aliased(Certification)
-    return (sa.select(Certification.id, _consignee_label() + ": " + sa.cast(Certification.scheme, sa.String),
-                      Certification.expires_on)
+    detail = sa.cast(Certification.scheme, sa.String) + " " + sa.cast(Certification.expires_on, sa.String)
+    return (sa.select(Certification.id, _consignee_label(), detail)
             .join(Consignee, Consignee.id == Certification.consignee_id)
             .where(_has_active_entrustment(at.as_of), Certification.expires_on < at.as_of,
                    ~sa.exists().where(current.consignee_id == Certification.consignee_id,
@@ -399,7 +416,7 @@ def _reentrustment_not_allowed(at: Context) -> sa.Select:
                       "one has no approval date, or work that began before it."),
        basis=_l("APPI Art. 25 (GL 3-4-4, failure examples)"),
        reason=_l("Approved on: %(detail)s."),
-       describe=lambda approved: str(approved) if approved else str(_l("never")))
+       describe=_or_never)
 def _reentrustment_before_approval(at: Context) -> sa.Select:
     early = sa.exists().where(Entrustment.consignee_id == Consignee.id,
                               Entrustment.start_on < Consignee.reentrustment_approved_on)
@@ -448,7 +465,7 @@ def _foreign_without_basis(at: Context) -> sa.Select:
                       "standards, the company checks about once a year that it still conforms."),
        basis=_l("APPI Art. 28(3) (GL-foreign 6-1)"),
        reason=_l("Last confirmed on: %(detail)s."),
-       describe=lambda confirmed: str(confirmed) if confirmed else str(_l("never")))
+       describe=_or_never)
 def _conforming_system_unconfirmed(at: Context) -> sa.Select:
     return (sa.select(Consignee.id, _consignee_label(), Consignee.cross_border_checked_on)
             .where(_foreign(at), Consignee.cross_border_basis == CrossBorderBasis.CONFORMING_SYSTEM,
@@ -473,7 +490,7 @@ def _holders(on: date, detail, *conditions) -> sa.Select:
     """Employees with access in force on the day meeting the conditions, one row each."""
     return (sa.select(Employee.id, _employee_label(), detail)
             .join(AccessGrant, AccessGrant.employee_id == Employee.id)
-            .where(_grant_active(on), *conditions)
+            .where(grant_active(on), *conditions)
             .group_by(Employee.id, Employee.number, Employee.name))
 
 
@@ -494,7 +511,7 @@ def _departed_access(at: Context) -> sa.Select:
        basis=_l("APPI Art. 24; policy Art. 13"),
        reason=_l("Access grants in force: %(detail)s."))
 def _access_without_pledge(at: Context) -> sa.Select:
-    return _holders(at.as_of, sa.func.count(AccessGrant.id), _employed(at.as_of),
+    return _holders(at.as_of, sa.func.count(AccessGrant.id), employed(at.as_of),
                     sa.or_(Employee.pledge_signed_on.is_(None), Employee.pledge_signed_on > at.as_of))
 
 
@@ -505,7 +522,7 @@ def _access_without_pledge(at: Context) -> sa.Select:
        basis=_l("APPI Arts. 2(3), 24; policy Art. 13"),
        reason=_l("Special care-required: %(detail)s."))
 def _special_care_without_pledge(at: Context) -> sa.Select:
-    return (_holders(at.as_of, _joined_names(DataCategory.name), _employed(at.as_of),
+    return (_holders(at.as_of, _joined_names(DataCategory.name), employed(at.as_of),
                      DataCategory.appi_kind == AppiKind.SPECIAL_CARE,
                      sa.or_(Employee.pledge_signed_on.is_(None),
                             Employee.pledge_signed_on > at.as_of))
@@ -518,9 +535,9 @@ def _special_care_without_pledge(at: Context) -> sa.Select:
                       "last twelve months."),
        basis=_l("APPI Art. 24; policy Art. 13"),
        reason=_l("Last trained on: %(detail)s."),
-       describe=lambda trained: str(trained) if trained else str(_l("never")))
+       describe=_or_never)
 def _access_without_training(at: Context) -> sa.Select:
-    return _holders(at.as_of, Employee.last_training_on, _employed(at.as_of),
+    return _holders(at.as_of, Employee.last_training_on, employed(at.as_of),
                     sa.or_(Employee.last_training_on.is_(None),
                            Employee.last_training_on < at.as_of - YEAR))
 
@@ -530,14 +547,14 @@ def _access_without_training(at: Context) -> sa.Select:
        explanation=_l("A grant in force has been neither given nor reviewed in the last twelve months."),
        basis=_l("APPI Art. 23 (GL 10-6); policy Art. 13"),
        reason=_l("Last reviewed on: %(detail)s."),
-       describe=lambda reviewed: str(reviewed) if reviewed else str(_l("never")))
+       describe=_or_never)
 def _access_not_reviewed(at: Context) -> sa.Select:
     reviewed = sa.func.coalesce(AccessGrant.last_reviewed_on, AccessGrant.granted_on)
     label = _employee_label() + " → " + DataCategory.name + " (" + AccessGrant.system + ")"
     return (sa.select(AccessGrant.id, label, reviewed)
             .join(Employee, Employee.id == AccessGrant.employee_id)
             .join(DataCategory, DataCategory.id == AccessGrant.category_id)
-            .where(_grant_active(at.as_of), _employed(at.as_of),
+            .where(grant_active(at.as_of), employed(at.as_of),
                    sa.or_(reviewed.is_(None), reviewed < at.as_of - YEAR)))
 
 

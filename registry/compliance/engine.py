@@ -69,10 +69,6 @@ class Result:
     def url(self) -> str:
         return url_for(DETAIL_ENDPOINTS[self.check.subject], id=self.subject_id)
 
-    @property
-    def waived(self) -> bool:
-        return self.waiver_id is not None
-
 
 @dataclass
 class Tally:
@@ -121,13 +117,11 @@ _counted: dict[tuple, list[Tally]] = {}
 _COUNTED_KEPT = 16
 
 
-def tallies(at: Context, checks=None) -> list[Tally]:
+def tallies(at: Context) -> list[Tally]:
     """Open and waived counts of every check, in one statement, most serious first.
 
-    The whole catalogue's counts are remembered until the registry changes: every change writes
-    an audit entry, so the newest entry (its id and time) tells whether they still hold."""
-    if checks is not None:
-        return _count(at, ordered(checks))
+    The counts are remembered until the registry changes: every change writes an audit entry,
+    so the newest entry (its id and time) tells whether they still hold."""
     newest = db.session.execute(sa.select(AuditEntry.id, AuditEntry.at)
                                 .order_by(AuditEntry.id.desc()).limit(1)).first()
     key = (str(db.engine.url), at.as_of, tuple(sorted(at.cadence.items())), at.notice_days,
@@ -140,6 +134,7 @@ def tallies(at: Context, checks=None) -> list[Tally]:
 
 
 def _count(at: Context, checks: list[Check]) -> list[Tally]:
+    """The counts of the checks, in one UNION ALL statement."""
     parts = []
     for check in checks:
         found, _, _, _, waiver = _rows(check, at)

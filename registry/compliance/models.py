@@ -42,7 +42,3 @@ class Waiver(Record, db.Model):
 
     def __str__(self) -> str:
         return f"{self.check_code}: {self.subject_label}"
-
-    def applies(self, on: date) -> bool:
-        return (self.waived_on <= on <= self.expires_on
-                and (self.withdrawn_on is None or self.withdrawn_on > on))

@@ -51,7 +51,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["url_for"] = cached_url_for
     app.jinja_env.install_gettext_callables(  # Flask-Babel's, with the translations remembered
-        gettext=_template_gettext,
+        gettext=_translated,
         ngettext=lambda s, p, n: get_translations().ungettext(s, p, n),
         newstyle=True,
         pgettext=lambda c, s: get_translations().upgettext(c, s),
@@ -124,7 +124,9 @@ def label(value: object) -> str:
 
 def _translated(text) -> str:
     """gettext of a message (or a lazy one), remembered for the rest of the request: a list
-    shows the same few labels hundreds of times."""
+    shows the same few labels hundreds of times. Also _() in templates. The cache is keyed by the
+    message alone: a request renders its pages in one language (the workbooks written in another
+    language under force_locale translate their labels themselves)."""
     if not isinstance(text, str) and (getattr(text, "_kwargs", None) or not has_request_context()):
         return str(text)
     if not has_request_context():
@@ -134,16 +136,6 @@ def _translated(text) -> str:
     if key not in cache:
         cache[key] = gettext(key)
     return cache[key]
-
-
-def _template_gettext(message: str) -> str:
-    """_() in templates: each message translated once a request (a page asks for some twice)."""
-    if not has_request_context():
-        return get_translations().ugettext(message)
-    cache = g.setdefault("template_labels", {})
-    if message not in cache:
-        cache[message] = get_translations().ugettext(message)
-    return cache[message]
 
 
 def when(value: datetime | None) -> str:

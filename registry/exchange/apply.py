@@ -10,6 +10,7 @@ from collections import defaultdict
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from registry.core import audit
@@ -106,9 +107,10 @@ def apply(plan: Plan, filename: str, content: bytes) -> ImportBatch:
         .where(AuditEntry.id > plan.mark, AuditEntry.entity.in_(plan.tables))
         .order_by(AuditEntry.id.desc()).limit(1)).first()
     if changed is not None:
+        resource = RESOURCES.get(changed.entity)
+        sheet = resource.sheet_name(str(get_locale())) if resource else changed.entity
         raise Stale(_("%(entity)s changed at %(at)s (by %(actor)s) after the workbook was checked",
-                      entity=changed.entity, at=f"{changed.at:%Y-%m-%d %H:%M:%S} UTC",
-                      actor=changed.actor))
+                      entity=sheet, at=f"{changed.at:%Y-%m-%d %H:%M:%S} UTC", actor=changed.actor))
     batch = ImportBatch(
         actor=audit.current_actor(), filename=filename[:255],
         sha256=hashlib.sha256(content).hexdigest(), content=content, sync=plan.sync,

@@ -7,21 +7,21 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import orm as so
 
 from registry.compliance import engine
-from registry.compliance.catalogue import Context, _finding_open
-from registry.consignees.models import Consignee, ConsigneeStatus, Contract
+from registry.compliance.catalogue import employed, grant_active
+from registry.consignees.models import Contract
 from registry.core import charts
 from registry.core.charts import Bar
 from registry.extensions import db
 from registry.people.models import AccessGrant, Employee
-from registry.reporting.quarterly import AGE_BUCKETS, quarter
-from registry.supervision.models import Finding, SupervisionCheck
+from registry.reporting.quarterly import findings_by_age, quarter
+from registry.supervision.calendar import next_due
 
 #: how far ahead the dashboard looks for contracts ending and checks and reviews falling due
 HORIZON_DAYS = 90
@@ -40,7 +40,7 @@ class Dashboard:
     checks_overdue: int
     checks_due: int
     findings_by_age: list[int]
-    #: access grants unreviewed for over a year, and reaching a year within the horizon
+    #: access grants unreviewed for over a year (open results), and reaching a year within the horizon
     reviews: tuple[int, int]
 
     def severity_chart(self) -> Markup:
@@ -66,65 +66,44 @@ class Dashboard:
 def build(today: date | None = None) -> Dashboard:
     today = today or date.today()
     horizon = today + timedelta(days=HORIZON_DAYS)
-    config = current_app.config
-    previous_end = quarter().previous.last_day
-    before = engine.tallies(Context(previous_end, config["CHECK_CADENCE_DAYS"],
-                                    config["CONTRACT_NOTICE_DAYS"]))
+    previous_quarter = quarter().previous
+    before = engine.tallies(engine.context(previous_quarter.last_day))
+    now = engine.tallies(engine.context(today))
     contracts = db.session.scalars(
         sa.select(Contract).where(Contract.end_on.between(today, horizon))
         .options(so.joinedload(Contract.consignee)).order_by(Contract.end_on, Contract.reference)).all()
     checks_overdue, checks_due = _checks_falling_due(today, horizon)
+    unreviewed = next(t for t in now if t.check.code == "access-not-reviewed")
     return Dashboard(
         today=today,
-        tallies=engine.tallies(engine.context(today)),
+        tallies=now,
         previous={level.value: sum(t.open for t in before if t.severity == level)
                   for level in reversed(engine.LEVELS)},
-        previous_quarter=str(quarter().previous),
+        previous_quarter=str(previous_quarter),
         contracts_ending=contracts,
         checks_overdue=checks_overdue,
         checks_due=checks_due,
-        findings_by_age=_findings_by_age(today),
-        reviews=_reviews(today, horizon),
+        findings_by_age=findings_by_age(today),
+        reviews=(unreviewed.open, _reviews_falling_due(today, horizon)),
     )
 
 
 def _checks_falling_due(today: date, horizon: date) -> tuple[int, int]:
-    """Active consignees whose latest check set a next due date: how many are past it, how many
-    reach it within the horizon."""
-    latest = (sa.select(SupervisionCheck.consignee_id,
-                        sa.func.max(SupervisionCheck.checked_on).label("checked_on"))
-              .group_by(SupervisionCheck.consignee_id).subquery())
-    due = (sa.select(sa.func.max(SupervisionCheck.next_due_on).label("due"))
-           .join(latest, sa.and_(latest.c.consignee_id == SupervisionCheck.consignee_id,
-                                 latest.c.checked_on == SupervisionCheck.checked_on))
-           .join(Consignee, Consignee.id == SupervisionCheck.consignee_id)
-           .where(Consignee.status == ConsigneeStatus.ACTIVE)
-           .group_by(SupervisionCheck.consignee_id).subquery())
+    """Active consignees past the next check date their last check set, and those reaching it
+    within the horizon (as the supervision calendar lists them)."""
+    due = next_due()
     return db.session.execute(sa.select(
         sa.func.count(sa.case((due.c.due < today, 1))),
         sa.func.count(sa.case((due.c.due.between(today, horizon), 1))))).one()
 
 
-def _findings_by_age(today: date) -> list[int]:
-    """Open findings counted by age: up to 30 days, 31-90, 91-180, older."""
-    limits = [today - timedelta(days=days) for days in AGE_BUCKETS]
-    found = SupervisionCheck.checked_on
-    buckets = [found >= limits[0], sa.and_(found < limits[0], found >= limits[1]),
-               sa.and_(found < limits[1], found >= limits[2]), found < limits[2]]
-    return list(db.session.execute(
-        sa.select(*(sa.func.count(sa.case((bucket, 1))) for bucket in buckets))
-        .select_from(Finding).join(SupervisionCheck, SupervisionCheck.id == Finding.check_id)
-        .where(_finding_open(today))).one())
-
-
-def _reviews(today: date, horizon: date) -> tuple[int, int]:
-    """Grants in force of employees still employed: how many went unreviewed for over a year, how
-    many reach a year without review within the horizon."""
+def _reviews_falling_due(today: date, horizon: date) -> int:
+    """Grants in force that reach a year without review within the horizon (those already past it
+    are the results of the access-not-reviewed check)."""
     reviewed = sa.func.coalesce(AccessGrant.last_reviewed_on, AccessGrant.granted_on)
     year = timedelta(days=365)
-    return db.session.execute(
-        sa.select(sa.func.count(sa.case((sa.or_(reviewed.is_(None), reviewed < today - year), 1))),
-                  sa.func.count(sa.case((sa.and_(reviewed >= today - year,
-                                                 reviewed < horizon - year), 1))))
-        .select_from(AccessGrant).join(Employee, Employee.id == AccessGrant.employee_id)
-        .where(AccessGrant.revoked_on.is_(None), Employee.departed_on.is_(None))).one()
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(AccessGrant)
+        .join(Employee, Employee.id == AccessGrant.employee_id)
+        .where(grant_active(today), employed(today),
+               reviewed >= today - year, reviewed < horizon - year))

@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import orm as so
 
 from registry.compliance import engine
-from registry.compliance.catalogue import CATALOGUE, Context, _entrustment_active, _finding_open
+from registry.compliance.catalogue import CATALOGUE, entrustment_active, finding_open
 from registry.consignees.models import Consignee, Contract, Entrustment
 from registry.core.model import utcnow
 from registry.extensions import db
@@ -35,9 +35,11 @@ def quarter(text: str | None = None) -> Quarter:
 
 def build(q: Quarter) -> dict:
     """The report for quarter q."""
-    current, previous = _figures(q), _figures(q.previous)
+    tallies, departed = _at_end(q)
+    current = _figures(q, tallies, departed)
+    previous = _figures(q.previous, *_at_end(q.previous))
     sections = []
-    for key, tables in _tables(q, current.pop("_tallies")).items():
+    for key, tables in _tables(q, tallies, departed).items():
         keys = [k for k in current if k.split(".")[0] == key]
         sections.append({
             "key": key,
@@ -54,6 +56,12 @@ def build(q: Quarter) -> dict:
     }
 
 
+def _at_end(q: Quarter) -> tuple[list, list[tuple]]:
+    """The checks' tallies at the quarter's end, and the employees who left in it (the figures
+    and the tables both use them)."""
+    return engine.tallies(engine.context(_cutoff(q))), _departures(q)
+
+
 def _cutoff(q: Quarter) -> date:
     """The day 'at quarter end' figures are taken: the last day, or today for a quarter in progress."""
     return min(q.last_day, date.today())
@@ -68,10 +76,23 @@ def _count(*conditions, of=None) -> sa.ScalarSelect:
     return query.where(*conditions).scalar_subquery()
 
 
-def _figures(q: Quarter) -> dict:
-    """Every figure of the quarter, keyed 'section.figure', from a few set-based statements."""
+def findings_by_age(on: date) -> list[int]:
+    """Findings open on the day, counted by age: up to 30 days, 31-90, 91-180, older."""
+    limits = [on - timedelta(days=days) for days in AGE_BUCKETS]
+    found = SupervisionCheck.checked_on
+    buckets = [found >= limits[0], sa.and_(found < limits[0], found >= limits[1]),
+               sa.and_(found < limits[1], found >= limits[2]), found < limits[2]]
+    return list(db.session.execute(
+        sa.select(*(sa.func.count(sa.case((bucket, 1))) for bucket in buckets))
+        .select_from(Finding).join(SupervisionCheck, SupervisionCheck.id == Finding.check_id)
+        .where(finding_open(on))).one())
+
+
+def _figures(q: Quarter, tallies: list, departed: list[tuple]) -> dict:
+    """Every figure of the quarter, keyed 'section.figure', from a few set-based statements (the
+    checks' tallies and the departures at its end are given)."""
     end = _cutoff(q)
-    engaged = sa.exists().where(Entrustment.consignee_id == Consignee.id, _entrustment_active(end))
+    engaged = sa.exists().where(Entrustment.consignee_id == Consignee.id, entrustment_active(end))
     tier = {t: sa.func.count(sa.case((Consignee.risk_tier == t, 1))) for t in ("high", "medium", "low")}
     consignees = db.session.execute(
         sa.select(sa.func.count(), tier["high"], tier["medium"], tier["low"],
@@ -82,8 +103,7 @@ def _figures(q: Quarter) -> dict:
                                 sa.func.coalesce(earlier.signed_on, earlier.start_on) < Contract.signed_on)
     found_in_quarter = sa.and_(Finding.check_id == SupervisionCheck.id,
                                _between(SupervisionCheck.checked_on, q))
-    open_at_end = sa.and_(Finding.check_id == SupervisionCheck.id, _finding_open(end))
-    age = [end - timedelta(days=days) for days in AGE_BUCKETS]
+    open_at_end = sa.and_(Finding.check_id == SupervisionCheck.id, finding_open(end))
     counts = db.session.execute(sa.select(
         _count(_between(SupervisionCheck.checked_on, q)),
         *(_count(_between(SupervisionCheck.checked_on, q), SupervisionCheck.kind == kind)
@@ -92,13 +112,6 @@ def _figures(q: Quarter) -> dict:
           for result in (CheckResult.PASS_WITH_FINDINGS, CheckResult.FAIL)),
         _count(found_in_quarter, of=Finding),
         _count(_between(Finding.resolved_on, q)),
-        _count(open_at_end, of=Finding),
-        _count(open_at_end, SupervisionCheck.checked_on >= age[0], of=Finding),
-        _count(open_at_end, SupervisionCheck.checked_on < age[0], SupervisionCheck.checked_on >= age[1],
-               of=Finding),
-        _count(open_at_end, SupervisionCheck.checked_on < age[1], SupervisionCheck.checked_on >= age[2],
-               of=Finding),
-        _count(open_at_end, SupervisionCheck.checked_on < age[2], of=Finding),
         _count(open_at_end, Finding.due_on < end, of=Finding),
         _count(_between(Contract.signed_on, q)),
         _count(_between(Contract.signed_on, q), renewal),
@@ -111,11 +124,9 @@ def _figures(q: Quarter) -> dict:
         _count(_between(AccessGrant.revoked_on, q)),
         _count(_between(AccessGrant.last_reviewed_on, q)),
     )).one()
-    departed = _departures(q)
     revoked_days = [row[4] for row in departed if row[4] is not None and not row[5]]
     holders = _holders(end)
-    tallies = engine.tallies(Context(end, current_app.config["CHECK_CADENCE_DAYS"],
-                                     current_app.config["CONTRACT_NOTICE_DAYS"]))
+    ages = findings_by_age(end)
     by_code = {t.check.code: t for t in tallies}
     figures = {
         "consignees.engaged": consignees[0], "consignees.tier_high": consignees[1],
@@ -124,13 +135,17 @@ def _figures(q: Quarter) -> dict:
     }
     names = ["checks.done", "checks.selection", "checks.periodic", "checks.ad_hoc",
              "checks.with_findings", "checks.failed",
-             "findings.opened", "findings.resolved", "findings.open_at_end", "findings.age_30",
-             "findings.age_90", "findings.age_180", "findings.age_older", "findings.past_due_at_end",
+             "findings.opened", "findings.resolved", "findings.past_due_at_end",
              "contracts.signed", "contracts.renewed", "contracts.expired",
              "transfers.reentrustments_approved", "transfers.foreign_started",
              "transfers.cross_border_confirmed",
              "access.granted", "access.revoked", "access.reviewed"]
     figures.update(zip(names, counts, strict=True))
+    past_due = figures.pop("findings.past_due_at_end")  # shown after the open findings' ages
+    figures["findings.open_at_end"] = sum(ages)
+    figures.update(zip(["findings.age_30", "findings.age_90", "findings.age_180", "findings.age_older"],
+                       ages, strict=True))
+    figures["findings.past_due_at_end"] = past_due
     figures["checks.overdue_at_end"] = by_code["check-overdue"].open + by_code["check-overdue"].waived
     figures["checks.never_checked_at_end"] = (by_code["never-checked"].open
                                               + by_code["never-checked"].waived)
@@ -148,7 +163,6 @@ def _figures(q: Quarter) -> dict:
     for level in reversed(engine.LEVELS):
         figures[f"results.open_{level.value}"] = sum(t.open for t in tallies if t.severity == level)
     figures["results.waived"] = sum(t.waived for t in tallies)
-    figures["_tallies"] = tallies
     return figures
 
 
@@ -190,7 +204,7 @@ def _holders(end: date) -> tuple[int, int, int]:
         .where(holding, employed)).one()
 
 
-def _tables(q: Quarter, tallies: list) -> dict[str, list[dict]]:
+def _tables(q: Quarter, tallies: list, departed: list[tuple]) -> dict[str, list[dict]]:
     """The detail behind the figures, section by section (the quarter only)."""
     end = _cutoff(q)
     consignee = Consignee.name + " (" + Consignee.country + ")"
@@ -200,14 +214,13 @@ def _tables(q: Quarter, tallies: list) -> dict[str, list[dict]]:
         .join(Consignee, Consignee.id == SupervisionCheck.consignee_id)
         .where(_between(SupervisionCheck.checked_on, q))
         .order_by(SupervisionCheck.checked_on, SupervisionCheck.reference)).all()
-    overdue_at_end, _ = engine.results(CATALOGUE["check-overdue"], Context(
-        end, current_app.config["CHECK_CADENCE_DAYS"], current_app.config["CONTRACT_NOTICE_DAYS"]))
+    overdue_at_end, _ = engine.results(CATALOGUE["check-overdue"], engine.context(end))
     findings = db.session.execute(
         sa.select(Finding.reference, consignee, Finding.severity, SupervisionCheck.checked_on,
                   Finding.due_on, Finding.status)
         .join(SupervisionCheck, SupervisionCheck.id == Finding.check_id)
         .join(Consignee, Consignee.id == SupervisionCheck.consignee_id)
-        .where(_finding_open(end))
+        .where(finding_open(end))
         .order_by(SupervisionCheck.checked_on, Finding.reference)).all()
     contracts = db.session.execute(sa.union_all(
         sa.select(sa.literal("signed"), Contract.signed_on, Contract.reference, consignee)
@@ -250,7 +263,7 @@ def _tables(q: Quarter, tallies: list) -> dict[str, list[dict]]:
                                                  ("consignee", "text"), ("detail", "text")], transfers)],
         "access": [_table("departures", [("number", "text"), ("name", "text"), ("departed_on", "date"),
                                          ("last_revoked_on", "date"), ("days_to_revoke", "number"),
-                                         ("grants_in_force", "number")], _departures(q))],
+                                         ("grants_in_force", "number")], departed)],
         "training": [],
         "results": [_table("results_at_end", [("check", "check"), ("severity", "severity"),
                                               ("open", "number"), ("waived", "number")],

@@ -30,31 +30,35 @@ class Calendar:
     today: date
 
 
+def next_due() -> sa.Subquery:
+    """Each active consignee's next check date (consignee_id, due), as set by its most recent
+    check; consignees never checked, or whose last check set no date, are not in it."""
+    latest = (sa.select(SupervisionCheck.consignee_id,
+                        sa.func.max(SupervisionCheck.checked_on).label("checked_on"))
+              .group_by(SupervisionCheck.consignee_id).subquery())
+    return (sa.select(SupervisionCheck.consignee_id,
+                      sa.func.max(SupervisionCheck.next_due_on).label("due"))
+            .join(latest, sa.and_(latest.c.consignee_id == SupervisionCheck.consignee_id,
+                                  latest.c.checked_on == SupervisionCheck.checked_on))
+            .join(Consignee, Consignee.id == SupervisionCheck.consignee_id)
+            .where(Consignee.status == ConsigneeStatus.ACTIVE,
+                   SupervisionCheck.next_due_on.is_not(None))
+            .group_by(SupervisionCheck.consignee_id).subquery())
+
+
 def build(today: date | None = None) -> Calendar:
     today = today or date.today()
     horizon = date(today.year + (today.month + MONTHS_AHEAD - 1) // 12,
                    (today.month + MONTHS_AHEAD - 1) % 12 + 1, 1)
-    # the next due date is the one set by each consignee's most recent check
-    latest = (sa.select(SupervisionCheck.consignee_id,
-                        sa.func.max(SupervisionCheck.checked_on).label("checked_on"))
-              .group_by(SupervisionCheck.consignee_id).subquery())
-    next_due = sa.func.max(SupervisionCheck.next_due_on)
-    due = (sa.select(Consignee, next_due)
-           .join(latest, latest.c.consignee_id == Consignee.id)
-           .join(SupervisionCheck, sa.and_(SupervisionCheck.consignee_id == Consignee.id,
-                                           SupervisionCheck.checked_on == latest.c.checked_on))
-           .where(Consignee.status == ConsigneeStatus.ACTIVE)
-           .group_by(Consignee.id)
-           .having(next_due < horizon)
-           .order_by(next_due))
+    due = next_due()
+    listed = (sa.select(Consignee, due.c.due).join(due, due.c.consignee_id == Consignee.id)
+              .where(due.c.due < horizon).order_by(due.c.due))
     overdue, by_month = [], defaultdict(list)
-    for consignee, next_due in db.session.execute(due):
-        if next_due is None:
-            continue
-        if next_due < today:
-            overdue.append((consignee, next_due))
+    for consignee, day in db.session.execute(listed):
+        if day < today:
+            overdue.append((consignee, day))
         else:
-            by_month[f"{next_due:%Y-%m}"].append((consignee, next_due))
+            by_month[f"{day:%Y-%m}"].append((consignee, day))
     unanswered = db.session.scalars(
         sa.select(Questionnaire).where(Questionnaire.status == QuestionnaireStatus.ISSUED)
         .options(so.joinedload(Questionnaire.consignee)).order_by(Questionnaire.due_on)).all()
