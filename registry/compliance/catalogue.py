@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm as so
 
 from registry.consignees.models import (
@@ -25,6 +24,7 @@ from registry.consignees.models import (
     RiskTier,
     entrustment_categories,
 )
+from registry.core.i18n import lazy_gettext as _l
 from registry.core.model import Record
 from registry.inventory.models import AppiKind, DataCategory, Purpose, PurposeCategory, PurposeStatus
 from registry.people.models import AccessGrant, Employee

@@ -2,11 +2,11 @@
 
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField, ValidationError
 from wtforms.validators import InputRequired
 
 from registry.core.fields import Form, text
+from registry.core.i18n import lazy_gettext as _l
 
 #: the longest a waiver may run before it must be given again
 LONGEST_WAIVER = timedelta(days=366)

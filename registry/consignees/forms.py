@@ -3,7 +3,6 @@
 import re
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, ValidationError
 from wtforms.validators import Optional, Regexp
 
@@ -25,6 +24,7 @@ from registry.core.fields import (
     text,
     upper,
 )
+from registry.core.i18n import lazy_gettext as _l
 from registry.extensions import db
 from registry.inventory.models import DataCategory, Purpose
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm as so
 
+from registry.core.i18n import lazy_gettext as _l
 from registry.core.model import Choice, Record, choice_column
 from registry.extensions import db
 from registry.inventory.models import DataCategory, Purpose

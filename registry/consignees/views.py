@@ -4,7 +4,6 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm as so
 
 from registry.consignees.forms import (
@@ -25,6 +24,7 @@ from registry.consignees.models import (
     RiskTier,
 )
 from registry.core.entity import Column, Dependent, Entity, Filter, RecordFilter
+from registry.core.i18n import lazy_gettext as _l
 from registry.extensions import db
 from registry.inventory.models import Purpose
 from registry.questionnaires.models import Questionnaire

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -9,7 +10,7 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_wtf import FlaskForm
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import orm as so
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -18,7 +19,7 @@ from registry.core.auth import role_required
 from registry.core.fields import form_values, record_id
 from registry.core.model import Record
 from registry.core.models import AuditEntry, Role
-from registry.core.web import DETAIL_ENDPOINTS, label, page_number, record_url, show
+from registry.core.web import DETAIL_ENDPOINTS, label, link, page_number, record_url, show
 from registry.extensions import db
 
 #: model class -> its Entity, filled in as entities register
@@ -182,18 +183,32 @@ class Entity:
         page = db.paginate(query, page=page_number(request.args),
                            per_page=current_app.config["PAGE_SIZE"], error_out=False)
         return render_template("entity/list.html", entity=self, page=page, state=state,
-                               rows=[self.cells(obj) for obj in page.items])
+                               rows=self.rows(page.items))
 
-    def cells(self, obj: Record) -> list[Markup]:
-        """A list row's cells as HTML (built here: a Jinja call per cell costs more than the cell)."""
-        cells = []
-        for column in self.columns:
-            value = getattr(obj, column.key)
-            if column.link:
-                cells.append(Markup('<a href="{}">{}</a>').format(record_url(obj), label(value) or "—"))
-            else:
-                cells.append(show(value))
-        return cells
+    def rows(self, objects: list[Record]) -> list[Markup]:
+        """The list rows' cells as HTML, built here (a Jinja call per cell costs more than the
+        cell), each choice's label looked up once a page."""
+        shown: dict[tuple[type, object], str] = {}
+
+        def cell(value: object) -> str:
+            if not isinstance(value, enum.Enum | bool):
+                return escape(show(value))
+            key = (type(value), value)
+            if key not in shown:
+                shown[key] = escape(show(value))
+            return shown[key]
+
+        rows = []
+        for obj in objects:
+            cells = []
+            for column in self.columns:
+                value = getattr(obj, column.key)
+                if column.link:
+                    cells.append(f"<td>{link(record_url(obj), label(value) or '—')}</td>")
+                else:
+                    cells.append(f"<td>{cell(value)}</td>")
+            rows.append(Markup("".join(cells)))
+        return rows
 
     def detail_view(self, id: int):
         obj = self.get_or_404(id)

@@ -7,11 +7,11 @@ import unicodedata
 from functools import partial
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from registry.core.i18n import lazy_gettext as _l
 from registry.core.model import Choice, Record
 from registry.extensions import db
 

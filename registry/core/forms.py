@@ -1,10 +1,10 @@
 """Forms for logging in, choosing the language and managing users."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, Optional
 
 from registry.core.fields import ChoiceField, Form, strip
+from registry.core.i18n import lazy_gettext as _l
 from registry.core.models import Language, Role
 from registry.core.users import MIN_PASSWORD_LENGTH
 

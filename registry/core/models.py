@@ -7,11 +7,11 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import orm as so
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from registry.core.i18n import lazy_gettext as _l
 from registry.core.model import Choice, Record, choice_column, utcnow
 from registry.extensions import db
 

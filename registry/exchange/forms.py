@@ -1,10 +1,10 @@
 """The upload form of the inventory import."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField
 
 from registry.core.fields import Form
+from registry.core.i18n import lazy_gettext as _l
 
 
 class ImportForm(Form):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm as so
 
+from registry.core.i18n import lazy_gettext as _l
 from registry.core.model import Choice, choice_column, utcnow
 from registry.extensions import db
 

@@ -1,10 +1,10 @@
 """Forms for purposes, data categories and their links."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, ValidationError
 from wtforms.validators import NumberRange, Optional
 
 from registry.core.fields import ChoiceField, Form, ReferenceField, nfkc, text
+from registry.core.i18n import lazy_gettext as _l
 from registry.inventory.models import AppiKind, DataCategory, Purpose, PurposeStatus
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
+from markupsafe import Markup, escape
 
 from registry.core.web import page_number
 from registry.extensions import db
@@ -30,6 +32,19 @@ class Matrix:
     used: set[tuple[int, int]]
     status: str
     kind: str
+
+    def cells(self, purpose: Purpose) -> Markup:
+        """One purpose's row of cells as HTML (built here: a page has 625 of them, which cost
+        more as Jinja expressions than as strings)."""
+        code, pid, used = escape(purpose.code), purpose.id, self.used
+        return Markup("".join(
+            f'<td class="used{special}"><span class="mark" title="{code} × {name}">●</span></td>'
+            if (pid, cid) in used else f'<td class="{special.strip()}"></td>' if special else "<td></td>"
+            for cid, name, special in self._columns))
+
+    @functools.cached_property
+    def _columns(self) -> list[tuple[int, str, str]]:
+        return [(c.id, escape(c.name), " special" if c.special_care else "") for c in self.categories.items]
 
 
 def build(args) -> Matrix:

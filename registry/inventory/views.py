@@ -2,11 +2,11 @@
 
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm as so
 
 from registry.consignees.models import Entrustment, entrustment_categories
 from registry.core.entity import Column, Dependent, Entity, Filter
+from registry.core.i18n import lazy_gettext as _l
 from registry.extensions import db
 from registry.inventory import matrix as matrix_service
 from registry.inventory.forms import DataCategoryForm, PurposeCategoryForm, PurposeForm

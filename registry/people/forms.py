@@ -1,10 +1,10 @@
 """Forms for employees and access grants."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField, ValidationError
 from wtforms.validators import Optional
 
 from registry.core.fields import ChoiceField, Form, KeyField, ReferenceField, nfkc, text
+from registry.core.i18n import lazy_gettext as _l
 from registry.inventory.models import DataCategory
 from registry.people.models import AccessLevel, Employee, EmployeeStatus
 

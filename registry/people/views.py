@@ -2,10 +2,10 @@
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, request
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm as so
 
 from registry.core.entity import Column, Dependent, Entity, Filter, RecordFilter
+from registry.core.i18n import lazy_gettext as _l
 from registry.core.web import page_number
 from registry.extensions import db
 from registry.inventory.models import AppiKind, DataCategory

@@ -1,10 +1,10 @@
 """The form of a question of the bank."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField
 
 from registry.core.fields import ChoiceField, Form, nfkc, text, upper
+from registry.core.i18n import lazy_gettext as _l
 from registry.questionnaires.models import AnswerType, Audience, QuestionArea, QuestionStatus
 from registry.supervision.models import Severity
 

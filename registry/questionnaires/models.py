@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm as so
 
 from registry.consignees.models import Consignee
+from registry.core.i18n import lazy_gettext as _l
 from registry.core.model import Choice, Record, choice_column, utcnow
 from registry.extensions import db
 from registry.supervision.models import Severity

@@ -12,12 +12,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from registry.consignees.models import Consignee
 from registry.core.auth import role_required
 from registry.core.entity import Column, Dependent, Entity, Filter
+from registry.core.i18n import lazy_gettext as _l
 from registry.core.models import Role
 from registry.core.web import DETAIL_ENDPOINTS
 from registry.exchange import pipeline, uploads

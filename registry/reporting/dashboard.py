@@ -9,7 +9,6 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import orm as so
 
@@ -18,6 +17,7 @@ from registry.compliance.catalogue import employed, grant_active
 from registry.consignees.models import Contract
 from registry.core import charts
 from registry.core.charts import Bar
+from registry.core.i18n import lazy_gettext as _l
 from registry.extensions import db
 from registry.people.models import AccessGrant, Employee
 from registry.reporting.quarterly import findings_by_age, quarter

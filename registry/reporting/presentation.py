@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from registry.compliance.catalogue import CATALOGUE
 from registry.core import charts
 from registry.core.charts import Bar
+from registry.core.i18n import lazy_gettext as _l
 from registry.supervision.models import CheckKind, CheckMethod, CheckResult, FindingStatus, Severity
 
 SECTIONS = {

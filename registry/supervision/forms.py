@@ -2,13 +2,13 @@
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import DateField, ValidationError
 from wtforms.validators import InputRequired, Optional
 
 from registry.consignees.models import Consignee
 from registry.core.fields import ChoiceField, Form, ReferenceField, nfkc, text
+from registry.core.i18n import lazy_gettext as _l
 from registry.core.models import Role
 from registry.supervision.models import (
     CheckKind,

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from registry.consignees.models import Consignee, Contract, Entrustment, entrustment_categories
+from registry.core.i18n import lazy_gettext as _l
 from registry.extensions import db
 from registry.inventory.models import AppiKind, DataCategory
 

@@ -4,11 +4,11 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, render_template
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm as so
 
 from registry.consignees.models import Consignee
 from registry.core.entity import Column, Dependent, Entity, Filter, RecordFilter
+from registry.core.i18n import lazy_gettext as _l
 from registry.extensions import db
 from registry.questionnaires.models import Answer, QuestionVersion
 from registry.supervision import calendar as supervision_calendar
