@@ -37,56 +37,44 @@ bp = Blueprint("consignees", __name__)
 SECTION_LIMIT = 100
 
 
+_CONSIGNEE = sa.bindparam("consignee")
+#: the consignee page's sections, built once (building a statement costs more than running it)
+_SECTIONS = {
+    "children": sa.select(Consignee).where(Consignee.parent_id == _CONSIGNEE)
+    .order_by(Consignee.name).limit(SECTION_LIMIT),
+    "certifications": sa.select(Certification).where(Certification.consignee_id == _CONSIGNEE)
+    .order_by(Certification.expires_on),
+    "entrustments": sa.select(Entrustment).where(Entrustment.consignee_id == _CONSIGNEE)
+    .options(so.joinedload(Entrustment.purpose), so.selectinload(Entrustment.categories))
+    .order_by(Entrustment.reference).limit(SECTION_LIMIT),
+    "contracts": sa.select(Contract).where(Contract.consignee_id == _CONSIGNEE)
+    .order_by(Contract.start_on.desc()).limit(SECTION_LIMIT),
+    "checks": sa.select(SupervisionCheck).where(SupervisionCheck.consignee_id == _CONSIGNEE)
+    .order_by(SupervisionCheck.checked_on.desc()).limit(SECTION_LIMIT),
+    "open_findings": sa.select(Finding).join(Finding.check)
+    .where(SupervisionCheck.consignee_id == _CONSIGNEE,
+           Finding.status.in_([FindingStatus.OPEN, FindingStatus.IN_PROGRESS]))
+    .options(so.contains_eager(Finding.check)).order_by(Finding.due_on).limit(SECTION_LIMIT),
+    "questionnaires": sa.select(Questionnaire).where(Questionnaire.consignee_id == _CONSIGNEE)
+    .order_by(Questionnaire.issued_on.desc()).limit(SECTION_LIMIT),
+}
+
+
 def _consignee_context(consignee: Consignee) -> dict:
     """Everything about one consignee for its page, in a fixed number of queries."""
-    chain = chain_ids(consignee.id)[1:]
+    chain = chain_ids(consignee.parent_id) if consignee.parent_id else []
     ancestors = {c.id: c for c in db.session.scalars(
         sa.select(Consignee).where(Consignee.id.in_(chain)))} if chain else {}
-    entrustments = db.session.scalars(
-        sa.select(Entrustment)
-        .where(Entrustment.consignee_id == consignee.id)
-        .options(so.joinedload(Entrustment.purpose), so.selectinload(Entrustment.categories))
-        .order_by(Entrustment.reference)
-        .limit(SECTION_LIMIT)
-    ).all()
-    checks = db.session.scalars(
-        sa.select(SupervisionCheck)
-        .where(SupervisionCheck.consignee_id == consignee.id)
-        .order_by(SupervisionCheck.checked_on.desc())
-        .limit(SECTION_LIMIT)
-    ).all()
-    open_findings = db.session.scalars(
-        sa.select(Finding)
-        .join(Finding.check)
-        .where(SupervisionCheck.consignee_id == consignee.id,
-               Finding.status.in_([FindingStatus.OPEN, FindingStatus.IN_PROGRESS]))
-        .options(so.contains_eager(Finding.check))
-        .order_by(Finding.due_on)
-        .limit(SECTION_LIMIT)
-    ).all()
-    selections = [c.checked_on for c in checks if c.kind == CheckKind.SELECTION]
+    sections = {name: db.session.scalars(statement, {"consignee": consignee.id}).all()
+                for name, statement in _SECTIONS.items()}
+    selections = [c.checked_on for c in sections["checks"] if c.kind == CheckKind.SELECTION]
     first_selection = min(selections, default=None)
-    return {
+    return sections | {
         "advice": suggested_tier(consignee),
         "first_selection": first_selection,
-        "unassessed": [e for e in entrustments if e.start_on and
+        "unassessed": [e for e in sections["entrustments"] if e.start_on and
                        (first_selection is None or first_selection > e.start_on)],
-        "chain": [ancestors[i] for i in chain if i in ancestors],
-        "children": db.session.scalars(
-            sa.select(Consignee).where(Consignee.parent_id == consignee.id)
-            .order_by(Consignee.name).limit(SECTION_LIMIT)).all(),
-        "certifications": db.session.scalars(
-            sa.select(Certification).where(Certification.consignee_id == consignee.id)
-            .order_by(Certification.expires_on)).all(),
-        "entrustments": entrustments,
-        "contracts": db.session.scalars(
-            sa.select(Contract).where(Contract.consignee_id == consignee.id)
-            .order_by(Contract.start_on.desc()).limit(SECTION_LIMIT)).all(),
-        "checks": checks,
-        "open_findings": open_findings,
-        "questionnaires": db.session.scalars(
-            sa.select(Questionnaire).where(Questionnaire.consignee_id == consignee.id)
-            .order_by(Questionnaire.issued_on.desc()).limit(SECTION_LIMIT)).all(),
+        "chain": [ancestors[i] for i in chain if i in ancestors and i != consignee.id],
         "limit": SECTION_LIMIT,
         "today": date.today(),
     }

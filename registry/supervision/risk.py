@@ -28,23 +28,27 @@ class TierAdvice:
         return order.index(self.tier) > order.index(current)
 
 
+_CONSIGNEE = sa.bindparam("consignee")
+#: the kind and size of every category entrusted to a consignee (built once)
+_ENTRUSTED = (sa.select(DataCategory.appi_kind, DataCategory.estimated_records)
+              .join(entrustment_categories, entrustment_categories.c.category_id == DataCategory.id)
+              .join(Entrustment, Entrustment.id == entrustment_categories.c.entrustment_id)
+              .where(Entrustment.consignee_id == _CONSIGNEE))
+#: how many of its contracts allow re-entrustment
+_REENTRUSTING = sa.select(sa.func.count()).where(Contract.consignee_id == _CONSIGNEE,
+                                                 Contract.reentrustment_allowed.is_(True))
+
+
 def suggested_tier(consignee: Consignee) -> TierAdvice:
     """High for special-care data, foreign handling, re-entrustment or over 1,000 persons;
     medium when any personal data is entrusted; low otherwise."""
-    categories = (sa.select(DataCategory.appi_kind, DataCategory.estimated_records)
-                  .join(entrustment_categories,
-                        entrustment_categories.c.category_id == DataCategory.id)
-                  .join(Entrustment, Entrustment.id == entrustment_categories.c.entrustment_id)
-                  .where(Entrustment.consignee_id == consignee.id))
-    rows = db.session.execute(categories).all()
+    rows = db.session.execute(_ENTRUSTED, {"consignee": consignee.id}).all()
     reasons = []
     if any(kind == AppiKind.SPECIAL_CARE for kind, _ in rows):
         reasons.append(_l("special care-required personal information is entrusted"))
     if consignee.foreign:
         reasons.append(_l("the data is handled abroad"))
-    reentrusts = db.session.scalar(sa.select(sa.func.count()).where(
-        Contract.consignee_id == consignee.id, Contract.reentrustment_allowed.is_(True)))
-    if reentrusts or consignee.parent_id:
+    if consignee.parent_id or db.session.scalar(_REENTRUSTING, {"consignee": consignee.id}):
         reasons.append(_l("re-entrustment is part of the chain"))
     if max((records or 0 for _, records in rows), default=0) > LARGE_VOLUME:
         reasons.append(_l("more than 1,000 persons' data is entrusted"))
