@@ -105,7 +105,7 @@ consignees = Entity(
                else (Consignee.country != "JP")),
     ),
     default_sort="name",
-    load=(so.selectinload(Consignee.parent),),
+    load=(so.joinedload(Consignee.parent),),
     unique=(("name", "country"),),
     dependents=(
         Dependent(_l("Entrustments"), Entrustment, lambda c: Entrustment.consignee_id == c.id),

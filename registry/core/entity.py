@@ -191,6 +191,8 @@ class Entity:
         shown: dict[tuple[type, object], str] = {}
 
         def cell(value: object) -> str:
+            if type(value) is str and value:
+                return escape(value)
             if not isinstance(value, enum.Enum | bool):
                 return escape(show(value))
             key = (type(value), value)

@@ -168,7 +168,7 @@ def url_with(**changes) -> str:
             args.pop(key, None)
         else:
             args[key] = value
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return cached_url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
 #: pages beyond this are not offered (an offset this far would overflow the database's integers)
