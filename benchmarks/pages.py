@@ -2,7 +2,7 @@
 replays the same SQL statements with the bare driver and renders the same rows with Jinja
 (benchmarks/baseline.py), on the reference registry.
 
-    python -m benchmarks.pages [--scale 1.0] [--database URL] [--clients 4] [--requests 200]
+    python -m benchmarks.pages [--scale 1.0] [--database URL] [--clients 4] [--requests 500]
 
 Prints p50 and p99 latency and requests per second of each page and of its baseline, and the
 ratio of the p99s (target: within 2x)."""
@@ -206,7 +206,7 @@ def whole(args) -> None:
 def main() -> None:
     parser = process.arguments(__doc__, STEPS)
     parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--requests", type=int, default=500)
     process.main(parser.parse_args(), STEPS, whole)
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 from flask import has_request_context
 from flask_babel import get_locale, gettext
 from flask_babel.speaklater import LazyString
+from jinja2 import pass_context
+from markupsafe import Markup
 
 #: language -> message -> its translation, filled as pages ask
 _CATALOGUE: dict[object, dict[str, str]] = {}
@@ -20,14 +22,40 @@ def translated(text: str | LazyString) -> str:
         text = text._args[0]
     if not has_request_context():  # a command or a workbook writer: ask the catalogue each time
         return gettext(text)
-    table = _CATALOGUE.get(locale := get_locale())
+    return _lookup(_table(), text)
+
+
+def _table() -> dict[str, str]:
+    locale = get_locale()
+    table = _CATALOGUE.get(locale)
     if table is None:
         table = _CATALOGUE[locale] = {}
+    return table
+
+
+def _lookup(table: dict[str, str], text: str) -> str:
     try:
         return table[text]
     except KeyError:
         table[text] = found = gettext(text)
         return found
+
+
+def template_gettext() -> dict:
+    """Context processor: a render's _() looks messages up in the table of the request's
+    language, found once a render (Jinja's new-style gettext: escaped, always %-formatted)."""
+    if not has_request_context():
+        return {}
+    table = _table()
+
+    @pass_context
+    def gettext_for_render(context, text, **variables):
+        found = _lookup(table, text) if isinstance(text, str) else translated(text)
+        if context.eval_ctx.autoescape:
+            found = Markup(found)
+        return found % variables
+
+    return {"gettext": gettext_for_render}
 
 
 def lazy_gettext(text: str, **variables) -> LazyString:

@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 from werkzeug.routing import IntegerConverter
 
 from registry.core.fields import MAX_ID, has_control_characters, record_id
-from registry.core.i18n import translated
+from registry.core.i18n import template_gettext, translated
 from registry.core.layout import page_header
 from registry.core.models import Language
 from registry.extensions import db
@@ -52,6 +52,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["languages"] = list(Language)
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["page_header"] = page_header
+    app.context_processor(template_gettext)
     app.jinja_env.globals["url_for"] = cached_url_for
     app.jinja_env.install_gettext_callables(  # Flask-Babel's, with the translations remembered
         gettext=translated,

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup, escape
 
-from registry.core.web import page_number
+from registry.core.i18n import translated
+from registry.core.web import link, page_number, record_url
 from registry.extensions import db
 from registry.inventory.models import (
     AppiKind,
@@ -33,11 +34,20 @@ class Matrix:
     status: str
     kind: str
 
-    def cells(self, purpose: Purpose) -> Markup:
-        """One purpose's row of cells as HTML (built here: a page has 625 of them, which cost
-        more as Jinja expressions than as strings)."""
-        code, pid, used = escape(purpose.code), purpose.id, self.used
+    def head(self) -> Markup:
+        """The column headings: each category linked, special-care ones marked."""
+        badge = f' <span class="badge special">{escape(translated("Special care"))}</span>'
         return Markup("".join(
+            f'<th class="cat{" special" if c.special_care else ""}" scope="col">'
+            f'{link(record_url(c), c.name)}{badge if c.special_care else ""}</th>'
+            for c in self.categories.items))
+
+    def row(self, purpose: Purpose) -> Markup:
+        """One purpose's row as HTML (built here: a page has 625 cells, which cost more as Jinja
+        expressions than as strings)."""
+        code, pid, used = escape(purpose.code), purpose.id, self.used
+        heading = f'<th scope="row">{link(record_url(purpose), purpose.code)} {escape(purpose.title)}</th>'
+        return Markup(heading + "".join(
             f'<td class="used{special}"><span class="mark" title="{code} × {name}">●</span></td>'
             if (pid, cid) in used else f'<td class="{special.strip()}"></td>' if special else "<td></td>"
             for cid, name, special in self._columns))
