@@ -125,8 +125,11 @@ def test_history_page_shows_old_and_new(app_ctx, as_role):
                                                  "status": "active"})
     page = text(editor.get(f"/purposes/{purpose.id}/history"))
     assert "旧タイトル" in page and "新タイトル" in page and "editor1" in page
+    assert "<th>Purpose of use</th>" in page and "<th>title</th>" not in page  # the form's label
     log = text(editor.get("/audit/?entity=purposes&action=update&actor=editor1"))
-    assert "新タイトル" in log
+    assert "新タイトル" in log and "<th>Purpose of use</th>" in log
+    assert editor.post("/language", {"language": "ja"}, form_url="/").status_code == 302
+    assert "<th>利用目的</th>" in text(editor.get(f"/purposes/{purpose.id}/history"))
 
 
 def test_admin_manages_users_and_others_cannot(app_ctx, as_role):

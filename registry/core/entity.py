@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -13,10 +14,12 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from sqlalchemy import orm as so
 from sqlalchemy.orm.exc import StaleDataError
+from wtforms.fields.core import UnboundField
 
 from registry.core import operations
 from registry.core.auth import role_required
 from registry.core.fields import form_values, record_id
+from registry.core.i18n import translated
 from registry.core.model import Record
 from registry.core.models import AuditEntry, Role
 from registry.core.web import DETAIL_ENDPOINTS, label, link, page_number, record_url, show
@@ -24,6 +27,27 @@ from registry.extensions import db
 
 #: model class -> its Entity, filled in as entities register
 ENTITIES: dict[type, Entity] = {}
+
+
+def field_label(table: str, key: str) -> str:
+    """What a record's field is called on its form ("title" shows as "Title" or 件名), for the
+    audit log and the conflict page; the key itself for fields no form shows."""
+    label = _field_labels().get((table, key))
+    return key if label is None else translated(label)
+
+
+@functools.cache
+def _field_labels() -> dict[tuple[str, str], object]:
+    """(table, field) -> the label of the form field of that name, for every registered entity."""
+    labels = {}
+    for model, entity in ENTITIES.items():
+        for name in dir(entity.form):
+            unbound = getattr(entity.form, name)
+            if isinstance(unbound, UnboundField):
+                label = unbound.args[0] if unbound.args else unbound.kwargs.get("label")
+                if label is not None:
+                    labels[(model.__tablename__, name)] = label
+    return labels
 
 
 @dataclass(frozen=True)

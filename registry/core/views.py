@@ -21,6 +21,7 @@ from flask_login import current_user, login_user, logout_user
 from registry.consignees.models import Consignee, Contract, Entrustment
 from registry.core import auth, users
 from registry.core.auth import role_required
+from registry.core.entity import field_label
 from registry.core.forms import LanguageForm, LoginForm, UserCreateForm, UserEditForm
 from registry.core.models import AuditAction, AuditEntry, Language, Role, User
 from registry.core.web import page_number
@@ -31,6 +32,7 @@ from registry.reporting import dashboard
 from registry.supervision.models import SupervisionCheck
 
 bp = Blueprint("core", __name__)
+bp.add_app_template_global(field_label)
 
 
 @bp.route("/")
