@@ -1,6 +1,7 @@
 """Translations remembered per language: a page shows the same few labels hundreds of times, and
 the catalogues never change while the registry runs. `lazy_gettext` (imported as `_l` for labels
-defined at import time) and `_()` in templates both go through `translated`."""
+defined at import time) goes through `translated`, and templates' `_()` through the table of their
+render's language (`template_gettext`)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 
 from registry.core import audit
-from registry.core.model import Record
+from registry.core.model import Record, utcnow
 from registry.core.models import AuditAction
 from registry.extensions import db
 
@@ -30,7 +30,8 @@ def update(obj: Record, values: dict) -> dict[str, list]:
         setattr(obj, key, value)
     changes = audit.diff(before, obj.audit_snapshot())
     if changes:
-        db.session.flush()
+        obj.updated_at = utcnow()  # the row is written, and its revision raised, even when only
+        db.session.flush()         # its links (e.g. an entrustment's categories) changed
         audit.record(AuditAction.UPDATE, obj, changes)
     return changes
 

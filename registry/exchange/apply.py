@@ -213,7 +213,7 @@ class Writer:
             if "categories" in row.changes:
                 links.append((row.record_id, row.values.get("categories")))
                 shown["categories"] = list(row.changes["categories"])
-            if changed:
+            if changed or "categories" in row.changes:  # a new link set is a new revision too
                 groups[tuple(sorted(changed))].append(
                     {"b_id": row.record_id, **{f"b_{c}": v for c, v in changed.items()}})
                 self.undo["update"][table.name].append([row.record_id, old])

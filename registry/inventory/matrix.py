@@ -45,16 +45,19 @@ class Matrix:
     def row(self, purpose: Purpose) -> Markup:
         """One purpose's row as HTML (built here: a page has 625 cells, which cost more as Jinja
         expressions than as strings)."""
-        code, pid, used = escape(purpose.code), purpose.id, self.used
-        heading = f'<th scope="row">{link(record_url(purpose), purpose.code)} {escape(purpose.title)}</th>'
-        return Markup(heading + "".join(
-            f'<td class="used{special}"><span class="mark" title="{code} × {name}">●</span></td>'
-            if (pid, cid) in used else f'<td class="{special.strip()}"></td>' if special else "<td></td>"
-            for cid, name, special in self._columns))
+        code = escape(purpose.code)
+        cells = [f'<th scope="row">{link(record_url(purpose), purpose.code)} {escape(purpose.title)}</th>']
+        for category_id, name, special in self._columns:
+            used = (purpose.id, category_id) in self.used
+            classes = " ".join(word for word in ("used" if used else "", special) if word)
+            mark = f'<span class="mark" title="{code} × {name}">●</span>' if used else ""
+            cells.append(f'<td class="{classes}">{mark}</td>' if classes else f"<td>{mark}</td>")
+        return Markup("".join(cells))
 
     @functools.cached_property
     def _columns(self) -> list[tuple[int, str, str]]:
-        return [(c.id, escape(c.name), " special" if c.special_care else "") for c in self.categories.items]
+        """(id, escaped name, "special" or "") of each category shown, worked out once a page."""
+        return [(c.id, escape(c.name), "special" if c.special_care else "") for c in self.categories.items]
 
 
 def build(args) -> Matrix:

@@ -3,6 +3,7 @@ silent overwrite (a revision counter checked by the form and by every UPDATE).""
 
 from __future__ import annotations
 
+import openpyxl
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
@@ -80,3 +81,28 @@ def test_an_import_counts_as_a_save(as_role, tmp_path):
     db.session.commit()
     refused = editor.post(url, {**form(purpose, "画面", 1), **opened}, form_url="/")
     assert refused.status_code == 409 and "取込" in refused.get_data(as_text=True)
+
+
+def test_changing_only_the_links_is_a_new_revision(tmp_path):
+    from registry.consignees.models import Entrustment
+    from registry.exchange import pipeline
+    from registry.exchange.apply import apply
+    from registry.exchange.write import export
+
+    first, second = f.make_category(name="氏名"), f.make_category(name="住所")
+    entrustment = f.make_entrustment(categories=[first])
+    db.session.commit()
+    operations.update(entrustment, {"categories": [first, second]})
+    db.session.commit()
+    assert entrustment.revision == 2, "a web save of the categories alone"
+    book = tmp_path / "e.xlsx"
+    export(book, "en", None)
+    workbook = openpyxl.load_workbook(book)  # the import takes the link set back to one category
+    sheet = workbook["Entrustments"]
+    header = [c.value for c in sheet[1]]
+    sheet.cell(2, header.index("Data categories") + 1, "氏名")
+    workbook.save(book)
+    apply(pipeline.plan_file(book), book.name, book.read_bytes())
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Entrustment, entrustment.id).revision == 3, "an import of the links alone"
