@@ -208,3 +208,11 @@ def test_supervision_calendar(app_ctx, as_role):
     assert f"{today + timedelta(days=300):%Y-%m-%d}" not in page, "the latest check sets the date"
     assert "未点検の委託先" in rest.split("Consignees never checked")[1]
     assert "overdue" in rest
+
+
+def test_links_built_from_the_query_stay_relative(app_ctx, as_role):
+    f.make_purpose(code="Q1")
+    db.session.commit()
+    page = text(as_role("viewer").get("/purposes/?_external=1&_anchor=x&q=Q1"))
+    assert "http://" not in page and "#x" not in page
+    assert 'href="/exchange/export?q=Q1&amp;entity=purposes"' in page

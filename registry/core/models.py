@@ -39,7 +39,8 @@ class User(UserMixin, Record, db.Model):
     """A person who logs in to the registry."""
 
     __tablename__ = "users"
-    __audit_exclude__ = ("id", "created_at", "updated_at", "password_hash", "session_nonce")
+    __audit_exclude__ = ("id", "created_at", "updated_at", "revision", "password_hash",
+                         "session_nonce")
 
     #: login name
     username: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)

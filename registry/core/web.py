@@ -11,6 +11,7 @@ from flask_babel import format_datetime, get_locale, get_translations, gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup, escape
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import IntegerConverter
 
 from registry.core.fields import MAX_ID, has_control_characters, record_id
@@ -44,6 +45,7 @@ def init_app(app: Flask) -> None:
     for code in (400, 403, 404, 405, 413, 500):
         app.register_error_handler(code, _error_page)
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(StaleDataError, _saved_meanwhile)
     app.jinja_env.filters["show"] = show
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["label"] = label
@@ -100,6 +102,15 @@ def _csrf_error(error: CSRFError):
     return render_template("error.html", code=400, message=message), 400
 
 
+def _saved_meanwhile(error: StaleDataError):
+    """A record someone else saved between this request's read and its write (edit forms show
+    what changed; any other page says so)."""
+    db.session.rollback()
+    message = gettext("Someone else changed this record at the same moment. Nothing was saved: "
+                      "open it again and repeat your change.")
+    return render_template("error.html", code=409, message=message), 409
+
+
 def show(value: object) -> str | Markup:
     """A value as a person reads it: labels for choices, dates as YYYY-MM-DD, links for records."""
     if value is None or value == "" or value == []:
@@ -147,8 +158,8 @@ def record_url(obj: object) -> str:
 def cached_url_for(endpoint: str, **values) -> str:
     """url_for, remembering the addresses it built (a list page asks for about a hundred, and
     the same ones on every request); the URL map never changes once the app runs."""
-    if endpoint.startswith("."):  # relative to the current blueprint
-        return url_for(endpoint, **values)
+    if endpoint.startswith(".") or any(key.startswith("_") for key in values):
+        return url_for(endpoint, **values)  # relative to the blueprint, or external, anchored
     key = (endpoint, request.script_root, *values.items())
     try:
         return _built(key)
@@ -161,9 +172,15 @@ def _built(key: tuple) -> str:
     return url_for(key[0], **dict(key[2:]))
 
 
+def query_arguments() -> dict[str, str]:
+    """The request's query arguments, without those url_for would take as its own options
+    (_external, _anchor, _scheme, _method): a link built from them stays a plain relative link."""
+    return {key: value for key, value in request.args.items() if not key.startswith("_")}
+
+
 def url_with(**changes) -> str:
     """The current page's address with some query arguments changed (None removes one)."""
-    args = request.args.to_dict()
+    args = query_arguments()
     for key, value in changes.items():
         if value is None:
             args.pop(key, None)

@@ -23,7 +23,7 @@ from flask_login import current_user
 from registry.core.auth import role_required
 from registry.core.entity import ENTITIES
 from registry.core.models import AuditEntry, Role
-from registry.core.web import page_number
+from registry.core.web import page_number, query_arguments
 from registry.exchange import pipeline, uploads, write
 from registry.exchange.apply import RevertRefused, Stale, apply, revert
 from registry.exchange.forms import ImportForm
@@ -46,7 +46,7 @@ def export_url(model: type) -> str | None:
     resource = BY_MODEL.get(model)
     if resource is None:
         return None
-    return url_for("exchange.export", **{**request.args.to_dict(), "entity": resource.name})
+    return url_for("exchange.export", **{**query_arguments(), "entity": resource.name})
 
 
 @bp.app_template_global()

@@ -106,3 +106,21 @@ def test_changing_only_the_links_is_a_new_revision(tmp_path):
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(Entrustment, entrustment.id).revision == 3, "an import of the links alone"
+
+
+def test_a_save_that_loses_a_race_on_any_page_is_a_clear_409(as_role):
+    purpose = f.make_purpose(title="競合")
+    db.session.commit()
+    admin = as_role("admin")
+    opened = admin.hidden(f"/purposes/{purpose.id}/delete")
+
+    def someone_else_saves(session, _context, _instances):
+        session.execute(sa.update(Purpose.__table__).where(Purpose.id == purpose.id)
+                        .values(revision=Purpose.__table__.c.revision + 1))
+
+    sa.event.listen(db.session, "before_flush", someone_else_saves, once=True)
+    response = admin.post(f"/purposes/{purpose.id}/delete", opened, csrf=False)
+    assert response.status_code == 409
+    assert "Someone else changed this record at the same moment" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Purpose, purpose.id) is not None, "nothing was deleted"
