@@ -27,6 +27,6 @@ def upgrade():
 
 
 def downgrade():
+    # plain DROP COLUMN (SQLite 3.35+): a table copy would lose report_snapshots' triggers
     for table in TABLES:
-        with op.batch_alter_table(table) as batch_op:
-            batch_op.drop_column("revision")
+        op.execute(f"ALTER TABLE {table} DROP COLUMN revision")
