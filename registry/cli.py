@@ -127,20 +127,8 @@ def export_command(file: Path, language: str) -> None:
                + ", ".join(f"{n} {name}" for name, n in counts.items()))
 
 
-@cli.command("import")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Check and show the plan; write nothing.")
-@click.option("--sync", is_flag=True,
-              help="Also delete records missing from the sheets present in the workbook.")
-@with_appcontext
-def import_command(file: Path, dry_run: bool, sync: bool) -> None:
-    """Import an inventory workbook. Exit 0 applied (or valid with --dry-run), 1 validation
-    errors (nothing written), 2 a file that cannot be read or is refused (nothing written),
-    3 the registry kept changing under the import (nothing written; run it again)."""
-    _cli_actor()
-    if not file.is_file():
-        click.echo(f"Refused: {file}: no such file", err=True)
-        sys.exit(2)
+def _planned(file: Path, sync: bool):
+    """The workbook checked and its plan printed; exit 2 when it is refused, 1 when invalid."""
     try:
         plan = pipeline.plan_file(file, sync)
     except Refused as refusal:
@@ -155,26 +143,40 @@ def import_command(file: Path, dry_run: bool, sync: bool) -> None:
     if not plan.valid:
         click.echo(f"{len(plan.issues)} problem(s) found; nothing was written.", err=True)
         sys.exit(1)
+    return plan
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check and show the plan; write nothing.")
+@click.option("--sync", is_flag=True,
+              help="Also delete records missing from the sheets present in the workbook.")
+@with_appcontext
+def import_command(file: Path, dry_run: bool, sync: bool) -> None:
+    """Import an inventory workbook. Exit 0 applied (or valid with --dry-run), 1 validation
+    errors (nothing written), 2 a file that cannot be read or is refused (nothing written),
+    3 the registry kept changing under the import (nothing written; run it again)."""
+    _cli_actor()
+    if not file.is_file():
+        click.echo(f"Refused: {file}: no such file", err=True)
+        sys.exit(2)
+    plan = _planned(file, sync)
     if dry_run:
         click.echo("The workbook is valid (dry run: nothing was written).")
         return
-    if not plan.changes_anything:
-        click.echo("Nothing to change: the registry already holds this data.")
-        return
-    db.session.rollback()  # end the reading transaction before taking the write lock
-    for _attempt in range(IMPORT_ATTEMPTS):
+    for attempt in range(IMPORT_ATTEMPTS):
+        if attempt:  # someone changed what the plan read: check the workbook against that
+            plan = _planned(file, sync)
+        if not plan.changes_anything:
+            click.echo("Nothing to change: the registry already holds this data.")
+            return
+        db.session.rollback()  # end the reading transaction before taking the write lock
         with transactions.writing():
             try:
                 batch = apply(plan, file.name, file.read_bytes())
             except Stale as stale:
                 db.session.rollback()
                 click.echo(f"Note: {stale}; checking the workbook again.")
-                plan = pipeline.plan_file(file, sync)
-                if not plan.valid or not plan.changes_anything:
-                    for issue in plan.issues:
-                        click.echo(f"Error: {issue}", err=True)
-                    click.echo("The workbook no longer applies; nothing was written.", err=True)
-                    sys.exit(1 if not plan.valid else 0)
                 continue
             db.session.commit()
         click.echo(f"Applied as import batch {batch.id} (SHA-256 {batch.sha256[:12]}…).")
@@ -197,7 +199,7 @@ def check_command(fail_on: str | None, output: str, language: str) -> None:
     at = engine.context()
     with current_app.test_request_context(), force_locale(language):
         tallies = engine.tallies(at)
-        found = engine.open_results(at)
+        found = engine.open_results(at, tallies)
         failing = bool(fail_on) and any(
             engine.LEVELS.index(t.severity) >= engine.LEVELS.index(Severity(fail_on)) and t.open
             for t in tallies)

@@ -112,6 +112,11 @@ def _contract_in_force(contract, on: date):
                           contract.auto_renewal.is_(True)))
 
 
+def last_review() -> sa.ColumnElement:
+    """When a grant was last looked at: its last review, else the day it was given."""
+    return sa.func.coalesce(AccessGrant.last_reviewed_on, AccessGrant.granted_on)
+
+
 def grant_active(on: date):
     """The access grant is in force on the day."""
     return sa.and_(sa.or_(AccessGrant.granted_on.is_(None), AccessGrant.granted_on <= on),
@@ -123,7 +128,8 @@ def employed(on: date):
     return sa.or_(Employee.departed_on.is_(None), Employee.departed_on > on)
 
 
-def _consignee_label():
+def consignee_label() -> sa.ColumnElement:
+    """A consignee as the results name it: name (country)."""
     return Consignee.name + " (" + Consignee.country + ")"
 
 
@@ -155,6 +161,14 @@ def _scheme_and_day(detail: object) -> str:
     scheme, _, day = str(detail or "").partition(" ")
     known = {member.value: member.label for member in CertificationScheme}
     return f"{known.get(scheme, scheme)} ({day})"
+
+
+def _began_and_approved(detail: object) -> str:
+    """'2026-01-10 2026-02-01' (first work, approval) as '2026-01-10; approved on 2026-02-01'."""
+    began, _, approved = str(detail or "").partition(" ")
+    when_approved = (str(_l("approved on %(day)s", day=approved)) if approved
+                     else str(_l("no approval recorded")))
+    return f"{began or str(_l('never'))}; {when_approved}"
 
 
 def _clause_names(detail: object) -> str:
@@ -236,9 +250,9 @@ def _contract_expired(at: Context) -> sa.Select:
 
 @check("contract-expiring", Contract, Severity.MEDIUM,
        title=_l("Contract expiring without renewal"),
-       explanation=_l("The contract ends within the notice period (90 days unless "
-                      "REGISTRY_CONTRACT_NOTICE_DAYS says otherwise) and does not renew itself: renew "
-                      "it or plan the end of the entrustment, with the return or deletion of the data."),
+       explanation=_l("The contract ends within the notice period (90 days unless the administrator "
+                      "set another) and does not renew itself: renew it or plan the end of the "
+                      "entrustment, with the return or deletion of the data."),
        basis=_l("APPI Art. 25; policy Art. 5"),
        reason=_l("Ends on %(detail)s without automatic renewal."))
 def _contract_expiring(at: Context) -> sa.Select:
@@ -300,8 +314,9 @@ def _special_care_below_top_tier(at: Context) -> sa.Select:
 
 @check("check-overdue", Consignee, Severity.HIGH,
        title=_l("Supervision check overdue"),
-       explanation=_l("The consignee's last check is older than its tier's cadence, or past the next "
-                      "due date it set (REGISTRY_CHECK_CADENCE_DAYS)."),
+       explanation=_l("The consignee's last check is older than its tier's cadence (unless the "
+                      "administrator set others: 90 days for the high tier, 180 for medium, 365 "
+                      "for low), or past the next due date it set."),
        basis=_l("APPI Art. 25 (GL 3-4-4)"),
        reason=_l("Last checked on %(detail)s."))
 def _check_overdue(at: Context) -> sa.Select:
@@ -316,7 +331,7 @@ def _check_overdue(at: Context) -> sa.Select:
     last = (sa.select(sa.func.max(SupervisionCheck.checked_on))
             .where(SupervisionCheck.consignee_id == Consignee.id,
                    SupervisionCheck.checked_on <= at.as_of).scalar_subquery())
-    return (sa.select(Consignee.id, _consignee_label(), last)
+    return (sa.select(Consignee.id, consignee_label(), last)
             .where(_has_active_entrustment(at.as_of), _checked(at.as_of), ~covered))
 
 
@@ -328,7 +343,7 @@ def _check_overdue(at: Context) -> sa.Select:
        reason=_l("No check recorded (tier: %(detail)s)."),
        describe=lambda tier: str(RiskTier(tier).label) if tier else "")
 def _never_checked(at: Context) -> sa.Select:
-    return (sa.select(Consignee.id, _consignee_label(), Consignee.risk_tier)
+    return (sa.select(Consignee.id, consignee_label(), Consignee.risk_tier)
             .where(_has_active_entrustment(at.as_of), ~_checked(at.as_of)))
 
 
@@ -383,7 +398,7 @@ def _finding_high_open(at: Context) -> sa.Select:
 def _certification_expired(at: Context) -> sa.Select:
     current = so.aliased(Certification)
     detail = sa.cast(Certification.scheme, sa.String) + " " + sa.cast(Certification.expires_on, sa.String)
-    return (sa.select(Certification.id, _consignee_label(), detail)
+    return (sa.select(Certification.id, consignee_label(), detail)
             .join(Consignee, Consignee.id == Certification.consignee_id)
             .where(_has_active_entrustment(at.as_of), Certification.expires_on < at.as_of,
                    ~sa.exists().where(current.consignee_id == Certification.consignee_id,
@@ -402,7 +417,7 @@ def _certification_expired(at: Context) -> sa.Select:
        reason=_l("Re-entrusted by %(detail)s."))
 def _reentrustment_not_allowed(at: Context) -> sa.Select:
     parent = so.aliased(Consignee)
-    return (sa.select(Consignee.id, _consignee_label(), parent.name)
+    return (sa.select(Consignee.id, consignee_label(), parent.name)
             .join(parent, parent.id == Consignee.parent_id)
             .where(_has_active_entrustment(at.as_of),
                    ~sa.exists().where(Contract.consignee_id == parent.id,
@@ -415,12 +430,16 @@ def _reentrustment_not_allowed(at: Context) -> sa.Select:
        explanation=_l("A sub-consignee must be reported and approved before it handles the data; this "
                       "one has no approval date, or work that began before it."),
        basis=_l("APPI Art. 25 (GL 3-4-4, failure examples)"),
-       reason=_l("Approved on: %(detail)s."),
-       describe=_or_never)
+       reason=_l("Work began on %(detail)s."),
+       describe=_began_and_approved)
 def _reentrustment_before_approval(at: Context) -> sa.Select:
     early = sa.exists().where(Entrustment.consignee_id == Consignee.id,
                               Entrustment.start_on < Consignee.reentrustment_approved_on)
-    return (sa.select(Consignee.id, _consignee_label(), Consignee.reentrustment_approved_on)
+    began = (sa.select(sa.func.min(Entrustment.start_on))
+             .where(Entrustment.consignee_id == Consignee.id).scalar_subquery())
+    detail = (sa.func.coalesce(sa.cast(began, sa.String), "") + " "
+              + sa.func.coalesce(sa.cast(Consignee.reentrustment_approved_on, sa.String), ""))
+    return (sa.select(Consignee.id, consignee_label(), detail)
             .where(Consignee.parent_id.is_not(None), _has_active_entrustment(at.as_of),
                    sa.or_(Consignee.reentrustment_approved_on.is_(None),
                           Consignee.reentrustment_approved_on > at.as_of, early)))
@@ -434,7 +453,7 @@ def _reentrustment_before_approval(at: Context) -> sa.Select:
        reason=_l("Re-entrusted by %(detail)s; never checked."))
 def _reentrustment_unchecked(at: Context) -> sa.Select:
     parent = so.aliased(Consignee)
-    return (sa.select(Consignee.id, _consignee_label(), parent.name)
+    return (sa.select(Consignee.id, consignee_label(), parent.name)
             .join(parent, parent.id == Consignee.parent_id)
             .where(_has_active_entrustment(at.as_of), ~_checked(at.as_of)))
 
@@ -452,7 +471,7 @@ def _foreign(at: Context):
        basis=_l("APPI Art. 28"),
        reason=_l("Country: %(detail)s."))
 def _foreign_without_basis(at: Context) -> sa.Select:
-    return (sa.select(Consignee.id, _consignee_label(), Consignee.country)
+    return (sa.select(Consignee.id, consignee_label(), Consignee.country)
             .where(_foreign(at), Consignee.country.not_in(DESIGNATED_COUNTRIES),
                    sa.or_(Consignee.cross_border_basis.is_(None),
                           Consignee.cross_border_basis.in_([CrossBorderBasis.NOT_APPLICABLE,
@@ -467,7 +486,7 @@ def _foreign_without_basis(at: Context) -> sa.Select:
        reason=_l("Last confirmed on: %(detail)s."),
        describe=_or_never)
 def _conforming_system_unconfirmed(at: Context) -> sa.Select:
-    return (sa.select(Consignee.id, _consignee_label(), Consignee.cross_border_checked_on)
+    return (sa.select(Consignee.id, consignee_label(), Consignee.cross_border_checked_on)
             .where(_foreign(at), Consignee.cross_border_basis == CrossBorderBasis.CONFORMING_SYSTEM,
                    sa.or_(Consignee.cross_border_checked_on.is_(None),
                           Consignee.cross_border_checked_on < at.as_of - YEAR)))
@@ -480,7 +499,7 @@ def _conforming_system_unconfirmed(at: Context) -> sa.Select:
        basis=_l("APPI Arts. 23, 32 (GL 10-7)"),
        reason=_l("Country: %(detail)s."))
 def _foreign_without_environment(at: Context) -> sa.Select:
-    return (sa.select(Consignee.id, _consignee_label(), Consignee.country)
+    return (sa.select(Consignee.id, consignee_label(), Consignee.country)
             .where(_foreign(at), sa.func.trim(Consignee.external_environment) == ""))
 
 
@@ -549,7 +568,7 @@ def _access_without_training(at: Context) -> sa.Select:
        reason=_l("Last reviewed on: %(detail)s."),
        describe=_or_never)
 def _access_not_reviewed(at: Context) -> sa.Select:
-    reviewed = sa.func.coalesce(AccessGrant.last_reviewed_on, AccessGrant.granted_on)
+    reviewed = last_review()
     label = _employee_label() + " → " + DataCategory.name + " (" + AccessGrant.system + ")"
     return (sa.select(AccessGrant.id, label, reviewed)
             .join(Employee, Employee.id == AccessGrant.employee_id)

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 
 from registry.compliance.catalogue import CATALOGUE, Check, Context
 from registry.compliance.models import Waiver
 from registry.core.models import AuditEntry
-from registry.core.web import DETAIL_ENDPOINTS
+from registry.core.web import DETAIL_ENDPOINTS, cached_url_for
 from registry.extensions import db
 from registry.supervision.models import Severity
 
@@ -67,7 +67,7 @@ class Result:
 
     @property
     def url(self) -> str:
-        return url_for(DETAIL_ENDPOINTS[self.check.subject], id=self.subject_id)
+        return cached_url_for(DETAIL_ENDPOINTS[self.check.subject], id=self.subject_id)
 
 
 @dataclass
@@ -85,9 +85,7 @@ class Tally:
 
 def _waiver(code: str, subject_id, on: date):
     return (sa.select(Waiver.id)
-            .where(Waiver.check_code == code, Waiver.subject_id == subject_id,
-                   Waiver.waived_on <= on, Waiver.expires_on >= on,
-                   sa.or_(Waiver.withdrawn_on.is_(None), Waiver.withdrawn_on > on))
+            .where(Waiver.check_code == code, Waiver.subject_id == subject_id, Waiver.in_force(on))
             .order_by(Waiver.expires_on.desc()).limit(1).scalar_subquery())
 
 
@@ -145,11 +143,7 @@ def _count(at: Context, checks: list[Check]) -> list[Tally]:
             for check in checks]
 
 
-def open_results(at: Context, minimum: Severity = Severity.LOW) -> list[Result]:
-    """Every open result of the checks at or above a severity, most serious first."""
-    floor = LEVELS.index(minimum)
-    found = []
-    for check in ordered():
-        if LEVELS.index(severity(check)) >= floor:
-            found.extend(results(check, at, waived=False)[0])
-    return found
+def open_results(at: Context, tallies: list[Tally]) -> list[Result]:
+    """Every open result, most serious first; only the checks whose tallies have any are run."""
+    return [result for tally in tallies if tally.open
+            for result in results(tally.check, at, waived=False)[0]]

@@ -42,3 +42,9 @@ class Waiver(Record, db.Model):
 
     def __str__(self) -> str:
         return f"{self.check_code}: {self.subject_label}"
+
+    @classmethod
+    def in_force(cls, on: date) -> sa.ColumnElement[bool]:
+        """The waiver covers its result on the day: given by then, not expired nor withdrawn."""
+        return sa.and_(cls.waived_on <= on, cls.expires_on >= on,
+                       sa.or_(cls.withdrawn_on.is_(None), cls.withdrawn_on > on))

@@ -55,7 +55,8 @@ def check_detail(code: str):
                       current_app.config["PAGE_SIZE"])
     return render_template("compliance/check.html", check=check, severity=engine.severity(check),
                            page=page, waived=waived,
-                           waivers={w.id: w for w in waivers.standing()} if waived else {})
+                           waivers={w.id: w for w in waivers.standing(
+                               [r.waiver_id for r in page.items])} if waived else {})
 
 
 @bp.route("/<code>/<int:subject_id>/waive", methods=["GET", "POST"])

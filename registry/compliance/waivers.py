@@ -34,10 +34,9 @@ def withdraw(waiver: Waiver) -> None:
     operations.update(waiver, {"withdrawn_on": date.today()})
 
 
-def standing(on: date | None = None) -> list[Waiver]:
-    """Waivers that apply on the day (today by default), the soonest to expire first."""
-    on = on or date.today()
-    return db.session.scalars(
-        sa.select(Waiver).where(Waiver.waived_on <= on, Waiver.expires_on >= on,
-                                sa.or_(Waiver.withdrawn_on.is_(None), Waiver.withdrawn_on > on))
-        .order_by(Waiver.expires_on, Waiver.id)).all()
+def standing(ids: list[int] | None = None) -> list[Waiver]:
+    """Waivers in force today (those of ids only, when given), the soonest to expire first."""
+    query = sa.select(Waiver).where(Waiver.in_force(date.today()))
+    if ids is not None:
+        query = query.where(Waiver.id.in_(ids))
+    return db.session.scalars(query.order_by(Waiver.expires_on, Waiver.id)).all()

@@ -52,15 +52,27 @@ def restore(file: Path) -> None:
     db.session.rollback()
     url = db.engine.url
     if url.get_backend_name() == "sqlite":
-        with sqlite3.connect(file) as probe:
-            if probe.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                raise BackupError(f"{file} is not a sound SQLite database")
+        _check_sqlite_backup(file)
         db.engine.dispose()
         _sqlite_copy(str(file), url.database)
     else:
         db.engine.dispose()
         _postgres("pg_restore", "--clean", "--if-exists", "--no-owner", "--exit-on-error",
                   "--single-transaction", str(file))
+
+
+def _check_sqlite_backup(file: Path) -> None:
+    """Refuse a file that is not a sound SQLite database holding a registry."""
+    probe = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
+    try:
+        sound = probe.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        tables = {name for (name,) in probe.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.DatabaseError:
+        sound = False
+    finally:
+        probe.close()
+    if not sound or not {"alembic_version", "audit_entries"} <= tables:
+        raise BackupError(f"{file} is not a registry backup (made by `registry backup`)")
 
 
 def _sqlite_copy(source_path: str, target_path: str) -> None:

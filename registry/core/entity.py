@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
@@ -22,7 +22,7 @@ from registry.core.fields import form_values, record_id
 from registry.core.i18n import translated
 from registry.core.model import Record
 from registry.core.models import AuditEntry, Role
-from registry.core.web import DETAIL_ENDPOINTS, label, link, page_number, record_url, show
+from registry.core.web import DETAIL_ENDPOINTS, label, link, paginate, record_url, show
 from registry.extensions import db
 
 #: model class -> its Entity, filled in as entities register
@@ -204,8 +204,7 @@ class Entity:
 
     def list_view(self):
         query, state = self.list_query(request.args)
-        page = db.paginate(query, page=page_number(request.args),
-                           per_page=current_app.config["PAGE_SIZE"], error_out=False)
+        page = paginate(query)
         return render_template("entity/list.html", entity=self, page=page, state=state,
                                rows=self.rows(page.items))
 
@@ -309,8 +308,7 @@ class Entity:
             .where(AuditEntry.entity == self.model.__tablename__, AuditEntry.record_id == id)
             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
         )
-        page = db.paginate(query, page=page_number(request.args),
-                           per_page=current_app.config["PAGE_SIZE"], error_out=False)
+        page = paginate(query)
         return render_template("entity/history.html", entity=self, obj=obj, page=page)
 
     def _unique(self, form: FlaskForm, obj: Record | None) -> bool:

@@ -30,8 +30,8 @@ class Form(FlaskForm):
         valid = super().validate(extra_validators)
         for field in self:
             line = not isinstance(field, TextAreaField)
-            if any(isinstance(raw, str) and has_control_characters(raw, line=line)
-                   for raw in field.raw_data or ()):
+            if any(isinstance(raw, str) and has_control_characters(raw.strip(), line=line)
+                   for raw in field.raw_data or ()):  # a tab or line break at the ends is trimmed
                 field.errors = [*field.errors, _l("Remove the invisible control characters "
                                                   "(such as NUL or escape) from this field.")]
                 valid = False

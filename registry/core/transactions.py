@@ -11,24 +11,37 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import sqlalchemy as sa
 from flask import g, has_app_context, has_request_context, request
+
+from registry.extensions import db
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def intends_to_write() -> bool:
     """Whether the transaction about to begin is expected to write."""
-    if has_app_context() and g.get("writing"):
-        return True
+    if has_app_context() and "writing" in g:
+        return g.writing
     return has_request_context() and request.method not in READ_METHODS
 
 
 @contextmanager
-def writing() -> Iterator[None]:
-    """Transactions begun inside take the write lock at once (SQLite)."""
-    before = g.get("writing", False)
-    g.writing = True
+def writing(intent: bool = True) -> Iterator[None]:
+    """Transactions begun inside take the write lock at once (SQLite); with intent False they
+    only read, even in a request that changes data (an import plans so, then applies)."""
+    before = g.pop("writing", None)
+    g.writing = intent
     try:
         yield
     finally:
-        g.writing = before
+        g.pop("writing")
+        if before is not None:
+            g.writing = before
+
+
+def serialised(key: int) -> None:
+    """Take, until the transaction ends, the PostgreSQL advisory lock key: transactions that take
+    the same key run one after another (on SQLite the write lock already does this)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})

@@ -24,7 +24,7 @@ from registry.core.auth import role_required
 from registry.core.entity import field_label
 from registry.core.forms import LanguageForm, LoginForm, UserCreateForm, UserEditForm
 from registry.core.models import AuditAction, AuditEntry, Language, Role, User
-from registry.core.web import page_number
+from registry.core.web import paginate
 from registry.extensions import db
 from registry.inventory.models import DataCategory, Purpose
 from registry.people.models import AccessGrant, Employee
@@ -167,8 +167,7 @@ def audit_log():
             query = query.where(compare(day + timedelta(days=1) if key == "to" else day))
     if args.get("request"):
         query = query.where(AuditEntry.request_id == args["request"].strip()[:32])
-    page = db.paginate(query, page=page_number(request.args),
-                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = paginate(query)
     return render_template("core/audit_log.html", page=page, entity_names=entity_names,
                            actions=list(AuditAction))
 

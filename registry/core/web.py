@@ -6,7 +6,15 @@ import enum
 import functools
 from datetime import date, datetime
 
-from flask import Flask, abort, has_request_context, render_template, request, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    has_request_context,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_datetime, get_locale, get_translations, gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -91,8 +99,9 @@ def _error_page(error):
         500: gettext("Something went wrong on the server. Nothing was saved."),
     }
     message = messages.get(code)
-    if code == 400:
-        message = getattr(error, "description", None) or gettext("The request was not understood.")
+    if code == 400:  # the registry's own explanation, else a translated one (not Werkzeug's)
+        own = getattr(error, "description", None) != getattr(type(error), "description", None)
+        message = error.description if own else gettext("The request was not understood.")
     return render_template("error.html", code=code, message=message), code
 
 
@@ -199,6 +208,13 @@ def page_number(args, key: str = "page") -> int:
     return min(number, MAX_PAGE) if number else 1
 
 
+def paginate(query, *, key: str = "page", per_page: int | None = None):
+    """The page of query's results the query string asks for (key), PAGE_SIZE rows by default; a
+    page past the end is empty, and an absurd page number is page 1 (page_number)."""
+    return db.paginate(query, page=page_number(request.args, key), error_out=False,
+                       per_page=per_page or current_app.config["PAGE_SIZE"])
+
+
 class RecordIdConverter(IntegerConverter):
     """<int:id> in addresses: at most MAX_ID, so a larger number is a 404, not a database error."""
 
@@ -211,4 +227,5 @@ def _refuse_control_characters():
     """A query string with control characters (NUL, escape ...) is refused before any view
     puts it in a query; forms say so beside the field instead (fields.Form)."""
     if any(has_control_characters(value) for values in request.args.listvalues() for value in values):
-        abort(400, gettext("The address holds invisible control characters."))
+        abort(400, gettext("The search or a filter holds invisible characters (such as a tab or a "
+                           "line break, often pasted from a spreadsheet). Remove them and search again."))

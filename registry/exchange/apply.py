@@ -13,9 +13,10 @@ import sqlalchemy as sa
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from registry.core import audit
+from registry.core import audit, transactions
 from registry.core.model import utcnow
 from registry.core.models import AuditAction, AuditEntry
+from registry.core.web import when
 from registry.exchange.bulk import collector_paused, insert_rows
 from registry.exchange.models import BatchStatus, ImportBatch
 from registry.exchange.plan import Plan, SheetPlan, key_label
@@ -100,8 +101,7 @@ def apply(plan: Plan, filename: str, content: bytes) -> ImportBatch:
     raises Stale and writes nothing, so two overlapping imports never mix."""
     if not plan.valid:
         raise ValueError("an invalid plan cannot be applied")
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK})
+    transactions.serialised(IMPORT_LOCK)
     changed = db.session.execute(
         sa.select(AuditEntry.actor, AuditEntry.at, AuditEntry.entity)
         .where(AuditEntry.id > plan.mark, AuditEntry.entity.in_(plan.tables))
@@ -110,7 +110,7 @@ def apply(plan: Plan, filename: str, content: bytes) -> ImportBatch:
         resource = RESOURCES.get(changed.entity)
         sheet = resource.sheet_name(str(get_locale())) if resource else changed.entity
         raise Stale(_("%(entity)s changed at %(at)s (by %(actor)s) after the workbook was checked",
-                      entity=sheet, at=f"{changed.at:%Y-%m-%d %H:%M:%S} UTC", actor=changed.actor))
+                      entity=sheet, at=when(changed.at), actor=changed.actor))
     batch = ImportBatch(
         actor=audit.current_actor(), filename=filename[:255],
         sha256=hashlib.sha256(content).hexdigest(), content=content, sync=plan.sync,

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -20,10 +19,11 @@ from flask import (
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 
+from registry.core import transactions
 from registry.core.auth import role_required
 from registry.core.entity import ENTITIES
 from registry.core.models import AuditEntry, Role
-from registry.core.web import page_number, query_arguments
+from registry.core.web import paginate, query_arguments
 from registry.exchange import pipeline, uploads, write
 from registry.exchange.apply import RevertRefused, Stale, apply, revert
 from registry.exchange.forms import ImportForm
@@ -115,7 +115,10 @@ def preview(token: str):
 def confirm(token: str):
     path, meta = _stored(token)
     try:
-        plan = pipeline.plan_file(path, meta["sync"])
+        with transactions.writing(False):  # plan without holding other writers back (SQLite)
+            db.session.rollback()  # the request's transaction, begun to write, takes the lock
+            plan = pipeline.plan_file(path, meta["sync"])
+            db.session.rollback()
     except Refused:
         return redirect(url_for("exchange.preview", token=token))
     if not plan.valid:
@@ -142,9 +145,8 @@ def confirm(token: str):
 @bp.route("/batches/<int:id>")
 def batch(id: int):
     found = db.get_or_404(ImportBatch, id)
-    entries = db.paginate(
-        sa.select(AuditEntry).where(AuditEntry.batch_id == id).order_by(AuditEntry.id),
-        page=page_number(request.args), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    entries = paginate(
+        sa.select(AuditEntry).where(AuditEntry.batch_id == id).order_by(AuditEntry.id))
     return render_template("exchange/batch.html", batch=found, page=entries)
 
 

@@ -10,7 +10,7 @@ from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup, escape
 
 from registry.core.i18n import translated
-from registry.core.web import link, page_number, record_url
+from registry.core.web import link, paginate, record_url
 from registry.extensions import db
 from registry.inventory.models import (
     AppiKind,
@@ -74,10 +74,8 @@ def build(args) -> Matrix:
         categories = categories.where(DataCategory.appi_kind == kind)
     else:
         kind = ""
-    purpose_page = db.paginate(purposes, page=page_number(args, "pp"), per_page=PURPOSES_PER_PAGE,
-                               error_out=False)
-    category_page = db.paginate(categories, page=page_number(args, "cp"),
-                                per_page=CATEGORIES_PER_PAGE, error_out=False)
+    purpose_page = paginate(purposes, key="pp", per_page=PURPOSES_PER_PAGE)
+    category_page = paginate(categories, key="cp", per_page=CATEGORIES_PER_PAGE)
     purpose_ids = [p.id for p in purpose_page.items]
     category_ids = [c.id for c in category_page.items]
     used: set[tuple[int, int]] = set()

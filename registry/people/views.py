@@ -1,12 +1,12 @@
 """Pages for employees and their access grants."""
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, request
+from flask import Blueprint
 from sqlalchemy import orm as so
 
 from registry.core.entity import Column, Dependent, Entity, Filter, RecordFilter
 from registry.core.i18n import lazy_gettext as _l
-from registry.core.web import page_number
+from registry.core.web import paginate
 from registry.extensions import db
 from registry.inventory.models import AppiKind, DataCategory
 from registry.people.forms import AccessGrantForm, EmployeeForm
@@ -23,8 +23,7 @@ def _employee_context(employee: Employee) -> dict:
         .where(AccessGrant.employee_id == employee.id)
         .order_by(AccessGrant.revoked_on.is_not(None), DataCategory.name, AccessGrant.system)
     )
-    page = db.paginate(query, page=page_number(request.args),
-                       per_page=current_app.config["PAGE_SIZE"], error_out=False, count=True)
+    page = paginate(query)
     in_force = db.session.scalar(sa.select(sa.func.count()).where(
         AccessGrant.employee_id == employee.id, AccessGrant.revoked_on.is_(None)))
     return {"grants": page, "grants_in_force": in_force}

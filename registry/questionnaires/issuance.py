@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from registry.consignees.models import Consignee, Contract
-from registry.core import audit, operations
+from registry.core import audit, operations, transactions
 from registry.extensions import db
 from registry.questionnaires.models import (
     Audience,
@@ -45,8 +45,7 @@ def issue(consignee: Consignee, on: date | None = None, due_days: int | None = N
     """Record a questionnaire issued to a consignee today (who, when, due date, questions)."""
     on = on or date.today()
     days = due_days or current_app.config["ANSWER_DAYS"][consignee.risk_tier.value]
-    if db.session.get_bind().dialect.name == "postgresql":  # one issue at a time takes a number
-        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": NUMBERING_LOCK})
+    transactions.serialised(NUMBERING_LOCK)  # one issue at a time takes a number
     count = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(Questionnaire.id), 0))) + 1
     return operations.create(Questionnaire, {
         "reference": f"QNR-{on:%Y%m%d}-{count:04d}",

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from sqlalchemy import orm as so
 
 from registry.compliance import engine
-from registry.compliance.catalogue import employed, grant_active
+from registry.compliance.catalogue import YEAR, employed, grant_active, last_review
 from registry.consignees.models import Contract
 from registry.core import charts
 from registry.core.charts import Bar
@@ -22,9 +22,6 @@ from registry.extensions import db
 from registry.people.models import AccessGrant, Employee
 from registry.reporting.quarterly import findings_by_age, quarter
 from registry.supervision.calendar import next_due
-
-#: how far ahead the dashboard looks for contracts ending and checks and reviews falling due
-HORIZON_DAYS = 90
 
 AGE_LABELS = (_l("up to 30 days"), _l("31 to 90 days"), _l("91 to 180 days"), _l("over 180 days"))
 
@@ -36,8 +33,12 @@ class Dashboard:
     #: open results by severity at the end of the previous quarter
     previous: dict[str, int]
     previous_quarter: str
+    #: how far ahead it looks: the contract notice period (REGISTRY_CONTRACT_NOTICE_DAYS)
+    horizon_days: int
     contracts_ending: list[Contract]
+    #: consignees whose supervision check is overdue (the check-overdue check's open results)
     checks_overdue: int
+    #: consignees whose next check falls due within the horizon (as the calendar lists them)
     checks_due: int
     findings_by_age: list[int]
     #: access grants unreviewed for over a year (open results), and reaching a year within the horizon
@@ -65,45 +66,38 @@ class Dashboard:
 
 def build(today: date | None = None) -> Dashboard:
     today = today or date.today()
-    horizon = today + timedelta(days=HORIZON_DAYS)
+    at = engine.context(today)
+    horizon = today + timedelta(days=at.notice_days)
     previous_quarter = quarter().previous
     before = engine.tallies(engine.context(previous_quarter.last_day))
-    now = engine.tallies(engine.context(today))
+    now = engine.tallies(at)
+    open_results = {t.check.code: t.open for t in now}
     contracts = db.session.scalars(
         sa.select(Contract).where(Contract.end_on.between(today, horizon))
         .options(so.joinedload(Contract.consignee)).order_by(Contract.end_on, Contract.reference)).all()
-    checks_overdue, checks_due = _checks_falling_due(today, horizon)
-    unreviewed = next(t for t in now if t.check.code == "access-not-reviewed")
+    due = next_due()
     return Dashboard(
         today=today,
         tallies=now,
         previous={level.value: sum(t.open for t in before if t.severity == level)
                   for level in reversed(engine.LEVELS)},
         previous_quarter=str(previous_quarter),
+        horizon_days=at.notice_days,
         contracts_ending=contracts,
-        checks_overdue=checks_overdue,
-        checks_due=checks_due,
+        checks_overdue=open_results["check-overdue"],
+        checks_due=db.session.scalar(sa.select(sa.func.count()).where(
+            due.c.due.between(today, horizon))),
         findings_by_age=findings_by_age(today),
-        reviews=(unreviewed.open, _reviews_falling_due(today, horizon)),
+        reviews=(open_results["access-not-reviewed"], _reviews_falling_due(today, horizon)),
     )
-
-
-def _checks_falling_due(today: date, horizon: date) -> tuple[int, int]:
-    """Active consignees past the next check date their last check set, and those reaching it
-    within the horizon (as the supervision calendar lists them)."""
-    due = next_due()
-    return db.session.execute(sa.select(
-        sa.func.count(sa.case((due.c.due < today, 1))),
-        sa.func.count(sa.case((due.c.due.between(today, horizon), 1))))).one()
 
 
 def _reviews_falling_due(today: date, horizon: date) -> int:
     """Grants in force that reach a year without review within the horizon (those already past it
     are the results of the access-not-reviewed check)."""
-    reviewed = sa.func.coalesce(AccessGrant.last_reviewed_on, AccessGrant.granted_on)
-    year = timedelta(days=365)
+    reviewed = last_review()
     return db.session.scalar(
         sa.select(sa.func.count()).select_from(AccessGrant)
         .join(Employee, Employee.id == AccessGrant.employee_id)
         .where(grant_active(today), employed(today),
-               reviewed >= today - year, reviewed < horizon - year))
+               reviewed >= today - YEAR, reviewed < horizon - YEAR))

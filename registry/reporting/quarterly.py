@@ -15,7 +15,15 @@ from flask import current_app
 from sqlalchemy import orm as so
 
 from registry.compliance import engine
-from registry.compliance.catalogue import CATALOGUE, entrustment_active, finding_open
+from registry.compliance.catalogue import (
+    CATALOGUE,
+    YEAR,
+    consignee_label,
+    employed,
+    entrustment_active,
+    finding_open,
+    grant_active,
+)
 from registry.consignees.models import Consignee, Contract, Entrustment
 from registry.core.model import utcnow
 from registry.extensions import db
@@ -191,23 +199,18 @@ def _departures(q: Quarter) -> list[tuple]:
 def _holders(end: date) -> tuple[int, int, int]:
     """Employees with access in force at the day: how many, how many pledged, how many trained
     in the year before."""
-    holding = sa.exists().where(
-        AccessGrant.employee_id == Employee.id,
-        sa.or_(AccessGrant.granted_on.is_(None), AccessGrant.granted_on <= end),
-        sa.or_(AccessGrant.revoked_on.is_(None), AccessGrant.revoked_on > end))
-    employed = sa.or_(Employee.departed_on.is_(None), Employee.departed_on > end)
+    holding = sa.exists().where(AccessGrant.employee_id == Employee.id, grant_active(end))
     return db.session.execute(
         sa.select(sa.func.count(),
                   sa.func.count(sa.case((Employee.pledge_signed_on <= end, 1))),
-                  sa.func.count(sa.case((Employee.last_training_on.between(end - timedelta(days=365),
-                                                                            end), 1))))
-        .where(holding, employed)).one()
+                  sa.func.count(sa.case((Employee.last_training_on.between(end - YEAR, end), 1))))
+        .where(holding, employed(end))).one()
 
 
 def _tables(q: Quarter, tallies: list, departed: list[tuple]) -> dict[str, list[dict]]:
     """The detail behind the figures, section by section (the quarter only)."""
     end = _cutoff(q)
-    consignee = Consignee.name + " (" + Consignee.country + ")"
+    consignee = consignee_label()
     checks = db.session.execute(
         sa.select(SupervisionCheck.reference, consignee, SupervisionCheck.checked_on,
                   SupervisionCheck.kind, SupervisionCheck.method, SupervisionCheck.result)

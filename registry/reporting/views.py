@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -28,16 +30,23 @@ bp = Blueprint("reporting", __name__, url_prefix="/reports")
 
 
 def _quarter():
+    text = request.args.get("quarter") or request.form.get("quarter")
     try:
-        return quarterly.quarter(request.args.get("quarter") or request.form.get("quarter"))
+        return quarterly.quarter(text)
     except ValueError:
-        abort(404)
+        abort(400, description=gettext("“%(text)s” is not a fiscal quarter: write it like FY2026-Q2 "
+                                       "(the fiscal year, then the quarter, 1 to 4).", text=text))
 
 
 def render_standalone(report: dict) -> str:
     """The report as one HTML file with its styles inside, to print or to send."""
-    css = (Path(__file__).parent.parent / "static" / "registry.css").read_text()
-    return render_template("reporting/standalone.html", report=report, sections=present(report), css=css)
+    return render_template("reporting/standalone.html", report=report, sections=present(report),
+                           css=_stylesheet(current_app.static_folder))
+
+
+@functools.cache
+def _stylesheet(folder: str) -> str:
+    return (Path(folder) / "registry.css").read_text()
 
 
 def _downloads(report: dict, kind: str, name: str):

@@ -317,3 +317,10 @@ def test_result_reason_names_the_fact():
     found, _ = engine.results(CATALOGUE["contract-missing-clauses"], Context(DAY, {}))
     reason = next(r.reason for r in found if r.subject_id == record.id)
     assert "Audit and inspection rights" in reason and "Confidentiality" not in reason
+
+
+def test_a_sub_consignee_started_early_says_when_work_began_and_when_it_was_approved():
+    sub = _reentrustment_before_approval(True)
+    found, _ = engine.results(CATALOGUE["reentrustment-before-approval"], Context(DAY, {}))
+    reason = next(r.reason for r in found if r.subject_id == sub.id)
+    assert reason.startswith("Work began on 20") and "approved on 2026-02-01" in reason, reason

@@ -141,7 +141,9 @@ def test_report_page_downloads_and_snapshots(app_ctx, as_role):
     page = viewer.get("/reports/quarterly?quarter=FY2026-Q2")
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "FY2026-Q2" in text and "<svg" in text
-    assert viewer.get("/reports/quarterly?quarter=FY2026-Q9").status_code == 404
+    refused = viewer.get("/reports/quarterly?quarter=FY2026-Q9")
+    assert refused.status_code == 400
+    assert "is not a fiscal quarter: write it like FY2026-Q2" in refused.get_data(as_text=True)
     assert viewer.post("/reports/snapshots", {"quarter": "FY2026-Q2"}, form_url="/").status_code == 403
     html = viewer.get("/reports/quarterly.html?quarter=FY2026-Q2")
     assert "attachment" in html.headers["Content-Disposition"]
