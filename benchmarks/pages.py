@@ -103,15 +103,16 @@ def _serve(command: list[str], env: dict, log: Path) -> tuple[subprocess.Popen, 
                                   env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    while server.poll() is None and time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(base + "/login", timeout=2):
-                break
+                return server, base
         except urllib.error.HTTPError:
-            break  # it answers (the baseline has no /login)
+            return server, base  # it answers (the baseline has no /login)
         except (urllib.error.URLError, ConnectionError):
             time.sleep(0.2)
-    return server, base
+    server.kill()
+    raise SystemExit(f"{' '.join(command)} did not start:\n{log.read_text()[-2000:]}")
 
 
 def _session(base: str, login: bool):
@@ -134,15 +135,22 @@ def _load(base: str, path: str, clients: int, requests: int, login: bool) -> dic
     lock = threading.Lock()
     remaining = [requests]
 
+    failures: list[str] = []
+
     def work(opener) -> None:
         while True:
             with lock:
-                if remaining[0] == 0:
+                if remaining[0] == 0 or failures:
                     return
                 remaining[0] -= 1
             started = time.perf_counter()
-            with opener.open(base + path) as response:
-                response.read()
+            try:
+                with opener.open(base + path) as response:
+                    response.read()
+            except (urllib.error.URLError, ConnectionError) as error:
+                with lock:
+                    failures.append(f"{path}: {error}")
+                return
             with lock:
                 latencies.append((time.perf_counter() - started) * 1000)
 
@@ -153,6 +161,8 @@ def _load(base: str, path: str, clients: int, requests: int, login: bool) -> dic
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
+    if failures:  # figures from fewer requests than asked would mislead
+        raise SystemExit(f"a request failed: {failures[0]}")
     latencies.sort()
     return {"p50": statistics.median(latencies), "p99": latencies[int(len(latencies) * 0.99) - 1],
             "rps": len(latencies) / wall}
@@ -177,6 +187,7 @@ def step_load(args) -> dict:
     finally:
         for server in (registry, baseline):
             server.terminate()
+        for server in (registry, baseline):
             server.wait(timeout=30)
     return {"seconds": 0, "rows": 0, "pages": results}
 

@@ -74,7 +74,7 @@ def reference_registry(url: str, seed: int, scale: float, grants: bool = True) -
 
 def arguments(doc: str, steps: dict) -> argparse.ArgumentParser:
     """The options every benchmark takes; add its own, then parse."""
-    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(doc.split("\n\n")[0].split()))
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the reference size")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database", default=None, help="default: a SQLite file in a temp dir")

@@ -1,9 +1,11 @@
-"""A registry served for real (`registry run`, i.e. gunicorn) on a database of its own, for the
-tests that drive it from a browser or from several clients at once."""
+"""The registry run for real: `registry` commands as a user runs them, and the registry served
+(`registry run`, i.e. gunicorn) on a database of its own, for the tests that drive it from a
+browser or from several clients at once."""
 
 from __future__ import annotations
 
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -25,15 +27,24 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def registry(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
+def run(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """Run a `registry` command and return what it did (its exit code and output)."""
+    return subprocess.run([str(REGISTRY), *args], env=env, input=stdin, capture_output=True,
+                          text=True, timeout=120)
+
+
+def registry(env: dict[str, str], *args: str, stdin: str | None = None) -> None:
     """Run a `registry` command, failing with its output if it does not succeed."""
-    try:
-        done = subprocess.run([str(REGISTRY), *args], env=env, input=stdin, text=True, check=True,
-                              capture_output=True)
-    except subprocess.CalledProcessError as error:
-        pytest.fail(f"`registry {' '.join(args)}` failed ({error.returncode}):\n"
-                    f"{error.stdout}{error.stderr}")
-    return done.stdout
+    done = run(env, *args, stdin=stdin)
+    if done.returncode:
+        pytest.fail(f"`registry {' '.join(args)}` failed ({done.returncode}):\n"
+                    f"{done.stdout}{done.stderr}")
+
+
+def count(db_file: Path, table: str) -> int:
+    """How many rows a table of a SQLite registry holds."""
+    with sqlite3.connect(db_file) as connection:
+        return connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
 def _wait_until_up(url: str, server: subprocess.Popen, log: Path) -> None:

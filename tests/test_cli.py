@@ -4,27 +4,13 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import subprocess
-import sys
-from pathlib import Path
 
 import sqlalchemy as sa
 
 from registry.cli import cli
 from registry.core.models import AuditEntry, User
 from registry.extensions import db
-
-REGISTRY = str(Path(sys.executable).parent / "registry")
-
-
-def run(env: dict, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([REGISTRY, *args], env=env, input=stdin, capture_output=True, text=True,
-                          timeout=120)
-
-
-def count(db_file: Path, table: str) -> int:
-    with sqlite3.connect(db_file) as connection:
-        return connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+from tests.served import count, run
 
 
 def test_init_creates_admin_with_random_password_once(fresh_env, tmp_path):

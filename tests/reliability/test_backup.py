@@ -7,8 +7,7 @@ import os
 
 import openpyxl
 
-from tests.served import registry
-from tests.test_cli import run
+from tests.served import registry, run
 
 
 def sheets(path) -> dict[str, list[tuple]]:
@@ -39,3 +38,14 @@ def test_backup_then_restore_into_an_empty_registry_gives_the_same_export(scratc
     again = run(target, "restore", str(dump))
     assert again.returncode == 1 and "holds data" in again.stderr, "never over a registry with data"
     assert run(target, "backup", str(dump)).returncode == 1, "never overwrite a backup"
+
+
+def test_restore_refuses_what_is_not_a_backup(fresh_env, tmp_path):
+    registry(fresh_env, "init")
+    text_file, empty = tmp_path / "notes.txt", tmp_path / "empty.backup"
+    text_file.write_text("not a database")
+    empty.write_bytes(b"")
+    for file in (text_file, empty):
+        refused = run(fresh_env, "restore", str(file))
+        assert refused.returncode == 1, refused
+        assert "is not a registry backup" in refused.stderr and "Traceback" not in refused.stderr

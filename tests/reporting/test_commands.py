@@ -10,7 +10,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from tests.test_cli import count, run
+from tests.served import count, run
 
 
 @pytest.fixture
