@@ -60,15 +60,29 @@ def test_consignee_page_shows_everything(app_ctx, as_role):
     parent = f.make_consignee(name="Global Cloud", country="US", cross_border_basis="conforming_system")
     child = f.make_consignee(name="Sub Processor", country="IE", parent=parent)
     category = f.make_category(name="病歴", appi_kind="special_care")
-    f.make_entrustment(consignee=child, categories=[category], work="バックアップ保管")
-    f.make_contract(consignee=child, clause_confidentiality=True)
-    f.make_finding(check=f.make_check(consignee=child), description="再委託先の教育未実施")
+    entrustment = f.make_entrustment(consignee=child, categories=[category], work="バックアップ保管")
+    contract = f.make_contract(consignee=child, clause_confidentiality=True)
+    check = f.make_check(consignee=child)
+    finding = f.make_finding(check=check, description="再委託先の教育未実施")
+    certification = f.make_certification(consignee=child, number="ISMS-0042")
     db.session.commit()
-    page = text(as_role("viewer").get(f"/consignees/{child.id}"))
+    viewer = as_role("viewer")
+    page = text(viewer.get(f"/consignees/{child.id}"))
     for expected in ("Global Cloud", "バックアップ保管", "病歴", "Special care",
                      "Purpose limitation", "再委託先の教育未実施", "Handles the data abroad: IE",
-                     "not approved"):
+                     "not approved", "ISMS-0042"):
         assert expected in page, expected
+    purpose = entrustment.purpose
+    for link in (f'<a href="/entrustments/{entrustment.id}">{entrustment.reference}</a>',
+                 f'<a href="/purposes/{purpose.id}">{purpose.code} {purpose.title}</a>',
+                 f'<a href="/categories/{category.id}">病歴</a> <span class="badge special">',
+                 f'<a href="/contracts/{contract.id}">{contract.reference}</a>',
+                 f'<a href="/checks/{check.id}">{check.reference}</a>',
+                 f'<a href="/findings/{finding.id}">{finding.reference}</a>',
+                 f'<a href="/certifications/{certification.id}">'):
+        assert link in page, link
+    parent_page = text(viewer.get(f"/consignees/{parent.id}"))
+    assert f'Re-entrusts to: <a href="/consignees/{child.id}">Sub Processor (IE)</a>' in parent_page
 
 
 def test_employee_page_warns_about_unrevoked_access(app_ctx, as_role):
@@ -173,15 +187,16 @@ def test_record_filter_from_a_link(app_ctx, as_role):
 def test_consignee_page_advises_tier_and_selection(app_ctx, as_role):
     consignee = f.make_consignee(name="要配慮委託先", risk_tier="medium")
     health = f.make_category(name="健康情報", appi_kind="special_care")
-    f.make_entrustment(consignee=consignee, categories=[health], reference="ENT-EARLY",
-                       start_on=date(2025, 4, 1))
+    early = f.make_entrustment(consignee=consignee, categories=[health], reference="ENT-EARLY",
+                               start_on=date(2025, 4, 1))
     f.make_check(consignee=consignee, kind="selection", checked_on=date(2025, 5, 1))
     db.session.commit()
     page = text(as_role("viewer").get(f"/consignees/{consignee.id}"))
     assert "suggested: High" in page
     assert "special care-required personal information is entrusted" in page
     assert "2025-05-01" in page and "Entrusted before any selection assessment" in page
-    assert "ENT-EARLY" in page
+    assert (f'Entrusted before any selection assessment: <a href="/entrustments/{early.id}">'
+            f'ENT-EARLY</a>') in page
 
 
 def test_supervision_calendar(app_ctx, as_role):

@@ -130,7 +130,7 @@ def employed(on: date):
 
 def consignee_label() -> sa.ColumnElement:
     """A consignee as the results name it: name (country)."""
-    return Consignee.name + " (" + Consignee.country + ")"
+    return Consignee.label
 
 
 def _employee_label():

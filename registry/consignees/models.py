@@ -6,6 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy import orm as so
+from sqlalchemy.ext.hybrid import hybrid_property
 
 from registry.core.i18n import lazy_gettext as _l
 from registry.core.model import Choice, Record, choice_column
@@ -72,6 +73,11 @@ CLAUSES: tuple[tuple[str, object], ...] = (
 )
 
 
+def missing_clauses(contract) -> list[object]:
+    """The labels of the clauses a contract (or a row with the clause columns) lacks."""
+    return [label for name, label in CLAUSES if not getattr(contract, name)]
+
+
 class Consignee(Record, db.Model):
     """A company to which the handling of personal data is entrusted (委託先)."""
 
@@ -115,8 +121,18 @@ class Consignee(Record, db.Model):
     children: so.Mapped[list[Consignee]] = so.relationship(back_populates="parent")
     certifications: so.Mapped[list[Certification]] = so.relationship(back_populates="consignee")
 
-    def __str__(self) -> str:
+    @hybrid_property
+    def label(self) -> str:
+        """Name (country), as pages and results name a consignee."""
         return f"{self.name} ({self.country})"
+
+    @label.inplace.expression
+    @classmethod
+    def _label_expression(cls) -> sa.ColumnElement[str]:
+        return cls.name + " (" + cls.country + ")"
+
+    def __str__(self) -> str:
+        return self.label
 
     @property
     def foreign(self) -> bool:
@@ -225,7 +241,7 @@ class Contract(Record, db.Model):
 
     @property
     def missing_clauses(self) -> list[object]:
-        return [label for name, label in CLAUSES if not getattr(self, name)]
+        return missing_clauses(self)
 
     def in_force(self, on: date) -> bool:
         started = self.start_on is None or self.start_on <= on

@@ -4,6 +4,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint
+from flask_login import current_user
 from sqlalchemy import orm as so
 
 from registry.consignees.forms import (
@@ -14,6 +15,7 @@ from registry.consignees.forms import (
     chain_ids,
 )
 from registry.consignees.models import (
+    CLAUSES,
     Certification,
     CertificationScheme,
     Consignee,
@@ -22,11 +24,14 @@ from registry.consignees.models import (
     ContractType,
     Entrustment,
     RiskTier,
+    entrustment_categories,
+    missing_clauses,
 )
 from registry.core.entity import Column, Dependent, Entity, Filter, RecordFilter
 from registry.core.i18n import lazy_gettext as _l
 from registry.extensions import db
-from registry.inventory.models import Purpose
+from registry.core.models import Role
+from registry.inventory.models import AppiKind, DataCategory, Purpose
 from registry.questionnaires.models import Questionnaire
 from registry.supervision.models import CheckKind, Finding, FindingStatus, SupervisionCheck
 from registry.supervision.risk import suggested_tier
@@ -38,26 +43,61 @@ SECTION_LIMIT = 100
 
 
 _CONSIGNEE = sa.bindparam("consignee")
-#: the consignee page's sections, built once (building a statement costs more than running it)
+#: the consignee page's sections as plain rows (no ORM objects: the page shows a few columns of
+#: each), built once (building a statement costs more than running it)
 _SECTIONS = {
-    "children": sa.select(Consignee).where(Consignee.parent_id == _CONSIGNEE)
+    "children": sa.select(Consignee.id, Consignee.label).where(Consignee.parent_id == _CONSIGNEE)
     .order_by(Consignee.name).limit(SECTION_LIMIT),
-    "certifications": sa.select(Certification).where(Certification.consignee_id == _CONSIGNEE)
-    .order_by(Certification.expires_on),
-    "entrustments": sa.select(Entrustment).where(Entrustment.consignee_id == _CONSIGNEE)
-    .options(so.joinedload(Entrustment.purpose), so.selectinload(Entrustment.categories))
-    .order_by(Entrustment.reference).limit(SECTION_LIMIT),
-    "contracts": sa.select(Contract).where(Contract.consignee_id == _CONSIGNEE)
-    .order_by(Contract.start_on.desc()).limit(SECTION_LIMIT),
-    "checks": sa.select(SupervisionCheck).where(SupervisionCheck.consignee_id == _CONSIGNEE)
+    "certifications": sa.select(Certification.id, Certification.scheme, Certification.number,
+                                Certification.expires_on)
+    .where(Certification.consignee_id == _CONSIGNEE).order_by(Certification.expires_on),
+    "contracts": sa.select(Contract.id, Contract.reference, Contract.contract_type, Contract.start_on,
+                           Contract.end_on, Contract.auto_renewal,
+                           *(getattr(Contract, name) for name, _ in CLAUSES))
+    .where(Contract.consignee_id == _CONSIGNEE).order_by(Contract.start_on.desc()).limit(SECTION_LIMIT),
+    "checks": sa.select(SupervisionCheck.id, SupervisionCheck.reference, SupervisionCheck.kind,
+                        SupervisionCheck.checked_on, SupervisionCheck.method, SupervisionCheck.result,
+                        SupervisionCheck.next_due_on)
+    .where(SupervisionCheck.consignee_id == _CONSIGNEE)
     .order_by(SupervisionCheck.checked_on.desc()).limit(SECTION_LIMIT),
-    "open_findings": sa.select(Finding).join(Finding.check)
+    "open_findings": sa.select(Finding.id, Finding.reference, Finding.description, Finding.severity,
+                               Finding.owner, Finding.due_on, Finding.status)
+    .join(SupervisionCheck, SupervisionCheck.id == Finding.check_id)
     .where(SupervisionCheck.consignee_id == _CONSIGNEE,
            Finding.status.in_([FindingStatus.OPEN, FindingStatus.IN_PROGRESS]))
-    .options(so.contains_eager(Finding.check)).order_by(Finding.due_on).limit(SECTION_LIMIT),
-    "questionnaires": sa.select(Questionnaire).where(Questionnaire.consignee_id == _CONSIGNEE)
+    .order_by(Finding.due_on).limit(SECTION_LIMIT),
+    "questionnaires": sa.select(Questionnaire.reference, Questionnaire.issued_on,
+                                Questionnaire.due_on, Questionnaire.issued_by, Questionnaire.status)
+    .where(Questionnaire.consignee_id == _CONSIGNEE)
     .order_by(Questionnaire.issued_on.desc()).limit(SECTION_LIMIT),
 }
+#: the entrusted work as plain rows with its purpose (the page's longest table: no ORM objects)
+_ENTRUSTED_WORK = (
+    sa.select(Entrustment.id, Entrustment.reference, Entrustment.work, Entrustment.start_on,
+              Entrustment.end_on, Entrustment.purpose_id, Purpose.code.label("purpose_code"),
+              Purpose.title.label("purpose_title"))
+    .join(Purpose, Purpose.id == Entrustment.purpose_id)
+    .where(Entrustment.consignee_id == _CONSIGNEE).order_by(Entrustment.reference)
+    .limit(SECTION_LIMIT))
+#: the data categories of those entrustments: (entrustment id, category id, name, special care)
+_ENTRUSTED_CATEGORIES = (
+    sa.select(entrustment_categories.c.entrustment_id, DataCategory.id, DataCategory.name,
+              DataCategory.appi_kind == AppiKind.SPECIAL_CARE)
+    .join(DataCategory, DataCategory.id == entrustment_categories.c.category_id)
+    .where(entrustment_categories.c.entrustment_id.in_(sa.bindparam("entrustments", expanding=True)))
+    .order_by(DataCategory.name))
+
+
+def _entrusted_work(consignee_id: int) -> tuple[list, dict[int, list]]:
+    """The consignee's entrustments (rows) and each one's categories (id, name, special care)."""
+    connection = db.session.connection()
+    rows = connection.execute(_ENTRUSTED_WORK, {"consignee": consignee_id}).all()
+    categories: dict[int, list] = {row.id: [] for row in rows}
+    if rows:
+        for entrustment_id, *category in connection.execute(
+                _ENTRUSTED_CATEGORIES, {"entrustments": list(categories)}):
+            categories[entrustment_id].append(category)
+    return rows, categories
 
 
 def _consignee_context(consignee: Consignee) -> dict:
@@ -65,18 +105,24 @@ def _consignee_context(consignee: Consignee) -> dict:
     chain = chain_ids(consignee.parent_id) if consignee.parent_id else []
     ancestors = {c.id: c for c in db.session.scalars(
         sa.select(Consignee).where(Consignee.id.in_(chain)))} if chain else {}
-    sections = {name: db.session.scalars(statement, {"consignee": consignee.id}).all()
+    connection = db.session.connection()
+    sections = {name: connection.execute(statement, {"consignee": consignee.id}).all()
                 for name, statement in _SECTIONS.items()}
+    entrustments, categories = _entrusted_work(consignee.id)
     selections = [c.checked_on for c in sections["checks"] if c.kind == CheckKind.SELECTION]
     first_selection = min(selections, default=None)
     return sections | {
+        "entrustments": entrustments,
+        "categories": categories,
+        "missing": {contract.id: missing_clauses(contract) for contract in sections["contracts"]},
         "advice": suggested_tier(consignee),
         "first_selection": first_selection,
-        "unassessed": [e for e in sections["entrustments"] if e.start_on and
+        "unassessed": [e for e in entrustments if e.start_on and
                        (first_selection is None or first_selection > e.start_on)],
         "chain": [ancestors[i] for i in chain if i in ancestors and i != consignee.id],
         "limit": SECTION_LIMIT,
         "today": date.today(),
+        "editor": current_user.can(Role.EDITOR),
     }
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from flask import has_request_context
 from flask_babel import get_locale, gettext
 from flask_babel.speaklater import LazyString
-from jinja2 import pass_context
 from markupsafe import Markup
 
 #: language -> message -> its translation, filled as pages ask
@@ -44,19 +43,18 @@ def _lookup(table: dict[str, str], text: str) -> str:
 
 def template_gettext() -> dict:
     """Context processor: a render's _() looks messages up in the table of the request's
-    language, found once a render (Jinja's new-style gettext: escaped, always %-formatted)."""
+    language, found once a render. Like Jinja's new-style gettext in an autoescaped template
+    (every template is HTML): the message is markup and its variables are escaped into it. A
+    plain function, not a context one: Jinja calls it directly (a page makes dozens of calls)."""
     if not has_request_context():
         return {}
     table = _table()
 
-    @pass_context
-    def gettext_for_render(context, text, **variables):
+    def gettext_for_render(text, **variables):
         found = _lookup(table, text) if isinstance(text, str) else translated(text)
-        if context.eval_ctx.autoescape:
-            found = Markup(found)
-        return found % variables
+        return Markup(found) % variables
 
-    return {"gettext": gettext_for_render}
+    return {"_": gettext_for_render, "gettext": gettext_for_render}
 
 
 def lazy_gettext(text: str, **variables) -> LazyString:

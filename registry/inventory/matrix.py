@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import functools
+from collections import defaultdict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import request
 from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup, escape
 
 from registry.core.i18n import translated
-from registry.core.web import link, paginate, record_url
+from registry.core.web import DETAIL_ENDPOINTS, cached_url_for, link, page_number
 from registry.extensions import db
 from registry.inventory.models import (
     AppiKind,
@@ -24,68 +26,114 @@ PURPOSES_PER_PAGE = 25
 CATEGORIES_PER_PAGE = 25
 
 
+class Window(Pagination):
+    """One page of purposes or of categories, with rows and total read beforehand."""
+
+    def __init__(self, page: int, per_page: int, items: list, total: int):
+        self._items, self._total = items, total
+        super().__init__(page=page, per_page=per_page, error_out=False)
+
+    def _query_items(self) -> list:
+        return self._items
+
+    def _query_count(self) -> int:
+        return self._total
+
+
 @dataclass
 class Matrix:
-    """A window of the matrix: purposes as rows, categories as columns, the links between them."""
+    """A window of the matrix: purposes as rows, categories as columns, the links between them.
+    Purposes are (id, code, title) rows and categories (id, name, special_care) rows."""
 
-    purposes: Pagination
-    categories: Pagination
-    used: set[tuple[int, int]]
+    purposes: Window
+    categories: Window
+    used: dict[int, set[int]]
     status: str
     kind: str
 
     def head(self) -> Markup:
         """The column headings: each category linked, special-care ones marked."""
         badge = f' <span class="badge special">{escape(translated("Special care"))}</span>'
+        endpoint = DETAIL_ENDPOINTS[DataCategory]
         return Markup("".join(
-            f'<th class="cat{" special" if c.special_care else ""}" scope="col">'
-            f'{link(record_url(c), c.name)}{badge if c.special_care else ""}</th>'
-            for c in self.categories.items))
+            f'<th class="cat{" special" if special else ""}" scope="col">'
+            f'{link(cached_url_for(endpoint, id=id_), name)}{badge if special else ""}</th>'
+            for id_, name, special in self.categories.items))
 
-    def row(self, purpose: Purpose) -> Markup:
-        """One purpose's row as HTML (built here: a page has 625 cells, which cost more as Jinja
+    def body(self) -> Markup:
+        """The purposes' rows as HTML (built here: a page has 625 cells, which cost more as Jinja
         expressions than as strings)."""
-        code = escape(purpose.code)
-        cells = [f'<th scope="row">{link(record_url(purpose), purpose.code)} {escape(purpose.title)}</th>']
-        for category_id, name, special in self._columns:
-            used = (purpose.id, category_id) in self.used
-            classes = " ".join(word for word in ("used" if used else "", special) if word)
-            mark = f'<span class="mark" title="{code} × {name}">●</span>' if used else ""
-            cells.append(f'<td class="{classes}">{mark}</td>' if classes else f"<td>{mark}</td>")
-        return Markup("".join(cells))
+        endpoint = DETAIL_ENDPOINTS[Purpose]
+        columns = [(id_, escape(name), ' class="special"' if special else "",
+                    "used special" if special else "used")
+                   for id_, name, special in self.categories.items]
+        rows = []
+        for id_, code, title in self.purposes.items:
+            used = self.used.get(id_, ())
+            code = escape(code)
+            cells = [f'<tr><th scope="row">{link(cached_url_for(endpoint, id=id_), code)} '
+                     f'{escape(title)}</th>']
+            for category_id, name, plain, marked in columns:
+                cells.append(f'<td class="{marked}"><span class="mark" title="{code} × {name}">●'
+                             f'</span></td>' if category_id in used else f"<td{plain}></td>")
+            cells.append("</tr>")
+            rows.append("".join(cells))
+        return Markup("\n".join(rows))
 
-    @functools.cached_property
-    def _columns(self) -> list[tuple[int, str, str]]:
-        """(id, escaped name, "special" or "") of each category shown, worked out once a page."""
-        return [(c.id, escape(c.name), "special" if c.special_care else "") for c in self.categories.items]
+
+@functools.lru_cache(maxsize=32)
+def _statements(status: str, kind: str) -> tuple:
+    """The statements for one choice of filters, built once: both totals in one, each window."""
+    purposes = sa.select(Purpose.id, Purpose.code, Purpose.title)
+    if status:
+        purposes = purposes.where(Purpose.status == status)
+    categories = sa.select(DataCategory.id, DataCategory.name,
+                           DataCategory.appi_kind == AppiKind.SPECIAL_CARE)
+    if kind:
+        categories = categories.where(DataCategory.appi_kind == kind)
+
+    def total(query):
+        return sa.select(sa.func.count()).select_from(query.subquery()).scalar_subquery()
+
+    def window(query, order, prefix):
+        return (query.order_by(order).limit(sa.bindparam(f"{prefix}_limit"))
+                .offset(sa.bindparam(f"{prefix}_offset")))
+
+    return (sa.select(total(purposes), total(categories)),
+            window(purposes, Purpose.code, "purposes"),
+            window(categories, DataCategory.name, "categories"))
+
+
+_LINKS = sa.select(PurposeCategory.purpose_id, PurposeCategory.category_id).where(
+    PurposeCategory.purpose_id.in_(sa.bindparam("purposes", expanding=True)),
+    PurposeCategory.category_id.in_(sa.bindparam("categories", expanding=True)))
 
 
 def build(args) -> Matrix:
-    """The window of the matrix the query arguments ask for (pages pp and cp, filters)."""
+    """The window of the matrix the query arguments ask for (pages pp and cp, filters), read
+    in four statements of plain rows."""
     status = args.get("status", "active")
-    kind = args.get("kind", "")
-    purposes = sa.select(Purpose).order_by(Purpose.code)
-    if status in {s.value for s in PurposeStatus}:
-        purposes = purposes.where(Purpose.status == status)
-    else:
+    if status not in {s.value for s in PurposeStatus}:
         status = ""
-    categories = sa.select(DataCategory).order_by(DataCategory.name)
-    if kind in {k.value for k in AppiKind}:
-        categories = categories.where(DataCategory.appi_kind == kind)
-    else:
+    kind = args.get("kind", "")
+    if kind not in {k.value for k in AppiKind}:
         kind = ""
-    purpose_page = paginate(purposes, key="pp", per_page=PURPOSES_PER_PAGE)
-    category_page = paginate(categories, key="cp", per_page=CATEGORIES_PER_PAGE)
-    purpose_ids = [p.id for p in purpose_page.items]
-    category_ids = [c.id for c in category_page.items]
-    used: set[tuple[int, int]] = set()
-    if purpose_ids and category_ids:
-        rows = db.session.execute(
-            sa.select(PurposeCategory.purpose_id, PurposeCategory.category_id).where(
-                PurposeCategory.purpose_id.in_(purpose_ids),
-                PurposeCategory.category_id.in_(category_ids),
-            )
-        )
-        used = {(purpose_id, category_id) for purpose_id, category_id in rows}
-    return Matrix(purpose_page, category_page, used, status, kind)
-
+    counts, purposes, categories = _statements(status, kind)
+    purpose_page, category_page = page_number(request.args, "pp"), page_number(request.args, "cp")
+    connection = db.session.connection()
+    purpose_total, category_total = connection.execute(counts).one()
+    purpose_rows = connection.execute(purposes, {
+        "purposes_limit": PURPOSES_PER_PAGE,
+        "purposes_offset": (purpose_page - 1) * PURPOSES_PER_PAGE}).all()
+    category_rows = connection.execute(categories, {
+        "categories_limit": CATEGORIES_PER_PAGE,
+        "categories_offset": (category_page - 1) * CATEGORIES_PER_PAGE}).all()
+    used: dict[int, set[int]] = defaultdict(set)
+    if purpose_rows and category_rows:
+        for purpose_id, category_id in connection.execute(_LINKS, {
+                "purposes": [row.id for row in purpose_rows],
+                "categories": [row.id for row in category_rows]}):
+            used[purpose_id].add(category_id)
+    return Matrix(Window(purpose_page, PURPOSES_PER_PAGE, purpose_rows, purpose_total),
+                  Window(category_page, CATEGORIES_PER_PAGE, category_rows, category_total),
+                  used, status, kind)
