@@ -29,8 +29,8 @@ from registry.consignees.models import (
 )
 from registry.core.entity import Column, Dependent, Entity, Filter, RecordFilter
 from registry.core.i18n import lazy_gettext as _l
-from registry.extensions import db
 from registry.core.models import Role
+from registry.extensions import db
 from registry.inventory.models import AppiKind, DataCategory, Purpose
 from registry.questionnaires.models import Questionnaire
 from registry.supervision.models import CheckKind, Finding, FindingStatus, SupervisionCheck
