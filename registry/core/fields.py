@@ -17,9 +17,11 @@ from registry.extensions import db
 
 #: the largest id a record can have (INTEGER columns on PostgreSQL)
 MAX_ID = 2**31 - 1
-#: control characters (C0, DEL, C1); text areas keep tab and line breaks
-_CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: control characters no stored text holds (C0, DEL, C1) except tab and line breaks, which text
+#: areas and spreadsheet cells keep: forms refuse them, imports remove them (exchange.values)
+CONTROL_CODES = frozenset((*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)))
+_CONTROL_IN_TEXT = re.compile(f"[{re.escape(''.join(map(chr, sorted(CONTROL_CODES))))}]")
+_CONTROL_IN_LINE = re.compile(f"[{re.escape(''.join(map(chr, sorted(CONTROL_CODES | {9, 10, 13}))))}]")
 
 
 class Form(FlaskForm):

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 
+from registry.core.fields import CONTROL_CODES
 from registry.core.model import Choice
 
 #: characters a spreadsheet would treat as the start of a formula
@@ -17,8 +18,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_EPOCH = date(1899, 12, 30)
 #: Excel's 1900 date system cannot show dates before this day as dates
 FIRST_EXCEL_DATE = date(1900, 3, 1)
-#: control characters removed from text (tab, line feed and carriage return are kept)
-CONTROL_TABLE = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+#: control characters removed from text, the ones forms refuse (tab and line breaks are kept)
+CONTROL_TABLE = dict.fromkeys(CONTROL_CODES)
 TRIM = " \u3000"
 
 #: Japanese eras: kanji, romaji initial, first day
