@@ -7,7 +7,7 @@ login check, the user's row, locale, CSRF token, layout, security headers).
 
 from __future__ import annotations
 
-from flask import Flask, render_template_string
+from flask import Flask, render_template
 
 import registry
 
@@ -17,7 +17,8 @@ _PAGE = '{% extends "base.html" %}{% block title %}floor{% endblock %}{% block c
 
 def add_floor(app: Flask) -> Flask:
     """app with the floor page added."""
-    app.add_url_rule(PATH, "bench_floor", lambda: render_template_string(_PAGE))
+    page = app.jinja_env.from_string(_PAGE)  # compiled once, as the registry's templates are
+    app.add_url_rule(PATH, "bench_floor", lambda: render_template(page))
     return app
 
 
