@@ -17,9 +17,12 @@ from registry.extensions import db
 
 #: the largest id a record can have (INTEGER columns on PostgreSQL)
 MAX_ID = 2**31 - 1
-#: control characters no stored text holds (C0, DEL, C1) except tab and line breaks, which text
-#: areas and spreadsheet cells keep: forms refuse them, imports remove them (exchange.values)
-CONTROL_CODES = frozenset((*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)))
+#: control characters no stored text holds (C0, DEL, C1, and the bidirectional embeddings,
+#: overrides and isolates that make a code read differently from what it is, U+202A-202E and
+#: U+2066-2069) except tab and line breaks, which text areas and spreadsheet cells keep: forms
+#: refuse them, imports remove them (exchange.values)
+CONTROL_CODES = frozenset((*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0),
+                           *range(0x202A, 0x202F), *range(0x2066, 0x206A)))
 _CONTROL_IN_TEXT = re.compile(f"[{re.escape(''.join(map(chr, sorted(CONTROL_CODES))))}]")
 _CONTROL_IN_LINE = re.compile(f"[{re.escape(''.join(map(chr, sorted(CONTROL_CODES | {9, 10, 13}))))}]")
 

@@ -37,7 +37,7 @@ def test_messy_ledger_is_read(app_ctx, tmp_path):
             [],
             EMPLOYEE_HEADERS,
             ["山田 太郎", "Ｅ００１", "総務部", "在籍", None, "令和7年4月1日", "R6.7.12"],
-            ["佐藤 花子", "E002", "開発部", "退職", "２０２５／３／３１", date(2020, 4, 1), 45000],
+            ["佐藤 花子", "E002", "開発部\u202e", "退職", "２０２５／３／３１", date(2020, 4, 1), 45000],
             [None, None, None, None, None, None, None],
             ["鈴木 一郎", "E003", "営業部\x85\x9f", "active", None, "2024年7月12日", "平成31年4月30日"],
         ],
@@ -52,6 +52,7 @@ def test_messy_ledger_is_read(app_ctx, tmp_path):
     assert rows["E002"]["last_training_on"] == date(2023, 3, 15)
     assert rows["E003"]["last_training_on"] == date(2019, 4, 30)
     assert rows["E003"]["department"] == "営業部", "control characters (C0 and C1) are removed"
+    assert rows["E002"]["department"] == "開発部", "and so are bidirectional overrides"
     assert plan.sheets[0].rows[0].row == 5, "rows keep their Excel row numbers"
 
 

@@ -162,6 +162,19 @@ def test_entity_forms_refuse_hostile_values_cleanly(entity, app, as_role):
     assert saves, "no hostile value was ever accepted: the faithful-save branch never ran"
 
 
+def test_invisible_controls_are_refused_beside_the_field(as_role):
+    """C1 controls and bidirectional overrides (a code that reads differently from what it is)
+    are refused like NUL, with the field's message, and nothing is stored."""
+    post = poster(as_role("editor"))
+    for code in ("P\u202e01", "P\u206601", "P\x8501"):
+        before = stored()
+        response = post("/purposes/new", {"code": code, "title": "配送", "status": "active"})
+        assert response.status_code == 200, code
+        assert "Remove the invisible control characters" in response.get_data(as_text=True)
+        db.session.expire_all()
+        assert stored() == before, code
+
+
 def test_user_login_language_and_waiver_forms(app, as_role):
     admin = as_role("admin")
     post = poster(admin)
