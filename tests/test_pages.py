@@ -3,7 +3,8 @@ employee pages; both languages; escaping; refusals that explain themselves."""
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -199,9 +200,19 @@ def test_consignee_page_advises_tier_and_selection(app_ctx, as_role):
             f'ENT-EARLY</a>') in page
 
 
-def test_supervision_calendar(app_ctx, as_role):
-    from datetime import timedelta
+def test_first_selection_found_beyond_the_checks_shown(app_ctx, as_role):
+    from registry.consignees.views import SECTION_LIMIT
 
+    consignee = f.make_consignee(name="点検の多い委託先")
+    f.make_check(consignee=consignee, kind="selection", checked_on=date(2015, 4, 1))
+    for n in range(SECTION_LIMIT):
+        f.make_check(consignee=consignee, kind="periodic", checked_on=date(2016, 1, 1) + timedelta(days=n))
+    db.session.commit()
+    page = text(as_role("viewer").get(f"/consignees/{consignee.id}"))
+    assert re.search(r"Selection assessment:\s*2015-04-01", page), "older than the 100 checks shown"
+
+
+def test_supervision_calendar(app_ctx, as_role):
     from registry.questionnaires import bank, issuance
 
     today = date.today()

@@ -100,6 +100,19 @@ def _entrusted_work(consignee_id: int) -> tuple[list, dict[int, list]]:
     return rows, categories
 
 
+#: the day of a consignee's first selection assessment
+_FIRST_SELECTION = sa.select(sa.func.min(SupervisionCheck.checked_on)).where(
+    SupervisionCheck.consignee_id == _CONSIGNEE, SupervisionCheck.kind == CheckKind.SELECTION)
+
+
+def _first_selection(consignee_id: int, checks: list) -> date | None:
+    """The first selection assessment, from the checks shown, or from the database when the
+    section is full (an older one may be among the checks it leaves out)."""
+    if len(checks) < SECTION_LIMIT:
+        return min((c.checked_on for c in checks if c.kind == CheckKind.SELECTION), default=None)
+    return db.session.connection().execute(_FIRST_SELECTION, {"consignee": consignee_id}).scalar()
+
+
 def _consignee_context(consignee: Consignee) -> dict:
     """Everything about one consignee for its page, in a fixed number of queries."""
     chain = chain_ids(consignee.parent_id) if consignee.parent_id else []
@@ -109,8 +122,7 @@ def _consignee_context(consignee: Consignee) -> dict:
     sections = {name: connection.execute(statement, {"consignee": consignee.id}).all()
                 for name, statement in _SECTIONS.items()}
     entrustments, categories = _entrusted_work(consignee.id)
-    selections = [c.checked_on for c in sections["checks"] if c.kind == CheckKind.SELECTION]
-    first_selection = min(selections, default=None)
+    first_selection = _first_selection(consignee.id, sections["checks"])
     return sections | {
         "entrustments": entrustments,
         "categories": categories,
