@@ -7,7 +7,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import request
 from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup, escape
 
@@ -119,7 +118,7 @@ def build(args) -> Matrix:
     if kind not in {k.value for k in AppiKind}:
         kind = ""
     counts, purposes, categories = _statements(status, kind)
-    purpose_page, category_page = page_number(request.args, "pp"), page_number(request.args, "cp")
+    purpose_page, category_page = page_number(args, "pp"), page_number(args, "cp")
     connection = db.session.connection()
     purpose_total, category_total = connection.execute(counts).one()
     purpose_rows = connection.execute(purposes, {
