@@ -57,6 +57,24 @@ def test_matrix_marks_use_and_special_care(app_ctx, as_role):
     assert 'class="badge special"' in page
 
 
+def test_matrix_pages_both_axes_and_counts_each(app_ctx, as_role):
+    purposes = [f.make_purpose(code=f"M{n:02d}", status="active") for n in range(30)]
+    categories = [f.make_category(name=f"項目{n:02d}") for n in range(27)]
+    f.make_purpose(code="R01", status="retired")
+    f.make_link(purpose=purposes[27], category=categories[26])
+    db.session.commit()
+    viewer = as_role("viewer")
+    first = text(viewer.get("/matrix"))
+    assert "Purposes 1–25 of 30" in first and "Categories 1–25 of 27" in first
+    assert "M24" in first and "M25" not in first and "項目26" not in first
+    last = text(viewer.get("/matrix?pp=2&cp=2"))
+    assert "Purposes 26–30 of 30" in last and "Categories 26–27 of 27" in last
+    assert 'title="M27 × 項目26"' in last and "M00" not in last and "R01" not in last
+    assert "Purposes 1–25 of 31" in text(viewer.get("/matrix?status=")), "all statuses"
+    beyond = text(viewer.get("/matrix?pp=9"))
+    assert "No purposes or data categories match." in beyond
+
+
 def test_consignee_page_shows_everything(app_ctx, as_role):
     parent = f.make_consignee(name="Global Cloud", country="US", cross_border_basis="conforming_system")
     child = f.make_consignee(name="Sub Processor", country="IE", parent=parent)
