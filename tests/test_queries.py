@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -38,20 +40,26 @@ def seed(size: int) -> dict:
             "grants": grant.id}
 
 
-def statements(client, url: str) -> int:
+def sent(client, url: str) -> list[str]:
+    """The SQL statements a GET of url sends."""
     engine = db.engine
     seen = []
 
-    def count(*_args):
-        seen.append(1)
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(statement)
 
-    sa.event.listen(engine, "before_cursor_execute", count)
+    sa.event.listen(engine, "before_cursor_execute", record)
     try:
         response = client.get(url)
     finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
+        sa.event.remove(engine, "before_cursor_execute", record)
+    response.close()  # downloads are files, closed when the response is
     assert response.status_code == 200, url
-    return len(seen)
+    return seen
+
+
+def statements(client, url: str) -> int:
+    return len(sent(client, url))
 
 
 def pages(ids: dict) -> list[str]:
@@ -75,3 +83,17 @@ def test_statement_counts_do_not_grow_with_rows(measured):
     for url_small, url_large in zip(pages(small), pages(large), strict=True):
         assert after[url_large] <= before[url_small], (
             f"{url_large}: {before[url_small]} statements with 2 rows, {after[url_large]} with 12")
+
+
+#: what reading a page may send: queries, and the transaction's begin and end (savepoints in tests)
+READING = re.compile(r"^\s*(SELECT|WITH|BEGIN|ROLLBACK|SAVEPOINT|RELEASE)\b", re.IGNORECASE)
+
+
+def test_pages_only_read(app_ctx, as_role):
+    """GET requests never write (on PostgreSQL they run without a transaction around them:
+    registry.core.transactions.read_in_autocommit)."""
+    viewer = as_role("editor")
+    urls = pages(seed(2)) + ["/exchange/export", "/reports/quarterly.xlsx", "/reports/quarterly.html"]
+    for url in urls:
+        writes = [statement for statement in sent(viewer, url) if not READING.match(statement)]
+        assert not writes, f"{url} sent {writes[0][:80]}"

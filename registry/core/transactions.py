@@ -40,6 +40,16 @@ def writing(intent: bool = True) -> Iterator[None]:
             g.writing = before
 
 
+def read_in_autocommit() -> None:
+    """before_request on PostgreSQL: a request that only reads (GET ...) sends its statements
+    without a transaction around them. Under READ COMMITTED every statement takes its own
+    snapshot anyway, so a page sees what it saw before; it saves the BEGIN and ROLLBACK round
+    trips, and psycopg keeps its prepared statements (it forgets them at every ROLLBACK)."""
+    if not intends_to_write() and isinstance(db.session.get_bind(), sa.Engine):
+        # (a session given a connection of its own, already in a transaction, is left as it is)
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 def serialised(key: int) -> None:
     """Take, until the transaction ends, the PostgreSQL advisory lock key: transactions that take
     the same key run one after another (on SQLite the write lock already does this)."""
