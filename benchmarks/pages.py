@@ -63,26 +63,28 @@ def step_capture(args) -> dict:
     with app.app_context():
         busiest = db.session.scalar(sa.select(Entrustment.consignee_id).group_by(Entrustment.consignee_id)
                                     .order_by(sa.func.count().desc(), Entrustment.consignee_id).limit(1))
+        engine = db.engine
         db.session.remove()
-        client = app.test_client()
-        token = CSRF.search(client.get("/login").get_data(as_text=True)).group(1)
-        client.post("/login", data={"username": USER, "password": PASSWORD, "csrf_token": token})
-        captured: dict[str, list] = {}
-        for name, path in PAGES.items():
-            seen: list = []
+    # each request in a context of its own, as served: its own session, which loads the user
+    client = app.test_client()
+    token = CSRF.search(client.get("/login").get_data(as_text=True)).group(1)
+    client.post("/login", data={"username": USER, "password": PASSWORD, "csrf_token": token})
+    captured: dict[str, list] = {}
+    for name, path in PAGES.items():
+        seen: list = []
 
-            def record(_conn, _cursor, statement, parameters, _context, _many, seen=seen):
-                if not TRANSACTION_CONTROL.match(statement):
-                    seen.append((statement, parameters))
+        def record(_conn, _cursor, statement, parameters, _context, _many, seen=seen):
+            if not TRANSACTION_CONTROL.match(statement):
+                seen.append((statement, parameters))
 
-            client.get(path.format(busiest=busiest))  # warm, as the load's pages will be
-            sa.event.listen(db.engine, "before_cursor_execute", record)
-            try:
-                response = client.get(path.format(busiest=busiest))
-                assert response.status_code == 200, (path, response.status_code)
-            finally:
-                sa.event.remove(db.engine, "before_cursor_execute", record)
-            captured[name] = seen
+        client.get(path.format(busiest=busiest))  # warm, as the load's pages will be
+        sa.event.listen(engine, "before_cursor_execute", record)
+        try:
+            response = client.get(path.format(busiest=busiest))
+            assert response.status_code == 200, (path, response.status_code)
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", record)
+        captured[name] = seen
     with open(args.work / "statements.pickle", "wb") as target:
         pickle.dump(captured, target)
     (args.work / "busiest").write_text(str(busiest))

@@ -45,8 +45,9 @@ def read_in_autocommit() -> None:
     without a transaction around them. Under READ COMMITTED every statement takes its own
     snapshot anyway, so a page sees what it saw before; it saves the BEGIN and ROLLBACK round
     trips, and psycopg keeps its prepared statements (it forgets them at every ROLLBACK)."""
-    if not intends_to_write() and isinstance(db.session.get_bind(), sa.Engine):
-        # (a session given a connection of its own, already in a transaction, is left as it is)
+    if intends_to_write() or db.session().in_transaction():
+        return  # (a session already at work, such as a test's outer transaction, is left as it is)
+    if isinstance(db.session.get_bind(), sa.Engine):
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
