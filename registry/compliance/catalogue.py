@@ -128,11 +128,6 @@ def employed(on: date):
     return sa.or_(Employee.departed_on.is_(None), Employee.departed_on > on)
 
 
-def consignee_label() -> sa.ColumnElement:
-    """A consignee as the results name it: name (country)."""
-    return Consignee.label
-
-
 def _employee_label():
     return Employee.number + " " + Employee.name
 
@@ -331,7 +326,7 @@ def _check_overdue(at: Context) -> sa.Select:
     last = (sa.select(sa.func.max(SupervisionCheck.checked_on))
             .where(SupervisionCheck.consignee_id == Consignee.id,
                    SupervisionCheck.checked_on <= at.as_of).scalar_subquery())
-    return (sa.select(Consignee.id, consignee_label(), last)
+    return (sa.select(Consignee.id, Consignee.label, last)
             .where(_has_active_entrustment(at.as_of), _checked(at.as_of), ~covered))
 
 
@@ -343,7 +338,7 @@ def _check_overdue(at: Context) -> sa.Select:
        reason=_l("No check recorded (tier: %(detail)s)."),
        describe=lambda tier: str(RiskTier(tier).label) if tier else "")
 def _never_checked(at: Context) -> sa.Select:
-    return (sa.select(Consignee.id, consignee_label(), Consignee.risk_tier)
+    return (sa.select(Consignee.id, Consignee.label, Consignee.risk_tier)
             .where(_has_active_entrustment(at.as_of), ~_checked(at.as_of)))
 
 
@@ -398,7 +393,7 @@ def _finding_high_open(at: Context) -> sa.Select:
 def _certification_expired(at: Context) -> sa.Select:
     current = so.aliased(Certification)
     detail = sa.cast(Certification.scheme, sa.String) + " " + sa.cast(Certification.expires_on, sa.String)
-    return (sa.select(Certification.id, consignee_label(), detail)
+    return (sa.select(Certification.id, Consignee.label, detail)
             .join(Consignee, Consignee.id == Certification.consignee_id)
             .where(_has_active_entrustment(at.as_of), Certification.expires_on < at.as_of,
                    ~sa.exists().where(current.consignee_id == Certification.consignee_id,
@@ -417,7 +412,7 @@ def _certification_expired(at: Context) -> sa.Select:
        reason=_l("Re-entrusted by %(detail)s."))
 def _reentrustment_not_allowed(at: Context) -> sa.Select:
     parent = so.aliased(Consignee)
-    return (sa.select(Consignee.id, consignee_label(), parent.name)
+    return (sa.select(Consignee.id, Consignee.label, parent.name)
             .join(parent, parent.id == Consignee.parent_id)
             .where(_has_active_entrustment(at.as_of),
                    ~sa.exists().where(Contract.consignee_id == parent.id,
@@ -439,7 +434,7 @@ def _reentrustment_before_approval(at: Context) -> sa.Select:
              .where(Entrustment.consignee_id == Consignee.id).scalar_subquery())
     detail = (sa.func.coalesce(sa.cast(began, sa.String), "") + " "
               + sa.func.coalesce(sa.cast(Consignee.reentrustment_approved_on, sa.String), ""))
-    return (sa.select(Consignee.id, consignee_label(), detail)
+    return (sa.select(Consignee.id, Consignee.label, detail)
             .where(Consignee.parent_id.is_not(None), _has_active_entrustment(at.as_of),
                    sa.or_(Consignee.reentrustment_approved_on.is_(None),
                           Consignee.reentrustment_approved_on > at.as_of, early)))
@@ -453,7 +448,7 @@ def _reentrustment_before_approval(at: Context) -> sa.Select:
        reason=_l("Re-entrusted by %(detail)s; never checked."))
 def _reentrustment_unchecked(at: Context) -> sa.Select:
     parent = so.aliased(Consignee)
-    return (sa.select(Consignee.id, consignee_label(), parent.name)
+    return (sa.select(Consignee.id, Consignee.label, parent.name)
             .join(parent, parent.id == Consignee.parent_id)
             .where(_has_active_entrustment(at.as_of), ~_checked(at.as_of)))
 
@@ -471,7 +466,7 @@ def _foreign(at: Context):
        basis=_l("APPI Art. 28"),
        reason=_l("Country: %(detail)s."))
 def _foreign_without_basis(at: Context) -> sa.Select:
-    return (sa.select(Consignee.id, consignee_label(), Consignee.country)
+    return (sa.select(Consignee.id, Consignee.label, Consignee.country)
             .where(_foreign(at), Consignee.country.not_in(DESIGNATED_COUNTRIES),
                    sa.or_(Consignee.cross_border_basis.is_(None),
                           Consignee.cross_border_basis.in_([CrossBorderBasis.NOT_APPLICABLE,
@@ -486,7 +481,7 @@ def _foreign_without_basis(at: Context) -> sa.Select:
        reason=_l("Last confirmed on: %(detail)s."),
        describe=_or_never)
 def _conforming_system_unconfirmed(at: Context) -> sa.Select:
-    return (sa.select(Consignee.id, consignee_label(), Consignee.cross_border_checked_on)
+    return (sa.select(Consignee.id, Consignee.label, Consignee.cross_border_checked_on)
             .where(_foreign(at), Consignee.cross_border_basis == CrossBorderBasis.CONFORMING_SYSTEM,
                    sa.or_(Consignee.cross_border_checked_on.is_(None),
                           Consignee.cross_border_checked_on < at.as_of - YEAR)))
@@ -499,7 +494,7 @@ def _conforming_system_unconfirmed(at: Context) -> sa.Select:
        basis=_l("APPI Arts. 23, 32 (GL 10-7)"),
        reason=_l("Country: %(detail)s."))
 def _foreign_without_environment(at: Context) -> sa.Select:
-    return (sa.select(Consignee.id, consignee_label(), Consignee.country)
+    return (sa.select(Consignee.id, Consignee.label, Consignee.country)
             .where(_foreign(at), sa.func.trim(Consignee.external_environment) == ""))
 
 

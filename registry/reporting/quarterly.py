@@ -18,7 +18,6 @@ from registry.compliance import engine
 from registry.compliance.catalogue import (
     CATALOGUE,
     YEAR,
-    consignee_label,
     employed,
     entrustment_active,
     finding_open,
@@ -210,7 +209,7 @@ def _holders(end: date) -> tuple[int, int, int]:
 def _tables(q: Quarter, tallies: list, departed: list[tuple]) -> dict[str, list[dict]]:
     """The detail behind the figures, section by section (the quarter only)."""
     end = _cutoff(q)
-    consignee = consignee_label()
+    consignee = Consignee.label
     checks = db.session.execute(
         sa.select(SupervisionCheck.reference, consignee, SupervisionCheck.checked_on,
                   SupervisionCheck.kind, SupervisionCheck.method, SupervisionCheck.result)
