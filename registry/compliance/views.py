@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_sqlalchemy.pagination import Pagination
 
 from registry.compliance import engine, waivers
 from registry.compliance.catalogue import CATALOGUE, Check
@@ -12,26 +11,10 @@ from registry.compliance.forms import WaiverForm
 from registry.compliance.models import Waiver
 from registry.core.auth import role_required
 from registry.core.models import Role
-from registry.core.web import page_number
+from registry.core.web import Window, page_number
 from registry.extensions import db
 
 bp = Blueprint("compliance", __name__, url_prefix="/compliance")
-
-
-class ResultPage(Pagination):
-    """One page of a check's results."""
-
-    def __init__(self, check: Check, waived: bool, page: int, per_page: int):
-        self.check, self.waived = check, waived
-        super().__init__(page=page, per_page=per_page, error_out=False)
-
-    def _query_items(self) -> list:
-        items, self._total = engine.results(self.check, engine.context(), waived=self.waived,
-                                            limit=self.per_page, offset=self._query_offset)
-        return items
-
-    def _query_count(self) -> int:
-        return self._total
 
 
 def _check(code: str) -> Check:
@@ -51,8 +34,10 @@ def check_detail(code: str):
     """What the check looks for, and the records that offend it (open or waived)."""
     check = _check(code)
     waived = request.args.get("state") == "waived"
-    page = ResultPage(check, waived, page_number(request.args),
-                      current_app.config["PAGE_SIZE"])
+    number, per_page = page_number(request.args), current_app.config["PAGE_SIZE"]
+    found, total = engine.results(check, engine.context(), waived=waived, limit=per_page,
+                                  offset=(number - 1) * per_page)
+    page = Window(number, per_page, found, total)
     return render_template("compliance/check.html", check=check, severity=engine.severity(check),
                            page=page, waived=waived,
                            waivers={w.id: w for w in waivers.standing(

@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_babel import format_datetime, get_locale, get_translations, gettext
 from flask_login import current_user
+from flask_sqlalchemy.pagination import Pagination
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup, escape
 from sqlalchemy.orm.exc import StaleDataError
@@ -213,6 +214,21 @@ def paginate(query, *, key: str = "page", per_page: int | None = None):
     page past the end is empty, and an absurd page number is page 1 (page_number)."""
     return db.paginate(query, page=page_number(request.args, key), error_out=False,
                        per_page=per_page or current_app.config["PAGE_SIZE"])
+
+
+class Window(Pagination):
+    """A page of rows read beforehand (a statement that also counts them, or plain rows), with
+    the pager's attributes of db.paginate's pages."""
+
+    def __init__(self, page: int, per_page: int, items: list, total: int):
+        self._items, self._total = items, total
+        super().__init__(page=page, per_page=per_page, error_out=False)
+
+    def _query_items(self) -> list:
+        return self._items
+
+    def _query_count(self) -> int:
+        return self._total
 
 
 class RecordIdConverter(IntegerConverter):

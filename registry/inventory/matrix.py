@@ -7,11 +7,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup, escape
 
 from registry.core.i18n import translated
-from registry.core.web import DETAIL_ENDPOINTS, cached_url_for, link, page_number
+from registry.core.web import DETAIL_ENDPOINTS, Window, cached_url_for, link, page_number
 from registry.extensions import db
 from registry.inventory.models import (
     AppiKind,
@@ -23,20 +22,6 @@ from registry.inventory.models import (
 
 PURPOSES_PER_PAGE = 25
 CATEGORIES_PER_PAGE = 25
-
-
-class Window(Pagination):
-    """One page of purposes or of categories, with rows and total read beforehand."""
-
-    def __init__(self, page: int, per_page: int, items: list, total: int):
-        self._items, self._total = items, total
-        super().__init__(page=page, per_page=per_page, error_out=False)
-
-    def _query_items(self) -> list:
-        return self._items
-
-    def _query_count(self) -> int:
-        return self._total
 
 
 @dataclass
