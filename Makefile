@@ -51,7 +51,8 @@ translations: $(COMPILED)
 
 extract-messages: $(VENV)/.installed
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o registry/translations/messages.pot .
-	$(VENV)/bin/pybabel update -i registry/translations/messages.pot -d registry/translations --no-fuzzy-matching
+	$(VENV)/bin/pybabel update -i registry/translations/messages.pot -d registry/translations --no-fuzzy-matching \
+	  --ignore-obsolete
 
 # The browser tests drive Debian's chromium (Playwright's own browser download cannot work here);
 # the questionnaire tests re-save workbooks with LibreOffice, as a vendor would.

@@ -8,12 +8,13 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from registry.consignees.identifiers import DESIGNATED_COUNTRIES
 from registry.consignees.models import (
-    CLAUSES,
     Certification,
     Consignee,
     Contract,
     Entrustment,
+    clauses,
     entrustment_categories,
 )
 from registry.core.model import utcnow
@@ -102,7 +103,6 @@ class Size:
 REFERENCE = Size()
 
 COUNTRIES = ["JP"] * 17 + ["US", "SG", "DE", "CN", "IN", "GB", "VN"]
-CLAUSE_NAMES = [name for name, _ in CLAUSES]
 
 
 def registry(seed: int, size: Size = REFERENCE) -> None:
@@ -121,7 +121,7 @@ def registry(seed: int, size: Size = REFERENCE) -> None:
     uses: dict[int, list[int]] = {}
     links = set()
     for category in categories[: int(len(categories) * 0.99)]:  # a few categories left unused
-        for purpose in rng.sample(range(1, size.purposes + 1), rng.randint(1, 3)):
+        for purpose in rng.sample(range(1, size.purposes + 1), min(size.purposes, rng.randint(1, 3))):
             links.add((purpose, category))
             uses.setdefault(purpose, []).append(category)
     _bulk(PurposeCategory, [{"id": n + 1, "purpose_id": p, "category_id": c, "reason": "", "since": None,
@@ -132,17 +132,17 @@ def registry(seed: int, size: Size = REFERENCE) -> None:
                            "expires_on": day(rng, date(2024, 1, 1), 1500), **stamp}
                           for n in range(size.consignees // 2)])
     entrustments, pairs = [], []
+    using = sorted(uses)
     for n in range(size.entrustments):
-        purpose = rng.randint(1, size.purposes)
+        purpose = rng.choice(using)
+        start = day(rng, date(2019, 4, 1), 2500)
         entrustments.append({"id": n + 1, "reference": f"ENT-{n + 1:06d}",
                              "consignee_id": n % size.consignees + 1, "purpose_id": purpose,
-                             "work": "業務委託", "start_on": day(rng, date(2019, 4, 1), 2500),
-                             "end_on": None if rng.random() < 0.85 else day(rng, date(2026, 1, 1), 700),
-                             **stamp})
-        pool = uses.get(purpose) or categories
-        chosen = set(rng.sample(pool, min(len(pool), rng.randint(1, 3))))
-        if rng.random() < 0.02:
-            chosen.add(rng.choice(categories))  # now and then beyond the purpose
+                             "work": "業務委託", "start_on": start,
+                             "end_on": None if rng.random() < 0.85
+                             else start + timedelta(days=rng.randint(30, 2500)), **stamp})
+        # only categories the purpose uses (the rules refuse any other)
+        chosen = set(rng.sample(uses[purpose], min(len(uses[purpose]), rng.randint(1, 3))))
         pairs.extend({"entrustment_id": n + 1, "category_id": c} for c in sorted(chosen))
     _bulk(Entrustment, entrustments)
     db.session.execute(sa.insert(entrustment_categories), pairs)
@@ -162,7 +162,8 @@ def _consignee(rng: random.Random, n: int, stamp: dict) -> dict:
             "parent_id": rng.randint(1, n - 1) if child else None,
             "reentrustment_approved_on": day(rng, date(2019, 1, 1), 2000) if child else None,
             "cross_border_basis": None if country == "JP" else rng.choice(
-                ["consent", "conforming_system", "adequate_country", None]),
+                ["consent", "conforming_system", None]
+                + (["adequate_country"] if country in DESIGNATED_COUNTRIES else [])),
             "cross_border_checked_on": None if country == "JP" else day(rng, date(2024, 1, 1), 1000),
             "external_environment": "" if country == "JP" or rng.random() < 0.1 else "外国の制度を確認",
             **stamp}
@@ -198,7 +199,7 @@ def _contract(rng: random.Random, n: int, consignee: int, stamp: dict) -> dict:
             "signed_on": start - timedelta(days=10), "start_on": start,
             "end_on": None if rng.random() < 0.3 else start + timedelta(days=rng.choice([365, 730, 1095])),
             "auto_renewal": rng.random() < 0.5, "reentrustment_allowed": rng.random() < 0.4,
-            **{name: rng.random() < 0.93 for name in CLAUSE_NAMES}, **stamp}
+            **{name: rng.random() < 0.93 for name, _ in clauses()}, **stamp}
 
 
 def _bulk(model, rows: list[dict]) -> None:

@@ -36,10 +36,23 @@ def run_migrations_online():
     options = current_app.extensions["migrate"].configure_args
     options.setdefault("process_revision_directives", process_revision_directives)
     with engine.connect() as connection:
+        driver = connection.connection.driver_connection if connection.dialect.name == "sqlite" \
+            else None
+        if driver is not None:
+            # a migration that copies a table (SQLite's way to add a constraint) must not let the
+            # drop of the old table cascade to, or fail on, the rows that refer to it
+            driver.execute("PRAGMA foreign_keys=OFF")
         context.configure(connection=connection, target_metadata=target_db.metadata, **options)
-        with context.begin_transaction():
-            context.run_migrations()
-
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if driver is not None:
+                if connection.in_transaction():  # what SQLAlchemy began after the last migration
+                    connection.commit()
+                driver.execute("PRAGMA foreign_keys=ON")
+        if driver is not None and driver.execute("PRAGMA foreign_key_check").fetchone():
+            raise RuntimeError("a migration left rows that refer to missing records")
 
 if context.is_offline_mode():
     run_migrations_offline()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import importlib
 import sqlite3
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from registry import config
-from registry.core import transactions
+from registry.core import schema, transactions
 from registry.extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,7 +57,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
+#: the domains whose records are described (core.schema), in the order of the workbook's sheets
+DOMAINS = ("inventory", "consignees", "supervision", "people", "questionnaires")
+
+
 def _register_blueprints(app: Flask) -> None:
+    for domain in DOMAINS:
+        importlib.import_module(f"registry.{domain}.rules")
+    schema.arrange(DOMAINS)
     from registry.compliance.views import bp as compliance
     from registry.consignees.views import bp as consignees
     from registry.core.views import bp as core

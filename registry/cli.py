@@ -332,7 +332,8 @@ def questionnaire_import(file: Path, dry_run: bool, accept_details: bool,
     for answer in result.failing:
         click.echo(f"Failing: {answer.version.question.code} ({answer.cell}) = {answer.answer}")
     for change in result.details:
-        click.echo(f"Details: {change.label}: “{change.old}” -> “{change.new}”")
+        refused = f" (cannot be accepted: {change.problem})" if change.problem else ""
+        click.echo(f"Details: {change.label}: “{change.old}” -> “{change.new}”{refused}")
     if result.already_imported:
         click.echo("This questionnaire was already imported; nothing was changed.")
         return
@@ -343,6 +344,14 @@ def questionnaire_import(file: Path, dry_run: bool, accept_details: bool,
         click.echo("The answers are valid (dry run: nothing was written).")
         return
     accepted = {change.attr for change in result.details} if accept_details else set()
+    refused = [change for change in result.details if change.attr in accepted and change.problem]
+    if refused:
+        for change in refused:
+            click.echo(f"Error: the correction of {change.label} to “{change.new}” cannot be "
+                       f"accepted: {change.problem}", err=True)
+        click.echo("Nothing was written; import without --accept-details, or correct the "
+                   "details in the registry.", err=True)
+        sys.exit(1)
     check = returned.record(result, accepted)
     db.session.commit()
     click.echo(f"Recorded check {check.reference} ({check.result.value}), "

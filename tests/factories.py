@@ -74,7 +74,9 @@ def make_check(**overrides) -> SupervisionCheck:
 
 def make_finding(**overrides) -> Finding:
     n = _n()
+    closed = overrides.get("status") in ("resolved", "accepted")
     values = {"reference": f"FND-T{n}", "description": "誓約書の未回収",
+              "resolution": "誓約書を回収した" if closed else "",
               "check": overrides.pop("check", None) or make_check(), **overrides}
     return operations.create(Finding, values)
 

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.mark.parametrize(("module", "options", "rows"), [
     pytest.param("benchmarks.exchange", [],
-                 ["bare_read_insert", "import_new", "import_update", "export"], id="exchange"),
+                 ["bare_read_insert", "import_new", "import_update", "export", "reimport"], id="exchange"),
     pytest.param("benchmarks.compliance", [], ["checks", "dashboard", "report"], id="compliance"),
     pytest.param("benchmarks.pages", ["--requests", "20"],
                  ["grants", "consignees", "matrix", "consignee", "dashboard", "floor"], id="pages"),

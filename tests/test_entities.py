@@ -58,9 +58,10 @@ SPECS = {
                            ("number", "IS 99999"), "number"),
     "entrustments": Spec(
         "/entrustments", Entrustment, f.make_entrustment,
-        lambda: {"reference": "ENT-9001", "consignee": f.make_consignee().id,
-                 "purpose": f.make_purpose().id, "categories": [f.make_category().id],
-                 "work": "DMの印刷と発送", "start_on": "2025-04-01"},
+        lambda: (link := f.make_link()) and {
+            "reference": "ENT-9001", "consignee": f.make_consignee().id,
+            "purpose": link.purpose.id, "categories": [link.category.id],
+            "work": "DMの印刷と発送", "start_on": "2025-04-01"},
         ("work", "メール配信"), "reference"),
     "contracts": Spec("/contracts", Contract, f.make_contract,
                       lambda: {"reference": "CON-9001", "consignee": f.make_consignee().id,

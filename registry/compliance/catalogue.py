@@ -13,8 +13,8 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
+from registry.consignees.identifiers import DESIGNATED_COUNTRIES
 from registry.consignees.models import (
-    CLAUSES,
     Certification,
     CertificationScheme,
     Consignee,
@@ -22,6 +22,7 @@ from registry.consignees.models import (
     CrossBorderBasis,
     Entrustment,
     RiskTier,
+    clauses,
     entrustment_categories,
 )
 from registry.core.i18n import lazy_gettext as _l
@@ -29,6 +30,7 @@ from registry.core.model import Record
 from registry.inventory.models import AppiKind, DataCategory, Purpose, PurposeCategory, PurposeStatus
 from registry.people.models import AccessGrant, Employee
 from registry.questionnaires.models import Questionnaire, QuestionnaireStatus
+from registry.supervision import cadence
 from registry.supervision.models import (
     CheckKind,
     Finding,
@@ -36,13 +38,6 @@ from registry.supervision.models import (
     Severity,
     SupervisionCheck,
 )
-
-#: countries the PPC designates as having an equivalent regime (APPI Art. 28(1)):
-#: the European Economic Area (EU member states, Iceland, Liechtenstein, Norway) and the UK
-DESIGNATED_COUNTRIES = frozenset({
-    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
-    "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO", "GB",
-})
 
 #: a year, for duties the guidelines ask to renew "about yearly"
 YEAR = timedelta(days=365)
@@ -167,7 +162,7 @@ def _began_and_approved(detail: object) -> str:
 
 
 def _clause_names(detail: object) -> str:
-    labels = dict(CLAUSES)
+    labels = dict(clauses())
     return ", ".join(str(labels[name]) for name in str(detail or "").split() if name in labels)
 
 
@@ -211,7 +206,7 @@ def _entrustment_without_confidentiality(at: Context) -> sa.Select:
        reason=_l("Missing: %(detail)s."),
        describe=_clause_names)
 def _contract_missing_clauses(at: Context) -> sa.Select:
-    others = [name for name, _ in CLAUSES if name != "clause_confidentiality"]
+    others = [name for name, _ in clauses() if name != "clause_confidentiality"]
     missing = sa.literal("")
     for name in others:
         missing = missing + sa.case((getattr(Contract, name).is_(False), name + " "), else_="")
@@ -311,23 +306,16 @@ def _special_care_below_top_tier(at: Context) -> sa.Select:
        title=_l("Supervision check overdue"),
        explanation=_l("The consignee's last check is older than its tier's cadence (unless the "
                       "administrator set others: 90 days for the high tier, 180 for medium, 365 "
-                      "for low), or past the next due date it set."),
+                      "for low), or past the sooner next-due day that check recorded; a later "
+                      "next-due day does not put the check off."),
        basis=_l("APPI Art. 25 (GL 3-4-4)"),
        reason=_l("Last checked on %(detail)s."))
 def _check_overdue(at: Context) -> sa.Select:
-    covers_by_tier = sa.or_(*(
-        sa.and_(Consignee.risk_tier == tier,
-                SupervisionCheck.checked_on >= at.as_of - timedelta(days=days))
-        for tier, days in at.cadence.items()))
-    covered = sa.exists().where(
-        SupervisionCheck.consignee_id == Consignee.id, SupervisionCheck.checked_on <= at.as_of,
-        sa.or_(SupervisionCheck.next_due_on >= at.as_of,
-               sa.and_(SupervisionCheck.next_due_on.is_(None), covers_by_tier)))
-    last = (sa.select(sa.func.max(SupervisionCheck.checked_on))
-            .where(SupervisionCheck.consignee_id == Consignee.id,
-                   SupervisionCheck.checked_on <= at.as_of).scalar_subquery())
-    return (sa.select(Consignee.id, Consignee.label, last)
-            .where(_has_active_entrustment(at.as_of), _checked(at.as_of), ~covered))
+    checks = cadence.last_checks(at.as_of)
+    return (sa.select(Consignee.id, Consignee.label, checks.c.last)
+            .join(checks, checks.c.consignee_id == Consignee.id)
+            .where(_has_active_entrustment(at.as_of),
+                   cadence.due_before(checks, at.as_of, at.cadence)))
 
 
 @check("never-checked", Consignee, Severity.HIGH,

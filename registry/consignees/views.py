@@ -7,15 +7,7 @@ from flask import Blueprint
 from flask_login import current_user
 from sqlalchemy import orm as so
 
-from registry.consignees.forms import (
-    CertificationForm,
-    ConsigneeForm,
-    ContractForm,
-    EntrustmentForm,
-    chain_ids,
-)
 from registry.consignees.models import (
-    CLAUSES,
     Certification,
     CertificationScheme,
     Consignee,
@@ -27,6 +19,7 @@ from registry.consignees.models import (
     entrustment_categories,
     missing_clauses,
 )
+from registry.consignees.rules import CERTIFICATIONS, CONSIGNEES, CONTRACTS, ENTRUSTMENTS
 from registry.core.entity import Column, Dependent, Entity, Filter, RecordFilter
 from registry.core.i18n import lazy_gettext as _l
 from registry.core.models import Role
@@ -53,7 +46,7 @@ _SECTIONS = {
     .where(Certification.consignee_id == _CONSIGNEE).order_by(Certification.expires_on),
     "contracts": sa.select(Contract.id, Contract.reference, Contract.contract_type, Contract.start_on,
                            Contract.end_on, Contract.auto_renewal,
-                           *(getattr(Contract, name) for name, _ in CLAUSES))
+                           *(getattr(Contract, f.name) for f in CONTRACTS.group("clause")))
     .where(Contract.consignee_id == _CONSIGNEE).order_by(Contract.start_on.desc()).limit(SECTION_LIMIT),
     "checks": sa.select(SupervisionCheck.id, SupervisionCheck.reference, SupervisionCheck.kind,
                         SupervisionCheck.checked_on, SupervisionCheck.method, SupervisionCheck.result,
@@ -113,6 +106,16 @@ def _first_selection(consignee_id: int, checks: list) -> date | None:
     return db.session.connection().execute(_FIRST_SELECTION, {"consignee": consignee_id}).scalar()
 
 
+def chain_ids(consignee_id: int, limit: int = 50) -> list[int]:
+    """The ids from a consignee up through its parents (bounded, so a cycle cannot loop)."""
+    ids = []
+    current = consignee_id
+    while current is not None and current not in ids and len(ids) < limit:
+        ids.append(current)
+        current = db.session.scalar(sa.select(Consignee.parent_id).where(Consignee.id == current))
+    return ids
+
+
 def _consignee_context(consignee: Consignee) -> dict:
     """Everything about one consignee for its page, in a fixed number of queries."""
     chain = chain_ids(consignee.parent_id) if consignee.parent_id else []
@@ -140,17 +143,14 @@ def _consignee_context(consignee: Consignee) -> dict:
 
 consignees = Entity(
     name="consignees",
-    model=Consignee,
-    form=ConsigneeForm,
-    singular=_l("Consignee"),
-    plural=_l("Consignees"),
+    description=CONSIGNEES,
     columns=[
-        Column("name", _l("Name"), Consignee.name, link=True),
-        Column("country", _l("Country"), Consignee.country),
-        Column("risk_tier", _l("Risk tier"), Consignee.risk_tier),
-        Column("status", _l("Status"), Consignee.status),
-        Column("parent", _l("Re-entrusted by"), None),
-        Column("cross_border_basis", _l("Cross-border basis"), Consignee.cross_border_basis),
+        Column("name", Consignee.name, link=True),
+        Column("country", Consignee.country),
+        Column("risk_tier", Consignee.risk_tier),
+        Column("status", Consignee.status),
+        Column("parent"),
+        Column("cross_border_basis", Consignee.cross_border_basis),
     ],
     search=(Consignee.name, Consignee.corporate_number, Consignee.address,
             Consignee.contact_name),
@@ -164,7 +164,6 @@ consignees = Entity(
     ),
     default_sort="name",
     load=(so.joinedload(Consignee.parent),),
-    unique=(("name", "country"),),
     dependents=(
         Dependent(_l("Entrustments"), Entrustment, lambda c: Entrustment.consignee_id == c.id),
         Dependent(_l("Contracts"), Contract, lambda c: Contract.consignee_id == c.id),
@@ -180,15 +179,12 @@ consignees = Entity(
 
 certifications = Entity(
     name="certifications",
-    model=Certification,
-    form=CertificationForm,
-    singular=_l("Certification"),
-    plural=_l("Certifications"),
+    description=CERTIFICATIONS,
     columns=[
-        Column("consignee", _l("Consignee"), Consignee.name),
-        Column("scheme", _l("Scheme"), Certification.scheme, link=True),
-        Column("number", _l("Certificate number"), Certification.number),
-        Column("expires_on", _l("Valid until"), Certification.expires_on),
+        Column("consignee", Consignee.name),
+        Column("scheme", Certification.scheme, link=True),
+        Column("number", Certification.number),
+        Column("expires_on", Certification.expires_on),
     ],
     search=(Consignee.name, Certification.number),
     filters=(
@@ -197,22 +193,18 @@ certifications = Entity(
     ),
     default_sort="expires_on",
     joins=(Certification.consignee,),
-    unique=(("consignee", "scheme", "number"),),
 )
 
 entrustments = Entity(
     name="entrustments",
-    model=Entrustment,
-    form=EntrustmentForm,
-    singular=_l("Entrustment"),
-    plural=_l("Entrustments"),
+    description=ENTRUSTMENTS,
     columns=[
-        Column("reference", _l("Reference"), Entrustment.reference, link=True),
-        Column("consignee", _l("Consignee"), Consignee.name),
-        Column("purpose", _l("Purpose of use"), Purpose.code),
-        Column("categories", _l("Data categories")),
-        Column("start_on", _l("Start"), Entrustment.start_on),
-        Column("end_on", _l("End"), Entrustment.end_on),
+        Column("reference", Entrustment.reference, link=True),
+        Column("consignee", Consignee.name),
+        Column("purpose", Purpose.code),
+        Column("categories"),
+        Column("start_on", Entrustment.start_on),
+        Column("end_on", Entrustment.end_on),
     ],
     search=(Entrustment.reference, Entrustment.work, Consignee.name, Purpose.title),
     filters=(
@@ -224,23 +216,19 @@ entrustments = Entity(
     default_sort="reference",
     joins=(Entrustment.consignee, Entrustment.purpose),
     load=(so.selectinload(Entrustment.categories),),
-    unique=(("reference",),),
 )
 
 contracts = Entity(
     name="contracts",
-    model=Contract,
-    form=ContractForm,
-    singular=_l("Contract"),
-    plural=_l("Contracts"),
+    description=CONTRACTS,
     columns=[
-        Column("reference", _l("Reference"), Contract.reference, link=True),
-        Column("consignee", _l("Consignee"), Consignee.name),
-        Column("contract_type", _l("Type"), Contract.contract_type),
-        Column("start_on", _l("Start"), Contract.start_on),
-        Column("end_on", _l("End"), Contract.end_on),
-        Column("auto_renewal", _l("Renews automatically"), Contract.auto_renewal),
-        Column("missing_clauses", _l("Missing clauses")),
+        Column("reference", Contract.reference, link=True),
+        Column("consignee", Consignee.name),
+        Column("contract_type", Contract.contract_type),
+        Column("start_on", Contract.start_on),
+        Column("end_on", Contract.end_on),
+        Column("auto_renewal", Contract.auto_renewal),
+        Column("missing_clauses", label=_l("Missing clauses")),
     ],
     search=(Contract.reference, Contract.title, Consignee.name),
     filters=(
@@ -254,7 +242,6 @@ contracts = Entity(
     ),
     default_sort="reference",
     joins=(Contract.consignee,),
-    unique=(("reference",),),
 )
 
 for entity in (consignees, certifications, entrustments, contracts):

@@ -7,14 +7,16 @@ import uuid
 from flask import g, has_request_context
 from flask_login import current_user
 
-from registry.core.model import Record
-from registry.core.models import AuditAction, AuditEntry
+from registry.core.model import Record, named
+from registry.core.models import AuditAction, AuditEntry, Role
 from registry.extensions import db
 
 
-def act_as(actor: str) -> None:
-    """Name the actor of changes made outside a request (the CLI)."""
+def act_as(actor: str, role: Role = Role.ADMIN) -> None:
+    """Name the actor of changes made outside a request (the CLI), and the role they act with
+    (whoever runs the command line holds the database: an administrator)."""
     g.actor = actor
+    g.role = role
     g.request_id = uuid.uuid4().hex
 
 
@@ -22,6 +24,16 @@ def current_actor() -> str:
     if has_request_context() and current_user.is_authenticated:
         return current_user.username
     return g.get("actor", "system")
+
+
+def current_role() -> Role:
+    """The role the rules judge a change by: the user's in a request (none for an anonymous
+    one), else the command line's (act_as), an administrator's by default."""
+    if has_request_context():
+        if current_user.is_authenticated:
+            return Role(current_user.role) if current_user.active else Role.VIEWER
+        return Role.VIEWER
+    return g.get("role", Role.ADMIN)
 
 
 def request_id() -> str:
@@ -43,7 +55,7 @@ def record(action: AuditAction, obj: Record, changes: dict[str, list]) -> AuditE
         action=action,
         entity=obj.__tablename__,
         record_id=obj.id,
-        record_label=str(obj)[:255],
+        record_label=named(obj)[:255],
         changes=changes,
         request_id=request_id(),
     )

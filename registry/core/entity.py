@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import enum
-import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -14,14 +13,13 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from sqlalchemy import orm as so
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms.fields.core import UnboundField
 
-from registry.core import operations
+from registry.core import records
 from registry.core.auth import role_required
-from registry.core.fields import form_values, record_id
-from registry.core.i18n import translated
+from registry.core.fields import form_for, form_values, record_id
 from registry.core.model import Record
 from registry.core.models import AuditEntry, Role
+from registry.core.schema import Description, Invalid, described
 from registry.core.web import DETAIL_ENDPOINTS, label, link, paginate, record_url, show
 from registry.extensions import db
 
@@ -30,34 +28,23 @@ ENTITIES: dict[type, Entity] = {}
 
 
 def field_label(table: str, key: str) -> str:
-    """What a record's field is called on its form ("title" shows as "Title" or 件名), for the
-    audit log and the conflict page; the key itself for fields no form shows."""
-    label = _field_labels().get((table, key))
-    return key if label is None else translated(label)
-
-
-@functools.cache
-def _field_labels() -> dict[tuple[str, str], object]:
-    """(table, field) -> the label of the form field of that name, for every registered entity."""
-    labels = {}
-    for model, entity in ENTITIES.items():
-        for name in dir(entity.form):
-            unbound = getattr(entity.form, name)
-            if isinstance(unbound, UnboundField):
-                label = unbound.args[0] if unbound.args else unbound.kwargs.get("label")
-                if label is not None:
-                    labels[(model.__tablename__, name)] = label
-    return labels
+    """What a record's field is called ("title" shows as "Title" or 件名), for the audit log and
+    the conflict page: the label its description gives, whichever way the change came in; the
+    key itself for fields no description names."""
+    description = described(table)
+    found = description.by_name.get(key) if description is not None else None
+    return key if found is None else str(found.label)
 
 
 @dataclass(frozen=True)
 class Column:
-    """A column of a list page; key names the attribute shown and the sort argument."""
+    """A column of a list page: key names the attribute shown and the sort argument; its label
+    is the field's unless given (for values the list computes)."""
 
     key: str
-    label: object
     sort: object = None
     link: bool = False
+    label: object = None
 
 
 @dataclass(frozen=True)
@@ -101,28 +88,48 @@ class Dependent:
 
 @dataclass
 class Entity:
-    """How one model is listed, shown, edited and deleted."""
+    """How one described kind of record is listed, shown, edited and deleted."""
 
     name: str
-    model: type[Record]
-    form: type[FlaskForm]
-    singular: object
-    plural: object
+    description: Description
     columns: list[Column]
     search: tuple = ()
     filters: tuple[Filter | RecordFilter, ...] = ()
     default_sort: str = ""
     joins: tuple = ()
     load: tuple = ()
-    unique: tuple[tuple[str, ...], ...] = ()
     dependents: tuple[Dependent, ...] = ()
     detail_template: str = "entity/detail.html"
     detail_context: Callable[[Record], dict] = field(default=lambda obj: {})
-    #: the role needed to create, change and delete (reading needs none beyond logging in)
-    change_role: Role = Role.EDITOR
     #: the services that create and update a record (the generic ones unless the domain has its own)
-    create: Callable[[type, dict], Record] = operations.create
-    update: Callable[[Record, dict], dict] = operations.update
+    create: Callable[[type, dict], Record] = records.create
+    update: Callable[[Record, dict], dict] = records.update
+
+    def __post_init__(self) -> None:
+        self.columns = [column if column.label is not None else
+                        replace(column, label=self.description.by_name[column.key].label)
+                        for column in self.columns]
+
+    @property
+    def model(self) -> type[Record]:
+        return self.description.model
+
+    @property
+    def form(self) -> type[FlaskForm]:
+        return form_for(self.description)
+
+    @property
+    def singular(self):
+        return self.description.singular
+
+    @property
+    def plural(self):
+        return self.description.plural
+
+    @property
+    def change_role(self) -> Role:
+        """The role needed to create, change and delete (reading needs none beyond logging in)."""
+        return self.description.change_role
 
     # -- queries ------------------------------------------------------------------------------
 
@@ -154,20 +161,6 @@ class Entity:
     def get_or_404(self, record_id: int) -> Record:
         """Load the record or answer 404."""
         return db.get_or_404(self.model, record_id)
-
-    def duplicate_errors(self, values: dict, obj: Record | None) -> dict[str, str]:
-        """Errors for natural keys already taken by another record."""
-        errors = {}
-        for fields in self.unique:
-            clauses = [getattr(self.model, name) == values[name] for name in fields]
-            if any(values[name] is None for name in fields):
-                continue
-            query = sa.select(self.model.id).where(*clauses)
-            if obj is not None:
-                query = query.where(self.model.id != obj.id)
-            if db.session.scalar(query.limit(1)) is not None:
-                errors[fields[-1]] = gettext("Another record already has this value.")
-        return errors
 
     def blocking_dependents(self, obj: Record) -> list[tuple[object, int]]:
         """The kinds of record that still refer to obj, with their counts."""
@@ -237,28 +230,31 @@ class Entity:
 
     def detail_view(self, id: int):
         obj = self.get_or_404(id)
-        fields = [
-            (form_field.label.text, getattr(obj, form_field.name))
-            for form_field in self.form(obj=obj, meta={"csrf": False})
-        ]
+        fields = [(described.label, getattr(obj, described.name))
+                  for described in self.description.fields if described.spec.form]
         return render_template(self.detail_template, entity=self, obj=obj, fields=fields,
                                **self.detail_context(obj))
 
     def create_view(self):
         form = self.form(data=request.args.to_dict() if request.method == "GET" else None)
-        if form.validate_on_submit() and self._unique(form, None):
-            obj = self.create(self.model, form_values(form))
-            db.session.commit()
-            flash(gettext("%(entity)s “%(record)s” was created.", entity=self.singular,
-                          record=str(obj)), "success")
-            return redirect(url_for(f"{self.endpoint}_detail", id=obj.id))
+        if form.validate_on_submit():
+            try:
+                obj = self.create(self.model, form_values(form))
+            except Invalid as invalid:
+                db.session.rollback()
+                form.refuse(invalid.problems)
+            else:
+                db.session.commit()
+                flash(gettext("%(entity)s “%(record)s” was created.", entity=self.singular,
+                              record=str(obj)), "success")
+                return redirect(url_for(f"{self.endpoint}_detail", id=obj.id))
         return render_template("entity/form.html", entity=self, form=form, obj=None)
 
     def edit_view(self, id: int):
         obj = self.get_or_404(id)
         form = self.form(obj=obj)
         seen = request.form.get("revision", type=int) if request.method == "POST" else obj.revision
-        if form.validate_on_submit() and self._unique(form, obj):
+        if form.validate_on_submit():
             if seen != obj.revision:
                 return self._conflict(obj, form, seen)
             try:
@@ -267,6 +263,11 @@ class Entity:
             except StaleDataError:  # saved by someone else between our read and our write
                 db.session.rollback()
                 return self._conflict(self.get_or_404(id), form, seen)
+            except Invalid as invalid:
+                db.session.rollback()
+                form.refuse(invalid.problems)
+                return render_template("entity/form.html", entity=self, form=form,
+                                       obj=self.get_or_404(id), revision=seen)
             if changes:
                 flash(gettext("%(entity)s “%(record)s” was saved.", entity=self.singular,
                               record=str(obj)), "success")
@@ -292,7 +293,7 @@ class Entity:
         form = FlaskForm()
         if form.validate_on_submit() and not blocking:
             label = str(obj)
-            operations.delete(obj)
+            records.delete(obj)
             db.session.commit()
             flash(gettext("%(entity)s “%(record)s” was deleted.", entity=self.singular,
                           record=label), "success")
@@ -310,9 +311,3 @@ class Entity:
         )
         page = paginate(query)
         return render_template("entity/history.html", entity=self, obj=obj, page=page)
-
-    def _unique(self, form: FlaskForm, obj: Record | None) -> bool:
-        errors = self.duplicate_errors(form_values(form), obj)
-        for name, message in errors.items():
-            form[name].errors = [*form[name].errors, message]
-        return not errors

@@ -8,8 +8,17 @@ from functools import partial
 
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
 
 from registry.core.i18n import lazy_gettext as _l
 from registry.core.model import Choice, Record
@@ -41,6 +50,17 @@ class Form(FlaskForm):
                                                   "(such as NUL or escape) from this field.")]
                 valid = False
         return valid
+
+    def refuse(self, problems) -> None:
+        """Show why a service refused the values: each problem beside its field, or above the
+        form when it concerns the record as a whole."""
+        for problem in problems:
+            if problem.field in self._fields:
+                field = self[problem.field]
+                field.errors = [*field.errors, problem.message]
+            else:
+                self.form_errors.append(problem.message)
+        self._errors = None
 
 
 def has_control_characters(text: str, *, line: bool = True) -> bool:
@@ -89,13 +109,8 @@ class ChoiceField(SelectField):
     def __init__(self, label, choice: type[Choice], *, optional: bool = False, **kwargs):
         options = [SelectChoice("", "—")] if optional else []
         options += [SelectChoice(value, label) for value, label in choice.choices()]
-        super().__init__(
-            label,
-            choices=options,
-            coerce=partial(_member, choice),
-            validators=[Optional() if optional else InputRequired()],
-            **kwargs,
-        )
+        # no Optional validator: it would clear the error of a value that is not a choice
+        super().__init__(label, choices=options, coerce=partial(_member, choice), **kwargs)
 
 
 def _member(choice: type[Choice], value):
@@ -108,13 +123,8 @@ class ReferenceField(SelectField):
     def __init__(self, label, model: type[Record], *, optional: bool = False, order_by=None,
                  **kwargs):
         self.model = model
-        super().__init__(
-            label,
-            choices=partial(_options, model, order_by, optional),
-            coerce=_record_id,
-            validators=[Optional() if optional else InputRequired()],
-            **kwargs,
-        )
+        super().__init__(label, choices=partial(_options, model, order_by, optional),
+                         coerce=_record_id, **kwargs)
 
     def process_data(self, value):
         try:
@@ -156,7 +166,7 @@ class KeyField(StringField):
     def __init__(self, label, model: type[Record], key: str, **kwargs):
         self.model = model
         self.key = key
-        super().__init__(label, validators=[DataRequired()], filters=[strip], **kwargs)
+        super().__init__(label, validators=[Optional()], filters=[strip, nfkc], **kwargs)
 
     def process_data(self, value):
         self.data = getattr(value, self.key) if isinstance(value, Record) else value
@@ -169,6 +179,8 @@ class KeyField(StringField):
 
     @property
     def record(self) -> Record | None:
+        if not self.data:
+            return None
         column = getattr(self.model, self.key)
         return db.session.scalar(sa.select(self.model).where(column == self.data))
 
@@ -196,3 +208,46 @@ def form_values(form) -> dict:
             continue
         values[field.name] = field.record if hasattr(field, "record") else field.data
     return values
+
+
+def form_for(description) -> type[Form]:
+    """The form of a described record: one field per described field, which only parses what is
+    typed (text, dates, numbers, choices, records); the domain's rules judge the values."""
+    cached = _FORMS.get(description)
+    if cached is None:
+        fields = {f.name: _form_field(f) for f in description.fields if f.spec.form}
+        cached = _FORMS[description] = type(f"{description.model.__name__}Form", (Form,), fields)
+    return cached
+
+
+_FORMS: dict = {}
+
+
+def _form_field(described):
+    from registry.core import schema
+
+    kind, label = described.kind, described.label
+    default = getattr(described.default, "value", described.default)
+    if kind in (schema.TEXT, schema.AREA):
+        filters = [strip, *([nfkc] if described.spec.code else []),
+                   *([upper] if described.spec.upper else []),
+                   *([none_if_empty] if described.nullable else [])]
+        field = TextAreaField if kind == schema.AREA else StringField
+        return field(label, filters=filters, default=default)
+    if kind == schema.INTEGER:
+        return IntegerField(label, validators=[Optional()])
+    if kind == schema.DATE:
+        return DateField(label, validators=[Optional()])
+    if kind == schema.BOOL:
+        return BooleanField(label, default=default)
+    if kind == schema.CHOICE:
+        return ChoiceField(label, described.choice, optional=not described.required,
+                           default=default)
+    target = schema.describe_model(described.target)
+    order_by = target.order_by[0] if target.order_by else described.target.id
+    if kind == schema.REFS:
+        return MultiReferenceField(label, described.target, order_by=order_by)
+    if described.spec.typed:
+        return KeyField(label, described.target, target.key[0])
+    return ReferenceField(label, described.target, optional=not described.required,
+                          order_by=order_by)

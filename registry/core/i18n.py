@@ -5,7 +5,7 @@ render's language (`template_gettext`)."""
 
 from __future__ import annotations
 
-from flask import has_request_context
+from flask import has_app_context, has_request_context
 from flask_babel import get_locale, gettext
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup
@@ -16,6 +16,8 @@ _CATALOGUE: dict[object, dict[str, str]] = {}
 
 def translated(text: str | LazyString) -> str:
     """gettext of a message or a lazy one, in the current language (force_locale included)."""
+    if isinstance(text, Label):
+        return str(text)
     if not isinstance(text, str):
         if text._kwargs:
             return str(text)
@@ -62,3 +64,45 @@ def lazy_gettext(text: str, **variables) -> LazyString:
     if variables:
         return LazyString(gettext, text, **variables)
     return LazyString(translated, text)
+
+
+#: the languages the registry speaks (labels are declared in both)
+LANGUAGES = ("ja", "en")
+
+
+def language() -> str:
+    """The language of the current page, workbook or command: "ja" or "en"."""
+    locale = get_locale() if has_app_context() else None
+    return "ja" if locale is not None and locale.language == "ja" else "en"
+
+
+class Label:
+    """A name declared in both languages as data (a field's, a choice's, a sheet's): shown in the
+    current language, and read back from a workbook in either without any compiled catalogue."""
+
+    __slots__ = ("en", "ja")
+
+    def __init__(self, en: str, ja: str):
+        self.en = en
+        self.ja = ja
+
+    def __str__(self) -> str:
+        return self.ja if language() == "ja" else self.en
+
+    def __html__(self) -> str:
+        return str(Markup.escape(str(self)))
+
+    def __repr__(self) -> str:
+        return f"Label({self.en!r}, {self.ja!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Label) and (self.en, self.ja) == (other.en, other.ja)
+
+    def __hash__(self) -> int:
+        return hash((self.en, self.ja))
+
+    def in_language(self, code: str) -> str:
+        return self.ja if code == "ja" else self.en
+
+    def both(self) -> tuple[str, str]:
+        return self.en, self.ja

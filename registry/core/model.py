@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
+from registry.core.i18n import Label
+
 
 def utcnow() -> datetime:
     """Naive UTC now, the form every timestamp is stored in."""
@@ -15,17 +17,24 @@ def utcnow() -> datetime:
 
 
 class Choice(enum.StrEnum):
-    """A string enumeration whose members carry a translatable label."""
+    """A string enumeration whose members carry their label in English and Japanese, and the
+    other words people write for them in ledgers (synonyms), all as data: a workbook's choices
+    are read without any compiled catalogue."""
 
-    def __new__(cls, value: str, label=None):
+    def __new__(cls, value: str, en: str, ja: str, *synonyms: str):
         member = str.__new__(cls, value)
         member._value_ = value
-        member.label = label or value
+        member.label = Label(en, ja)
+        member.synonyms = synonyms
         return member
 
     @classmethod
-    def choices(cls) -> list[tuple[str, object]]:
+    def choices(cls) -> list[tuple[str, Label]]:
         return [(member.value, member.label) for member in cls]
+
+    def words(self) -> tuple[str, ...]:
+        """Everything a cell may hold for this member: its code, both labels, its synonyms."""
+        return (self.value, self.label.en, self.label.ja, *self.synonyms)
 
 
 def choice_column(choice: type[Choice], **kwargs) -> so.MappedColumn:
@@ -89,12 +98,22 @@ class Record(Timestamped):
                 continue
             if attr.key in references:
                 related = getattr(self, references[attr.key])
-                values[references[attr.key]] = None if related is None else str(related)
+                values[references[attr.key]] = None if related is None else named(related)
             else:
                 values[attr.key] = to_json(getattr(self, attr.key))
         for name in self.__audit_collections__:
-            values[name] = sorted(str(item) for item in getattr(self, name))
+            values[name] = sorted(named(item) for item in getattr(self, name))
         return values
+
+
+def named(record: Record) -> str:
+    """How the audit log names a record: by its natural key, as a workbook import names it."""
+    from registry.core.schema import DESCRIPTIONS
+
+    description = DESCRIPTIONS.get(type(record))
+    if description is None:
+        return str(record)
+    return description.label_for(description.key_of(record))
 
 
 def to_json(value: object) -> object:

@@ -11,7 +11,6 @@ from flask_login import UserMixin
 from sqlalchemy import orm as so
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from registry.core.i18n import lazy_gettext as _l
 from registry.core.model import Choice, Record, choice_column, utcnow
 from registry.extensions import db
 
@@ -19,9 +18,9 @@ from registry.extensions import db
 class Role(Choice):
     """What a user may do: read, change the inventory, or also manage users."""
 
-    VIEWER = "viewer", _l("Viewer")
-    EDITOR = "editor", _l("Editor")
-    ADMIN = "admin", _l("Administrator")
+    VIEWER = "viewer", "Viewer", "閲覧者"
+    EDITOR = "editor", "Editor", "編集者"
+    ADMIN = "admin", "Administrator", "管理者"
 
     def at_least(self, other: Role) -> bool:
         order = list(Role)
@@ -31,8 +30,8 @@ class Role(Choice):
 class Language(Choice):
     """Languages of the user interface."""
 
-    JA = "ja", "日本語"
-    EN = "en", "English"
+    JA = "ja", "日本語", "日本語"
+    EN = "en", "English", "English"
 
 
 class User(UserMixin, Record, db.Model):
@@ -104,9 +103,9 @@ class LoginAttempt(db.Model):
 class AuditAction(Choice):
     """What happened to a record."""
 
-    CREATE = "create", _l("Created")
-    UPDATE = "update", _l("Updated")
-    DELETE = "delete", _l("Deleted")
+    CREATE = "create", "Created", "作成"
+    UPDATE = "update", "Updated", "更新"
+    DELETE = "delete", "Deleted", "削除"
 
 
 class AuditEntry(db.Model):

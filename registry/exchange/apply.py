@@ -20,7 +20,7 @@ from registry.core.web import when
 from registry.exchange.bulk import collector_paused, insert_rows
 from registry.exchange.models import BatchStatus, ImportBatch
 from registry.exchange.plan import Plan, SheetPlan, key_label
-from registry.exchange.resources import ASSOCIATION, DATE, LIST_SEPARATOR, RESOURCES, Resource
+from registry.exchange.resources import DATE, LIST_SEPARATOR, REFLIST, RESOURCES, Resource
 from registry.extensions import db
 
 CHUNK = 5000
@@ -178,12 +178,13 @@ class Writer:
                     .values({reference.fk: sa.bindparam("b_fk")}).execution_options(
                         synchronize_session=False), pairs)
         if resource.collection is not None:
-            self.link(resource, [(ids[r.key], r.values.get("categories")) for r in rows])
+            attr = resource.collection.attr
+            self.link(resource, [(ids[r.key], r.values.get(attr)) for r in rows])
         for row in rows:
             record_id = ids[row.key]
             self.undo["create"][table.name].append(record_id)
             changes = {name: [None, new] for name, new in shown(row.values).items()
-                       if new}  # None, "", False and 0 are left out
+                       if new not in (None, "", [])}  # as a form's create logs it
             self.audit(AuditAction.CREATE, table.name, record_id, row.key, changes)
 
     def update(self, sheet: SheetPlan) -> None:
@@ -210,10 +211,12 @@ class Writer:
                 old[reference.fk] = self.fk(resource, reference, before)
                 shown[reference.attr] = [_key_shown(before, reference.columns),
                                          _key_shown(row.values, reference.columns)]
-            if "categories" in row.changes:
-                links.append((row.record_id, row.values.get("categories")))
-                shown["categories"] = list(row.changes["categories"])
-            if changed or "categories" in row.changes:  # a new link set is a new revision too
+            collection = resource.collection
+            relinked = collection is not None and collection.attr in row.changes
+            if relinked:
+                links.append((row.record_id, row.values.get(collection.attr)))
+                shown[collection.attr] = [_names(v) for v in row.changes[collection.attr]]
+            if changed or relinked:  # a new link set is a new revision too
                 groups[tuple(sorted(changed))].append(
                     {"b_id": row.record_id, **{f"b_{c}": v for c, v in changed.items()}})
                 self.undo["update"][table.name].append([row.record_id, old])
@@ -226,7 +229,7 @@ class Writer:
             for start in range(0, len(params), CHUNK):
                 db.session.execute(statement, params[start:start + CHUNK])
         if links:
-            self.unlink([owner for owner, _ in links])
+            self.unlink(resource, [owner for owner, _ in links])
             self.link(resource, links)
 
     def delete(self, sheet: SheetPlan) -> None:
@@ -237,7 +240,7 @@ class Writer:
         table = resource.table
         ids = [r.record_id for r in rows]
         if resource.collection is not None:
-            self.unlink(ids)
+            self.unlink(resource, ids)
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start:start + CHUNK]
             stored = db.session.execute(sa.select(table).where(table.c.id.in_(chunk))).mappings()
@@ -246,25 +249,28 @@ class Writer:
         shown = _shower(resource)
         for row in rows:
             changes = {name: [old, None] for name, old in shown(row.values).items()
-                       if old}
+                       if old not in (None, "", [])}
             self.audit(AuditAction.DELETE, table.name, row.record_id, row.key, changes)
 
     def link(self, resource: Resource, owners: list[tuple[int, str | None]]) -> None:
-        target = resource.collection.target
-        pairs = [{"entrustment_id": owner, "category_id": self.ids.lookup(target, (name,))}
+        collection = resource.collection
+        owner_column, target_column = collection.link_columns
+        pairs = [{owner_column: owner,
+                  target_column: self.ids.lookup(collection.target, (name,))}
                  for owner, names in owners if names for name in names.split(LIST_SEPARATOR)]
         if pairs:
-            db.session.execute(sa.insert(ASSOCIATION), pairs)
-            self.undo["links"] += [[p["entrustment_id"], p["category_id"]] for p in pairs]
+            db.session.execute(sa.insert(collection.secondary), pairs)
+            self.undo["links"] += [[collection.secondary.name, p[owner_column], p[target_column]]
+                                   for p in pairs]
 
-    def unlink(self, owners: list[int]) -> None:
+    def unlink(self, resource: Resource, owners: list[int]) -> None:
+        table = resource.collection.secondary
+        owner, target = (table.c[name] for name in resource.collection.link_columns)
         for start in range(0, len(owners), CHUNK):
             chunk = owners[start:start + CHUNK]
-            self.undo["unlinks"] += [list(r) for r in db.session.execute(
-                sa.select(ASSOCIATION.c.entrustment_id, ASSOCIATION.c.category_id)
-                .where(ASSOCIATION.c.entrustment_id.in_(chunk)))]
-            db.session.execute(sa.delete(ASSOCIATION).where(
-                ASSOCIATION.c.entrustment_id.in_(chunk)))
+            self.undo["unlinks"] += [[table.name, *row] for row in db.session.execute(
+                sa.select(owner, target).where(owner.in_(chunk)))]
+            db.session.execute(sa.delete(table).where(owner.in_(chunk)))
 
     def audit(self, action: AuditAction, entity: str, record_id: int, key: tuple,
               changes: dict) -> None:
@@ -282,17 +288,21 @@ class Writer:
 
 
 def _shower(resource: Resource):
-    """A function giving a row's values as the audit log shows them: references by natural
-    key, under the model's attribute names (built once per sheet: it runs for every row)."""
-    plain = [(c.key, c.kind == DATE) for c in resource.columns
-             if c.reference is None and c.key != "id"]
+    """A function giving a row's values as the audit log shows them (as a form's change shows
+    them): references by natural key, lists as lists, under the model's attribute names (built
+    once per sheet: it runs for every row)."""
+    plain = [(c.key, c.kind) for c in resource.columns if c.reference is None and c.key != "id"]
     references = [(r.attr, r.columns) for r in resource.references]
 
     def shown(values: dict) -> dict:
         result = {}
-        for key, is_date in plain:
+        for key, kind in plain:
             value = values.get(key)
-            result[key] = value.isoformat() if is_date and value is not None else value
+            if kind == REFLIST:
+                value = _names(value)
+            elif kind == DATE and value is not None:
+                value = value.isoformat()
+            result[key] = value
         for attr, columns in references:
             if len(columns) == 1:
                 result[attr] = values.get(columns[0])
@@ -302,6 +312,11 @@ def _shower(resource: Resource):
         return result
 
     return shown
+
+
+def _names(joined: str | None) -> list[str]:
+    """A list cell's names, as the audit log keeps a collection."""
+    return sorted(joined.split(LIST_SEPARATOR)) if joined else []
 
 
 def _key_shown(values: dict, columns: tuple) -> str | None:
@@ -334,7 +349,8 @@ def revert(batch: ImportBatch) -> int:
         raise RevertRefused(_("records changed since this import: %(records)s%(more)s",
                               records=shown, more=more))
     now = utcnow()
-    order = [resource.table for resource in RESOURCES.values()]
+    order = [table for table in db.metadata.sorted_tables
+             if any(table.name in undo[kind] for kind in ("create", "update", "delete"))]
     entries = []
     applied = {(entity, record_id): (label, changes) for entity, record_id, label, changes in
                db.session.execute(sa.select(AuditEntry.entity, AuditEntry.record_id,
@@ -349,10 +365,8 @@ def revert(batch: ImportBatch) -> int:
                         "changes": {name: [new, old] for name, (old, new) in changes.items()},
                         "request_id": audit.request_id(), "batch_id": batch.id})
 
-    links = undo["links"]
-    for owner, category in links:
-        db.session.execute(sa.delete(ASSOCIATION).where(ASSOCIATION.c.entrustment_id == owner,
-                                                        ASSOCIATION.c.category_id == category))
+    for table, row in map(_link, undo["links"]):
+        db.session.execute(sa.delete(table).where(*(table.c[k] == v for k, v in row.items())))
     for table in reversed(order):
         ids = undo["create"].get(table.name, [])
         if ids:
@@ -370,10 +384,8 @@ def revert(batch: ImportBatch) -> int:
                                .values(**_typed(table, old), updated_at=now,
                                        revision=table.c.revision + 1))
             record(AuditAction.UPDATE, table.name, record_id)
-    if undo["unlinks"]:
-        db.session.execute(sa.insert(ASSOCIATION), [
-            {"entrustment_id": owner, "category_id": category}
-            for owner, category in undo["unlinks"]])
+    for table, row in map(_link, undo["unlinks"]):
+        db.session.execute(sa.insert(table).values(row))
     for start in range(0, len(entries), CHUNK):
         db.session.execute(sa.insert(AuditEntry.__table__), entries[start:start + CHUNK])
     batch.status = BatchStatus.REVERTED
@@ -394,3 +406,14 @@ def _typed(table: sa.Table, values: dict) -> dict:
             value = date.fromisoformat(value)
         typed[name] = value
     return typed
+
+
+def _link(entry: list) -> tuple[sa.Table, dict]:
+    """An association row of an undo record, [table, owner id, target id], as its table and
+    values (batches applied before tables were named hold [owner id, target id] of the one
+    association the workbook has)."""
+    collections = [r.collection for r in RESOURCES.values() if r.collection is not None]
+    if len(entry) == 2:
+        entry = [collections[0].secondary.name, *entry]
+    collection = next(c for c in collections if c.secondary.name == entry[0])
+    return collection.secondary, dict(zip(collection.link_columns, entry[1:], strict=True))

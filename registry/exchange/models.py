@@ -7,7 +7,6 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
-from registry.core.i18n import lazy_gettext as _l
 from registry.core.model import Choice, choice_column, utcnow
 from registry.extensions import db
 
@@ -15,8 +14,8 @@ from registry.extensions import db
 class BatchStatus(Choice):
     """Whether an import batch still stands."""
 
-    APPLIED = "applied", _l("Applied")
-    REVERTED = "reverted", _l("Reverted")
+    APPLIED = "applied", "Applied", "適用済み"
+    REVERTED = "reverted", "Reverted", "取消済み"
 
 
 class ImportBatch(db.Model):

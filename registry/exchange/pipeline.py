@@ -43,5 +43,5 @@ def summary(plan: Plan) -> list[str]:
                  f"{counts['unchanged']} unchanged"]
         if plan.sync:
             parts.append(f"{counts['delete']} deleted")
-        lines.append(f"{sheet.resource.sheet_en}: {', '.join(parts)}")
+        lines.append(f"{sheet.sheet}: {', '.join(parts)}")
     return lines

@@ -1,5 +1,7 @@
-"""Validate and plan: each row cleaned and checked (all problems at once), matched on its natural
-key, and classified as create / update (with a field diff) / unchanged / delete. Writes nothing."""
+"""Validate and plan: each row cleaned (all problems at once), matched on its natural key,
+classified as create / update (with a field diff) / unchanged / delete, and every row that
+changes a record checked by its description's rules (core.schema), exactly as a form's values
+are, against the registry as it will stand once the workbook is applied. Writes nothing."""
 
 from __future__ import annotations
 
@@ -9,14 +11,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from registry.consignees.forms import EMAIL, corporate_number_ok
+from registry.core import audit
 from registry.core.models import AuditEntry
+from registry.core.schema import REQUIRED, check, check_field, prepared
 from registry.exchange.read import Issue, Parsed, SheetRows
 from registry.exchange.resources import (
-    ASSOCIATION,
     BOOL,
     CHOICE,
     DATE,
@@ -41,26 +42,7 @@ from registry.exchange.write import batches
 from registry.extensions import db
 
 LIST_SPLIT = re.compile(r"\s*(?:;|；|、|\n)\s*")
-LIST_CHARACTERS = set(";；、\n")
-COUNTRY = re.compile(r"^[A-Z]{2}$")
 ACTIONS = ("create", "update", "unchanged", "delete")
-#: words ledgers commonly use for a choice, besides its code and its labels
-SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
-    "EmployeeStatus": {"active": ("在籍", "在職", "在籍中", "有効"), "leave": ("休職", "leave"),
-                       "departed": ("退職済", "退社", "退職者")},
-    "PurposeStatus": {"active": ("有効", "使用中"), "retired": ("廃止済", "終了")},
-    "AccessLevel": {"read": ("参照", "閲覧のみ"), "edit": ("更新", "書込"), "export": ("出力",),
-                    "admin": ("管理者",)},
-    "FindingStatus": {"resolved": ("完了", "対応済", "是正済"), "open": ("未着手",)},
-    "CheckResult": {"pass": ("合格", "問題なし"), "fail": ("不合格",),
-                    "pass_with_findings": ("条件付き適合", "指摘あり")},
-    "ConsigneeStatus": {"active": ("取引中", "契約中"), "terminated": ("取引終了", "解約")},
-    "ContractType": {"nda": ("NDA", "秘密保持契約", "機密保持契約"), "service": ("業務委託契約", "委託契約"),
-                     "dpa": ("覚書", "DPA", "データ処理契約", "個人情報取扱覚書"),
-                     "terms": ("利用規約", "約款")},
-}
-
-
 @dataclass
 class RowPlan:
     """What happens to one record."""
@@ -150,11 +132,10 @@ def clean_list(raw) -> str | None:
 
 
 def text_reader(column: Column):
-    """Text with the column's rules: length, half-width codes, country codes, empty as None."""
-    identifier = column.identifier
-    country = column.key.endswith("country")
+    """Text as the column keeps it: trimmed, codes in half-width (and upper case where the field
+    says so), empty as None where the field holds no empty text. Limits are the rules' to judge."""
+    identifier, upper = column.identifier, column.upper
     empty = None if column.nullable or column.kind == REF else ""
-    limit = column.max
 
     def read(raw):
         value = clean_text(raw)
@@ -162,14 +143,7 @@ def text_reader(column: Column):
             return empty
         if identifier:
             value = unicodedata.normalize("NFKC", value)
-        if len(value) > limit:
-            raise CellError(_("at most %(limit)s characters (this has %(length)s)",
-                              limit=limit, length=len(value)))
-        if country:
-            value = value.upper()
-            if not COUNTRY.match(value):
-                raise CellError(_("a two-letter ISO country code such as JP or US"))
-        return value
+        return value.upper() if upper else value
 
     return read
 
@@ -191,19 +165,13 @@ def load_existing(resource: Resource) -> dict[tuple, dict]:
 
 
 def choice_readers() -> dict[type, ChoiceReader]:
-    """Readers accepting each choice's code and its label in English and Japanese."""
+    """Readers accepting each choice's code, its labels in English and Japanese and its
+    synonyms, all declared as data on the choice (no catalogue is needed to read a workbook)."""
     readers = {}
     choices = {c.choice for r in RESOURCES.values() for c in r.columns if c.choice is not None}
     for choice in choices:
-        labels = defaultdict(list)
-        for language in ("en", "ja"):
-            with force_locale(language):
-                for member in choice:
-                    labels[member.value].append(str(member.label))
-        shown = ", ".join(f"{en} ({ja})" for en, ja in labels.values())
-        for value, words in SYNONYMS.get(choice.__name__, {}).items():
-            labels[value] += words
-        readers[choice] = ChoiceReader.build(choice, labels, shown)
+        shown = ", ".join(f"{m.label.en} ({m.label.ja})" for m in choice)
+        readers[choice] = ChoiceReader.build(choice, {m.value: m.words() for m in choice}, shown)
     return readers
 
 
@@ -219,6 +187,10 @@ class Planner:
         self.existing: dict[str, dict[tuple, dict]] = {}
         self.available: dict[str, set[tuple]] = {}
         self.renamed: dict[str, dict[tuple, tuple]] = defaultdict(dict)
+        #: resource -> the rows of its sheet as they will be stored: (stored key or None, row)
+        self.planned: dict[str, list[tuple[tuple | None, dict]]] = {}
+        self.role = audit.current_role()
+        self.world = Outcome(self)
 
     def keys(self, name: str) -> set[tuple]:
         """Natural keys a reference may point to: after this workbook is applied."""
@@ -278,19 +250,23 @@ class Planner:
         self.available[resource.name] = (set(seen) | rejected | set(renamed)
                                           | (set() if self.sync else set(stored)))
         checks = self.reference_checks(resource)
+        judged: list[tuple[RowPlan, dict | None]] = []
         for number, key, values in planned:
             self.check_references(sheet, checks, number, values)
             old_key = next((o for o, n in renamed.items() if n == key), key)
             old = stored.get(old_key)
+            full = prepared(resource.description, {**(old or defaults), **values}, old)
             if old is None:
-                full = {**defaults, **values}
-                plan.rows.append(RowPlan("create", number, key, full))
-                continue
-            changes = {k: (old.get(k), v) for k, v in values.items() if old.get(k) != v}
-            action = "update" if changes else "unchanged"
-            plan.rows.append(RowPlan(action, number, key, {**old, **values}, changes, old["id"]))
-        if resource.name == "consignees":
-            self.check_chains(sheet, plan)
+                row = RowPlan("create", number, key, full)
+            else:
+                changes = {k: (old.get(k), v) for k, v in full.items() if old.get(k) != v}
+                row = RowPlan("update" if changes else "unchanged", number, key, full, changes,
+                              old["id"])
+            plan.rows.append(row)
+            judged.append((row, old))
+        self.planned[resource.name] = [(None if old is None else resource.key_of(old), row.values)
+                                       for row, old in judged]
+        self.judge(resource, sheet, judged)
         if self.sync:
             plan.rows += [RowPlan("delete", None, key, row, {}, row["id"])
                           for key, row in stored.items() if key not in seen and key not in kept]
@@ -325,7 +301,7 @@ class Planner:
                   cells: list) -> tuple[dict, bool]:
         """The row's clean values, and whether all of them passed."""
         values = {}
-        ok = True
+        unread = []
         width = len(cells)
         for column, position, clean in present:
             raw = cells[position] if position < width else None
@@ -334,12 +310,21 @@ class Planner:
             except CellError as error:
                 self.issue(sheet, number, column.key, raw, _("expected %(what)s", what=error))
                 values[column.key] = clean_text(raw) or None
-                ok = False
-        if ok:
-            for message, column in self.row_rules(resource, values):
-                self.issue(sheet, number, column, values.get(column), message)
-                ok = False
-        return values, ok
+                unread.append(column.key)
+        for key in resource.key:
+            column = resource.by_key[key]
+            if key not in unread and values.get(key) in (None, "") and column.required:
+                # a row is matched on its natural key: without one it is no record at all
+                self.issue(sheet, number, key, None, str(REQUIRED))
+                unread.append(key)
+        if unread:  # the rules judge whole rows; still say what is wrong with the other cells
+            described = resource.description.by_name
+            for column, _position, _clean in present:
+                if column.key not in unread and column.key in described and column.reference is None:
+                    message = check_field(described[column.key], values[column.key])
+                    if message is not None:
+                        self.issue(sheet, number, column.key, values[column.key], str(message))
+        return values, not unread
 
     def cleaner(self, column: Column):
         """The function that reads one column's cells (chosen once per sheet, run per cell)."""
@@ -360,39 +345,34 @@ class Planner:
         else:
             read = text_reader(column)
         default = getattr(column.default, "value", column.default)
-        required = column.required
+        if default is None:
+            return read
 
         def clean(raw):
             value = read(raw)
-            if value is None or value == "":
-                if default is not None:
-                    return default
-                if required:
-                    raise CellError(_("a value (this column is required)"))
-            return value
+            return default if value is None or value == "" else value
 
         return clean
 
-    def row_rules(self, resource: Resource, values: dict):
-        """The checks the forms make, applied to a row: (message, column key) for each failure."""
-        start, end = values.get("start_on"), values.get("end_on")
-        if start and end and end < start:
-            yield _("the end date is before the start date"), "end_on"
-        number = values.get("corporate_number")
-        if number and not corporate_number_ok(number):
-            yield _("a corporate number has 13 digits with a valid check digit"), "corporate_number"
-        email = values.get("contact_email")
-        if email and not EMAIL.match(email):
-            yield _("expected an e-mail address"), "contact_email"
-        if resource.name == "employees" and values.get("status") == "departed" \
-                and not values.get("departed_on") and "departed_on" in values:
-            yield _("a departed employee needs the date of departure"), "departed_on"
-        if resource.name == "data_categories" and set(values.get("name") or "") & LIST_CHARACTERS:
-            yield _("a category name cannot contain ; 、 or a line break (they separate names "
-                    "in a list)"), "name"
-        if resource.name == "access_grants" and values.get("revoked_on") \
-                and not values.get("revoke_reason") and "revoke_reason" in values:
-            yield _("say why the access was revoked"), "revoke_reason"
+    def judge(self, resource: Resource, sheet: SheetRows,
+              judged: list[tuple[RowPlan, dict | None]]) -> None:
+        """Check every row that creates or changes a record by the description's rules, as a
+        form's values are checked, with the registry as it will stand (this sheet included)."""
+        changing = [(row, old) for row, old in judged if row.action in ("create", "update")]
+        description = resource.description
+        if (changing or self.sync) and not self.role.at_least(description.change_role):
+            self.issue(sheet, None, None, None, _(
+                "your role (%(role)s) may not change %(records)s", role=str(self.role.label),
+                records=str(description.plural)))
+            return
+        self.world.forget(resource.name)
+        for row, old in changing:
+            before = None if old is None else resource.values(old)
+            for problem in check(description, resource.values(row.values), before, self.role,
+                                 self.world):
+                column = resource.field_columns.get(problem.field)
+                self.issue(sheet, row.row, column, row.values.get(column) if column else None,
+                           str(problem.message))
 
     # -- references -----------------------------------------------------------------------
 
@@ -416,26 +396,23 @@ class Planner:
         return ok
 
     def reference_checks(self, resource: Resource) -> list[tuple]:
-        """For each reference of a sheet: its columns, the keys it may use, the target sheet."""
-        checks = [(r.columns, self.keys(r.target), self.sheet_name(RESOURCES[r.target]))
-                  for r in resource.references]
-        if resource.collection is not None:
-            target = resource.collection.target
-            checks.append((None, self.keys(target), self.sheet_name(RESOURCES[target])))
-        return checks
+        """For each reference of a sheet: its columns, the keys it may use, the target sheet,
+        and whether it is a list of names."""
+        return [(r.columns, self.keys(r.target), self.sheet_name(RESOURCES[r.target]),
+                 r is resource.collection)
+                for r in (*resource.references, *filter(None, [resource.collection]))]
 
     def check_references(self, sheet: SheetRows, checks: list[tuple], number: int,
                          values: dict) -> None:
-        for columns, known, target in checks:
-            if columns is None:
-                names = values.get("categories")
+        for columns, known, target, listed in checks:
+            column = columns[0]
+            if listed:
+                names = values.get(column)
                 missing = [n for n in names.split(LIST_SEPARATOR) if (n,) not in known] \
                     if names else []
-                column = "categories"
             else:
                 parts = tuple(map(values.get, columns))
                 missing = [key_label(parts)] if parts[0] is not None and parts not in known else []
-                column = columns[0]
             for value in missing:
                 self.issue(sheet, number, column, value,
                            _("no record with this key exists in the registry or in the sheet "
@@ -445,24 +422,6 @@ class Planner:
         """The name of a resource's sheet as this workbook has it (or both usual names)."""
         present = self.present.get(resource.name)
         return present.sheet if present else f"{resource.sheet_en}” / “{resource.sheet_ja}"
-
-    def check_chains(self, sheet: SheetRows, plan: SheetPlan) -> None:
-        """Re-entrustment chains must end: no consignee may be its own (indirect) parent."""
-        parents = {key: (row["parent.name"], row["parent.country"])
-                   for key, row in self.stored("consignees").items() if row.get("parent.name")}
-        for row in plan.rows:
-            parent = (row.values.get("parent.name"), row.values.get("parent.country"))
-            parents[row.key] = parent if parent[0] else None
-        for row in plan.rows:
-            seen = {row.key}
-            current = parents.get(row.key)
-            while current:
-                if current in seen:
-                    self.issue(sheet, row.row, "parent.name", key_label(row.key),
-                               _("this re-entrustment chain loops back to the consignee itself"))
-                    break
-                seen.add(current)
-                current = parents.get(current)
 
     def check_deletes(self, plans: list[SheetPlan]) -> None:
         """With --sync, refuse deleting a record that something kept still refers to."""
@@ -484,8 +443,9 @@ class Planner:
     def _deletes_in_sheet(self, resource, reference, gone, rows) -> None:
         sheet = self.present[resource.name]
         for row in rows:
-            if reference.columns == ("categories",):
-                keys = {(n,) for n in (row.values.get("categories") or "").split(LIST_SEPARATOR)}
+            if reference is resource.collection:
+                names = row.values.get(reference.columns[0]) or ""
+                keys = {(n,) for n in names.split(LIST_SEPARATOR)}
             else:
                 keys = {tuple(row.values.get(c) for c in reference.columns)}
             for key in keys & gone.keys():
@@ -496,7 +456,7 @@ class Planner:
     def _deletes_in_registry(self, resource, reference, gone) -> None:
         ids = [row.record_id for row in gone.values()]
         if resource.collection is reference:
-            column = ASSOCIATION.c.category_id
+            column = reference.secondary.c[reference.link_columns[1]]
             query = sa.select(column, sa.func.count()).where(column.in_(ids)).group_by(column)
         else:
             column = getattr(resource.model, reference.fk)
@@ -518,3 +478,49 @@ class Planner:
 def build_plan(parsed: Parsed, sync: bool = False) -> Plan:
     """The plan of a parsed workbook against the current data; writes nothing."""
     return Planner(parsed, sync).build()
+
+
+class Outcome:
+    """The registry as it will stand once the workbook is applied (stored records, with the
+    rows of the sheets planned so far over them): what the rules look up while a plan is made."""
+
+    def __init__(self, planner: Planner):
+        self.planner = planner
+        self.indexes: dict[tuple, dict[tuple, set]] = {}
+
+    def forget(self, name: str) -> None:
+        """Drop what was looked up in a resource whose sheet is being planned."""
+        self.indexes = {key: index for key, index in self.indexes.items() if key[0] != name}
+
+    def values(self, kind: str, field: str, /, **where) -> set:
+        names = tuple(sorted(where))
+        index = self.indexes.get((kind, field, names))
+        if index is None:
+            index = self.indexes[(kind, field, names)] = self._index(kind, field, names)
+        return index.get(tuple(_as_key(where[n]) for n in names), set())
+
+    def _index(self, name: str, field: str, names: tuple) -> dict[tuple, set]:
+        resource = RESOURCES[name]
+        index: dict[tuple, set] = defaultdict(set)
+        for row in self.rows(name):
+            values = resource.values(row)
+            if values.get(field) is not None:
+                index[tuple(_as_key(values.get(n)) for n in names)].add(values[field])
+        return index
+
+    def rows(self, name: str):
+        """The rows of a resource after the import: stored, then replaced, renamed, added or
+        (with --sync) dropped by its sheet."""
+        stored = self.planner.stored(name)
+        planned = self.planner.planned.get(name)
+        if planned is None:
+            return stored.values()
+        rows = {} if self.planner.sync else dict(stored)
+        for old_key, row in planned:
+            rows.pop(old_key, None)
+            rows[RESOURCES[name].key_of(row)] = row
+        return rows.values()
+
+
+def _as_key(value) -> tuple:
+    return value if isinstance(value, tuple) else (value,)

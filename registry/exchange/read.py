@@ -68,7 +68,8 @@ class Parsed:
 def _sheet_lookup() -> dict[str, Resource]:
     lookup = {}
     for resource in RESOURCES.values():
-        for name in (resource.name, resource.sheet_en, resource.sheet_ja):
+        for name in (resource.name, resource.sheet_en, resource.sheet_ja,
+                     *resource.description.sheet_synonyms):
             lookup[normalize(name)] = resource
     return lookup
 

@@ -1,50 +1,30 @@
-"""What each sheet of the inventory workbook holds: its columns (headers in English and Japanese),
-natural key and references. The same resources drive export and import, so they round-trip."""
+"""The sheets of the inventory workbook, derived from the records' descriptions (core.schema):
+every described kind of record with a sheet gives one, its columns from the described fields (a
+reference written as its target's natural key), headers in English and Japanese from the fields'
+labels. The same resources drive export and import, so they round-trip. The engine knows
+descriptions, not domains: each domain declares its own."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
-from registry.consignees.models import (
-    Certification,
-    CertificationScheme,
-    Consignee,
-    ConsigneeStatus,
-    Contract,
-    ContractType,
-    CrossBorderBasis,
-    Entrustment,
-    RiskTier,
-    entrustment_categories,
-)
+from registry.core import schema
 from registry.core.model import Choice, Record
-from registry.inventory.models import AppiKind, DataCategory, Purpose, PurposeCategory, PurposeStatus
-from registry.people.models import AccessGrant, AccessLevel, Employee, EmployeeStatus
-from registry.supervision.models import (
-    CheckKind,
-    CheckMethod,
-    CheckResult,
-    Finding,
-    FindingStatus,
-    Severity,
-    SupervisionCheck,
-)
 
 TEXT, INTEGER, DATE, BOOL, CHOICE, REF, REFLIST = (
     "text", "integer", "date", "bool", "choice", "ref", "reflist")
-#: columns holding codes and numbers rather than names (NFKC-normalised on import)
-IDENTIFIERS = {"code", "reference", "number", "corporate_number", "country", "contact_email"}
 #: how the names in a list cell (an entrustment's categories) are separated
 LIST_SEPARATOR = "; "
 
 
 @dataclass(frozen=True)
 class Column:
-    """One column of a sheet: key (model attribute, or reference.part), headers, kind of value."""
+    """One column of a sheet: key (field name, or field.part for a reference), headers, kind."""
 
     key: str
     en: str
@@ -57,11 +37,11 @@ class Column:
     nullable: bool = False
     synonyms: tuple[str, ...] = ()
     width: int = 18
-
-    @property
-    def identifier(self) -> bool:
-        """Codes and numbers: full-width letters and digits are read as half-width."""
-        return self.key.rsplit(".", 1)[-1] in IDENTIFIERS
+    #: codes and numbers: full-width letters and digits are read as half-width
+    identifier: bool = False
+    upper: bool = False
+    #: the described field the column writes (None for the Registry ID)
+    field: str | None = None
 
     @property
     def reference(self) -> str | None:
@@ -71,32 +51,48 @@ class Column:
 
 @dataclass(frozen=True)
 class Reference:
-    """A many-to-one link written as the target's natural key in one or more columns."""
+    """A link to other records written as their natural key: many-to-one in one or more
+    columns, or (a collection) a list of names in one column kept in an association table."""
 
     attr: str
-    fk: str
+    fk: str | None
     target: str
     columns: tuple[str, ...]
+    secondary: sa.Table | None = None
+    #: the association table's columns: (the owner's id, the target's id)
+    link_columns: tuple[str, str] | None = None
 
 
 @dataclass
 class Resource:
-    """One sheet of the workbook and the model it reads into and writes from."""
+    """One sheet of the workbook and the described records it reads into and writes from."""
 
-    name: str
-    model: type[Record]
-    sheet_en: str
-    sheet_ja: str
+    description: schema.Description
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     references: tuple[Reference, ...] = ()
     collection: Reference | None = None
-    order_by: tuple = ()
     by_key: dict[str, Column] = field(init=False)
 
     def __post_init__(self) -> None:
         self.columns = (*self.columns, RECORD_ID)
         self.by_key = {column.key: column for column in self.columns}
+
+    @property
+    def name(self) -> str:
+        return self.description.name
+
+    @property
+    def model(self) -> type[Record]:
+        return self.description.model
+
+    @property
+    def sheet_en(self) -> str:
+        return self.description.plural.en
+
+    @property
+    def sheet_ja(self) -> str:
+        return self.description.plural.ja
 
     @property
     def table(self) -> sa.Table:
@@ -107,11 +103,33 @@ class Resource:
         return [c for c in self.columns
                 if c.reference is None and c.kind != REFLIST and c is not RECORD_ID]
 
+    @cached_property
+    def field_columns(self) -> dict[str, str]:
+        """Each described field's first column (where a problem with the field is shown)."""
+        found: dict[str, str] = {}
+        for column in self.columns:
+            if column.field is not None:
+                found.setdefault(column.field, column.key)
+        return found
+
     def sheet_name(self, language: str) -> str:
         return self.sheet_ja if language == "ja" else self.sheet_en
 
     def key_of(self, row: dict) -> tuple:
         return tuple(map(row.get, self.key))
+
+    def values(self, row: dict) -> dict:
+        """A row of the sheet as the description's rules see a record: references as their
+        targets' natural keys, a list cell as a tuple of keys."""
+        values = {column.key: row[column.key] for column in self.plain_columns if column.key in row}
+        for reference in self.references:
+            parts = tuple(row.get(c) for c in reference.columns)
+            values[reference.attr] = None if parts[0] is None else parts
+        if self.collection is not None:
+            names = row.get(self.collection.columns[0])
+            values[self.collection.attr] = tuple(sorted(
+                (name,) for name in names.split(LIST_SEPARATOR))) if names else ()
+        return values
 
     def export_query(self, key_only: bool = False) -> sa.Select:
         """Rows as the sheet shows them: own columns plus the natural keys of references
@@ -132,227 +150,111 @@ class Resource:
         query = sa.select(*selected).select_from(model)
         for alias, condition in joins:
             query = query.outerjoin(alias, condition)
-        return query.order_by(*(self.order_by or (model.id,)))
+        return query.order_by(*(self.description.order_by or (model.id,)))
 
 
 #: the last, hidden column of every sheet: lets a renamed natural key still find its record
 RECORD_ID = Column("id", "Registry ID", "台帳ID", INTEGER, width=8, synonyms=("id",))
 
 
-def _choice(key, en, ja, choice, default=None, required=False, nullable=False, width=16):
-    return Column(key, en, ja, CHOICE, choice=choice, default=default, required=required,
-                  nullable=nullable, width=width)
+def _resource(description: schema.Description) -> Resource:
+    """The sheet of a described kind of record."""
+    columns: list[Column] = []
+    references: list[Reference] = []
+    collection = None
+    for described in description.fields:
+        if not described.spec.sheet:
+            continue
+        if described.kind == schema.REF:
+            target = schema.describe_model(described.target)
+            keys = tuple(f"{described.name}.{part}" for part in target.key)
+            columns += _reference_columns(described, target, keys)
+            references.append(Reference(described.name, described.fk, target.name, keys))
+        elif described.kind == schema.REFS:
+            columns.append(_column(described, REFLIST, max=4000))
+            collection = Reference(described.name, None,
+                                   schema.describe_model(described.target).name,
+                                   (described.name,), described.secondary, described.link_columns)
+        else:
+            kind = TEXT if described.kind in (schema.TEXT, schema.AREA) else described.kind
+            columns.append(_column(described, kind))
+    key = tuple(column for name in description.key for column in (
+        next(r.columns for r in references if r.attr == name)
+        if description.by_name[name].kind == schema.REF else (name,)))
+    return Resource(description, tuple(columns), key, tuple(references), collection)
 
 
-def _consignee_ref(prefix: str, en: str, ja: str, required: bool = True) -> tuple[Column, Column]:
-    return (
-        Column(f"{prefix}.name", en, ja, REF, required=required, width=28),
-        Column(f"{prefix}.country", f"{en} country", f"{ja}国", REF, max=2, width=8),
-    )
+def _column(described: schema.Field, kind: str, **overrides) -> Column:
+    spec = described.spec
+    values = dict(key=described.name, en=described.label.en, ja=described.label.ja, kind=kind,
+                  max=described.max or 255, choice=described.choice,
+                  required=described.required and described.default is None,
+                  default=described.default, nullable=described.nullable, synonyms=spec.synonyms,
+                  width=spec.width, identifier=spec.code, upper=spec.upper, field=described.name)
+    return Column(**{**values, **overrides})
 
 
-def _clauses() -> tuple[Column, ...]:
-    return tuple(Column(f"clause_{key}", en, ja, BOOL, default=False, width=12) for key, en, ja in (
-        ("confidentiality", "Confidentiality clause", "秘密保持条項"),
-        ("purpose_limitation", "Purpose limitation clause", "目的外利用禁止条項"),
-        ("security_measures", "Security measures clause", "安全管理措置条項"),
-        ("reentrustment_approval", "Re-entrustment approval clause", "再委託承認条項"),
-        ("incident_notification", "Incident notification clause", "事故報告条項"),
-        ("audit_rights", "Audit rights clause", "監査権条項"),
-        ("return_deletion", "Return or deletion clause", "返還・削除条項"),
-    ))
+def _reference_columns(described: schema.Field, target: schema.Description,
+                       keys: tuple[str, ...]) -> list[Column]:
+    """A reference's columns: the first headed by the field's label, the others by the label
+    and the key part's ("Consignee", "Consignee country")."""
+    columns = []
+    for index, (key, name) in enumerate(zip(keys, target.key, strict=True)):
+        part = target.by_name[name]
+        first = index == 0
+        columns.append(Column(
+            key,
+            described.label.en if first else f"{described.label.en} {part.label.en.lower()}",
+            described.label.ja if first else f"{described.label.ja}{part.label.ja}",
+            REF, max=part.max or 255, required=described.required and first,
+            synonyms=described.spec.synonyms if first else (), width=described.spec.width if first else 8,
+            identifier=part.spec.code, upper=part.spec.upper, field=described.name))
+    return columns
 
 
-_RESOURCES = (
-    Resource(
-        "purposes", Purpose, "Purposes", "利用目的",
-        (
-            Column("code", "Code", "コード", required=True, max=32, width=10,
-                   synonyms=("purpose code", "目的コード", "番号")),
-            Column("title", "Purpose of use", "利用目的", required=True, width=50,
-                   synonyms=("title", "目的")),
-            Column("description", "Description", "説明", max=4000, width=40),
-            Column("legal_basis", "Legal basis", "根拠", width=24, synonyms=("policy article",)),
-            _choice("status", "Status", "状態", PurposeStatus, default=PurposeStatus.ACTIVE),
-        ),
-        key=("code",), order_by=(Purpose.code,),
-    ),
-    Resource(
-        "data_categories", DataCategory, "Data categories", "個人情報項目",
-        (
-            Column("name", "Name", "項目名", required=True, max=128, width=24,
-                   synonyms=("category", "data category", "個人情報の項目", "項目")),
-            _choice("appi_kind", "Kind under the APPI", "法上の区分", AppiKind,
-                    default=AppiKind.PERSONAL, width=28),
-            Column("data_subjects", "Data subjects", "本人の区分", width=20),
-            Column("source", "Source", "取得元", width=20, synonyms=("取得方法",)),
-            Column("storage_location", "Storage location", "保管場所", width=20),
-            Column("retention_period", "Retention period", "保存期間", width=18),
-            Column("estimated_records", "Estimated records", "件数", INTEGER, width=12,
-                   synonyms=("records", "概算件数")),
-        ),
-        key=("name",), order_by=(DataCategory.name,),
-    ),
-    Resource(
-        "purpose_categories", PurposeCategory, "Purpose x category", "利用目的×項目",
-        (
-            Column("purpose.code", "Purpose code", "利用目的コード", REF, required=True, width=12),
-            Column("category.name", "Data category", "個人情報項目", REF, required=True,
-                   width=24),
-            Column("reason", "Why it is needed", "必要な理由", max=4000, width=40),
-            Column("since", "Used since", "利用開始日", DATE, width=12),
-        ),
-        key=("purpose.code", "category.name"),
-        references=(Reference("purpose", "purpose_id", "purposes", ("purpose.code",)),
-                    Reference("category", "category_id", "data_categories", ("category.name",))),
-    ),
-    Resource(
-        "consignees", Consignee, "Consignees", "委託先",
-        (
-            Column("name", "Name", "委託先名", required=True, width=30,
-                   synonyms=("consignee", "company", "会社名", "名称")),
-            Column("country", "Country", "国", required=True, max=2, default="JP", width=8),
-            Column("corporate_number", "Corporate number", "法人番号", max=13, nullable=True,
-                   width=16),
-            Column("address", "Address", "所在地", width=30),
-            Column("contact_name", "Contact person", "担当者", max=128, width=16),
-            Column("contact_email", "Contact e-mail", "担当者メール", width=24),
-            _choice("risk_tier", "Risk tier", "リスク区分", RiskTier, default=RiskTier.MEDIUM),
-            _choice("status", "Status", "状態", ConsigneeStatus, default=ConsigneeStatus.ACTIVE),
-            *_consignee_ref("parent", "Re-entrusted by", "再委託元", required=False),
-            Column("reentrustment_approved_on", "Re-entrustment approved on", "再委託承認日", DATE),
-            _choice("cross_border_basis", "Cross-border basis", "外国提供の根拠", CrossBorderBasis,
-                    nullable=True, width=24),
-            Column("cross_border_checked_on", "Cross-border basis confirmed on", "根拠確認日",
-                   DATE),
-            Column("external_environment", "External environment", "外的環境の把握", max=4000,
-                   width=40),
-        ),
-        key=("name", "country"),
-        references=(Reference("parent", "parent_id", "consignees", ("parent.name", "parent.country")),),
-        order_by=(Consignee.name, Consignee.country),
-    ),
-    Resource(
-        "certifications", Certification, "Certifications", "認証",
-        (
-            *_consignee_ref("consignee", "Consignee", "委託先"),
-            _choice("scheme", "Scheme", "認証の種類", CertificationScheme, required=True),
-            Column("number", "Certificate number", "登録番号", max=64, width=16),
-            Column("expires_on", "Valid until", "有効期限", DATE),
-        ),
-        key=("consignee.name", "consignee.country", "scheme", "number"),
-        references=(Reference("consignee", "consignee_id", "consignees",
-                              ("consignee.name", "consignee.country")),),
-    ),
-    Resource(
-        "entrustments", Entrustment, "Entrustments", "委託業務",
-        (
-            Column("reference", "Reference", "管理番号", required=True, max=32, width=12),
-            *_consignee_ref("consignee", "Consignee", "委託先"),
-            Column("purpose.code", "Purpose code", "利用目的コード", REF, required=True, width=12),
-            Column("categories", "Data categories", "個人情報項目", REFLIST, max=4000, width=36),
-            Column("work", "Work entrusted", "委託業務の内容", required=True, max=4000, width=40),
-            Column("start_on", "Start", "開始日", DATE),
-            Column("end_on", "End", "終了日", DATE),
-        ),
-        key=("reference",),
-        references=(Reference("consignee", "consignee_id", "consignees",
-                              ("consignee.name", "consignee.country")),
-                    Reference("purpose", "purpose_id", "purposes", ("purpose.code",))),
-        collection=Reference("categories", "category_id", "data_categories", ("categories",)),
-        order_by=(Entrustment.reference,),
-    ),
-    Resource(
-        "contracts", Contract, "Contracts", "契約",
-        (
-            Column("reference", "Reference", "管理番号", required=True, max=32, width=12),
-            *_consignee_ref("consignee", "Consignee", "委託先"),
-            _choice("contract_type", "Type", "契約種別", ContractType, required=True, width=22),
-            Column("title", "Title", "契約名", width=30),
-            Column("signed_on", "Signed on", "締結日", DATE),
-            Column("start_on", "Start", "開始日", DATE),
-            Column("end_on", "End", "終了日", DATE),
-            Column("auto_renewal", "Renews automatically", "自動更新", BOOL, default=False),
-            Column("reentrustment_allowed", "Re-entrustment allowed", "再委託可", BOOL,
-                   default=False),
-            *_clauses(),
-        ),
-        key=("reference",),
-        references=(Reference("consignee", "consignee_id", "consignees",
-                              ("consignee.name", "consignee.country")),),
-        order_by=(Contract.reference,),
-    ),
-    Resource(
-        "supervision_checks", SupervisionCheck, "Supervision checks", "委託先点検",
-        (
-            Column("reference", "Reference", "管理番号", required=True, max=32, width=12),
-            *_consignee_ref("consignee", "Consignee", "委託先"),
-            _choice("kind", "Kind of check", "点検の種類", CheckKind, default=CheckKind.PERIODIC),
-            Column("checked_on", "Checked on", "点検日", DATE, required=True),
-            _choice("method", "Method", "点検方法", CheckMethod, required=True),
-            _choice("result", "Result", "結果", CheckResult, default=CheckResult.PENDING),
-            Column("performed_by", "Performed by", "実施者", max=128),
-            Column("next_due_on", "Next check due", "次回点検期限", DATE),
-            Column("notes", "Notes", "備考", max=8000, width=40),
-        ),
-        key=("reference",),
-        references=(Reference("consignee", "consignee_id", "consignees",
-                              ("consignee.name", "consignee.country")),),
-        order_by=(SupervisionCheck.reference,),
-    ),
-    Resource(
-        "findings", Finding, "Findings", "指摘事項",
-        (
-            Column("reference", "Reference", "管理番号", required=True, max=32, width=12),
-            Column("check.reference", "Check reference", "点検管理番号", REF, required=True,
-                   width=12),
-            Column("description", "Description", "指摘内容", required=True, max=8000, width=40),
-            _choice("severity", "Severity", "重要度", Severity, default=Severity.MEDIUM),
-            Column("owner", "Owner", "担当者", max=128),
-            Column("due_on", "Due", "期限", DATE),
-            _choice("status", "Status", "状態", FindingStatus, default=FindingStatus.OPEN),
-            Column("resolution", "Resolution", "対応内容", max=8000, width=30),
-            Column("resolved_on", "Resolved on", "完了日", DATE),
-        ),
-        key=("reference",),
-        references=(Reference("check", "check_id", "supervision_checks", ("check.reference",)),),
-        order_by=(Finding.reference,),
-    ),
-    Resource(
-        "employees", Employee, "Employees", "従業者",
-        (
-            Column("number", "Employee number", "社員番号", required=True, max=32, width=12,
-                   synonyms=("従業員番号", "社員No", "no")),
-            Column("name", "Name", "氏名", required=True, max=128, width=18),
-            Column("department", "Department", "部署", max=128, width=18, synonyms=("所属",)),
-            Column("job_title", "Job title", "役職", max=128),
-            _choice("status", "Status", "在籍状況", EmployeeStatus, default=EmployeeStatus.ACTIVE),
-            Column("departed_on", "Departed on", "退職日", DATE),
-            Column("pledge_signed_on", "Pledge signed on", "誓約書提出日", DATE),
-            Column("last_training_on", "Last training", "最終研修日", DATE),
-        ),
-        key=("number",), order_by=(Employee.number,),
-    ),
-    Resource(
-        "access_grants", AccessGrant, "Access grants", "アクセス権限",
-        (
-            Column("employee.number", "Employee number", "社員番号", REF, required=True, width=12),
-            Column("category.name", "Data category", "個人情報項目", REF, required=True, width=24),
-            Column("system", "System", "システム", max=128, width=18),
-            _choice("level", "Access level", "権限", AccessLevel, default=AccessLevel.READ),
-            Column("granted_by", "Granted by", "承認者", max=128),
-            Column("granted_on", "Granted on", "付与日", DATE),
-            Column("last_reviewed_on", "Last reviewed", "最終見直し日", DATE),
-            Column("revoked_on", "Revoked on", "削除日", DATE),
-            Column("revoke_reason", "Reason for revocation", "削除理由", width=20),
-        ),
-        key=("employee.number", "category.name", "system"),
-        references=(Reference("employee", "employee_id", "employees", ("employee.number",)),
-                    Reference("category", "category_id", "data_categories", ("category.name",))),
-    ),
-)
+def _ordered(descriptions: list[schema.Description]) -> list[schema.Description]:
+    """Descriptions with the targets of every reference, and the kinds their rules consult,
+    before the records that need them (a record may refer to its own kind), otherwise in the
+    order they were declared."""
+    placed: list[schema.Description] = []
 
-#: resources by name, in dependency order (a resource only refers to earlier ones, or itself)
-RESOURCES: dict[str, Resource] = {resource.name: resource for resource in _RESOURCES}
-BY_MODEL: dict[type, Resource] = {resource.model: resource for resource in _RESOURCES}
-ASSOCIATION = entrustment_categories
+    def place(description: schema.Description) -> None:
+        if description in placed:
+            return
+        needed = [f.target for f in description.fields if f.reference] + list(description.consults)
+        for model in needed:
+            if model is not description.model:
+                place(schema.describe_model(model))
+        placed.append(description)
+
+    for description in descriptions:
+        place(description)
+    return placed
+
+
+class _Resources(Mapping):
+    """Resources by name, in dependency order, built from the descriptions on first use (after
+    every domain has declared its own)."""
+
+    @cached_property
+    def _built(self) -> dict[str, Resource]:
+        sheets = [d for d in schema.DESCRIPTIONS.values() if d.sheet]
+        return {d.name: _resource(d) for d in _ordered(sheets) if d.sheet}
+
+    def __getitem__(self, name: str) -> Resource:
+        return self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._built)
+
+    def __len__(self) -> int:
+        return len(self._built)
+
+
+RESOURCES: Mapping[str, Resource] = _Resources()
+
+
+def by_model(model: type) -> Resource | None:
+    """The resource of a model's records, if they have a sheet."""
+    description = schema.DESCRIPTIONS.get(model)
+    return RESOURCES.get(description.name) if description is not None else None

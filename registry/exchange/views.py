@@ -29,7 +29,7 @@ from registry.exchange.apply import RevertRefused, Stale, apply, revert
 from registry.exchange.forms import ImportForm
 from registry.exchange.guard import Refused
 from registry.exchange.models import ImportBatch
-from registry.exchange.resources import BY_MODEL, RESOURCES
+from registry.exchange.resources import RESOURCES, by_model
 from registry.exchange.responses import XLSX, refused, send_workbook
 from registry.extensions import db
 
@@ -43,7 +43,7 @@ PREVIEW_ROWS = 200
 def export_url(model: type) -> str | None:
     """The download of a list as a workbook, with the list's search and filters; None for a
     list that has no sheet."""
-    resource = BY_MODEL.get(model)
+    resource = by_model(model)
     if resource is None:
         return None
     return url_for("exchange.export", **{**query_arguments(), "entity": resource.name})

@@ -8,11 +8,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 import xlsxwriter
-from flask_babel import force_locale
 from xlsxwriter.utility import xl_col_to_name
 
 from registry.exchange.resources import (
-    ASSOCIATION,
     BOOL,
     CHOICE,
     DATE,
@@ -25,7 +23,6 @@ from registry.exchange.resources import (
 )
 from registry.exchange.values import FIRST_EXCEL_DATE, is_formula_like
 from registry.extensions import db
-from registry.inventory.models import DataCategory
 
 FORMAT_NAME = "registry-inventory"
 FORMAT_VERSION = 1
@@ -61,11 +58,11 @@ README = {
 def choice_labels(language: str) -> dict[type, dict[str, str]]:
     """Each choice's labels in one language, keyed by the choice class and value."""
     labels: dict[type, dict[str, str]] = {}
-    with force_locale(language):
-        for resource in RESOURCES.values():
-            for column in resource.columns:
-                if column.choice is not None and column.choice not in labels:
-                    labels[column.choice] = {m.value: str(m.label) for m in column.choice}
+    for resource in RESOURCES.values():
+        for column in resource.columns:
+            if column.choice is not None and column.choice not in labels:
+                labels[column.choice] = {m.value: m.label.in_language(language)
+                                         for m in column.choice}
     return labels
 
 
@@ -211,12 +208,15 @@ def _plain(row) -> dict:
 
 
 def _attach_collection(resource: Resource, rows: list[dict]) -> None:
+    """The list cell of each row: the names of the records its collection holds."""
+    collection = resource.collection
+    owner, other = (collection.secondary.c[name] for name in collection.link_columns)
+    target = RESOURCES[collection.target]
+    name = getattr(target.model, target.key[0])
     names = defaultdict(list)
-    ids = [row["id"] for row in rows]
-    query = (sa.select(ASSOCIATION.c.entrustment_id, DataCategory.name)
-             .join(DataCategory, DataCategory.id == ASSOCIATION.c.category_id)
-             .where(ASSOCIATION.c.entrustment_id.in_(ids)))
-    for owner, name in db.session.execute(query):
-        names[owner].append(name)
+    query = (sa.select(owner, name).join(target.model, target.model.id == other)
+             .where(owner.in_([row["id"] for row in rows])))
+    for owner_id, found in db.session.execute(query):
+        names[owner_id].append(found)
     for row in rows:
-        row["categories"] = LIST_SEPARATOR.join(sorted(names[row["id"]])) or None
+        row[collection.attr] = LIST_SEPARATOR.join(sorted(names[row["id"]])) or None

@@ -9,7 +9,6 @@ from registry.core.entity import Column, Dependent, Entity, Filter
 from registry.core.i18n import lazy_gettext as _l
 from registry.extensions import db
 from registry.inventory import matrix as matrix_service
-from registry.inventory.forms import DataCategoryForm, PurposeCategoryForm, PurposeForm
 from registry.inventory.models import (
     AppiKind,
     DataCategory,
@@ -17,6 +16,7 @@ from registry.inventory.models import (
     PurposeCategory,
     PurposeStatus,
 )
+from registry.inventory.rules import CATEGORIES, LINKS, PURPOSES
 from registry.people.models import AccessGrant
 
 bp = Blueprint("inventory", __name__)
@@ -51,22 +51,18 @@ def _category_context(category: DataCategory) -> dict:
 
 purposes = Entity(
     name="purposes",
-    model=Purpose,
-    form=PurposeForm,
-    singular=_l("Purpose of use"),
-    plural=_l("Purposes of use"),
+    description=PURPOSES,
     columns=[
-        Column("code", _l("Code"), Purpose.code, link=True),
-        Column("title", _l("Purpose of use"), Purpose.title),
-        Column("legal_basis", _l("Legal basis"), Purpose.legal_basis),
-        Column("status", _l("Status"), Purpose.status),
+        Column("code", Purpose.code, link=True),
+        Column("title", Purpose.title),
+        Column("legal_basis", Purpose.legal_basis),
+        Column("status", Purpose.status),
     ],
     search=(Purpose.code, Purpose.title, Purpose.description, Purpose.legal_basis),
     filters=(
         Filter("status", _l("Status"), PurposeStatus.choices, lambda v: Purpose.status == v),
     ),
     default_sort="code",
-    unique=(("code",),),
     dependents=(
         Dependent(_l("Data categories used"), PurposeCategory,
                   lambda p: PurposeCategory.purpose_id == p.id),
@@ -78,17 +74,14 @@ purposes = Entity(
 
 categories = Entity(
     name="categories",
-    model=DataCategory,
-    form=DataCategoryForm,
-    singular=_l("Data category"),
-    plural=_l("Data categories"),
+    description=CATEGORIES,
     columns=[
-        Column("name", _l("Name"), DataCategory.name, link=True),
-        Column("appi_kind", _l("Kind under the APPI"), DataCategory.appi_kind),
-        Column("data_subjects", _l("Data subjects"), DataCategory.data_subjects),
-        Column("storage_location", _l("Storage location"), DataCategory.storage_location),
-        Column("retention_period", _l("Retention period"), DataCategory.retention_period),
-        Column("estimated_records", _l("Records"), DataCategory.estimated_records),
+        Column("name", DataCategory.name, link=True),
+        Column("appi_kind", DataCategory.appi_kind),
+        Column("data_subjects", DataCategory.data_subjects),
+        Column("storage_location", DataCategory.storage_location),
+        Column("retention_period", DataCategory.retention_period),
+        Column("estimated_records", DataCategory.estimated_records),
     ],
     search=(DataCategory.name, DataCategory.data_subjects, DataCategory.source,
             DataCategory.storage_location),
@@ -97,7 +90,6 @@ categories = Entity(
                lambda v: DataCategory.appi_kind == v),
     ),
     default_sort="name",
-    unique=(("name",),),
     dependents=(
         Dependent(_l("Purposes using it"), PurposeCategory,
                   lambda c: PurposeCategory.category_id == c.id),
@@ -111,15 +103,12 @@ categories = Entity(
 
 links = Entity(
     name="purpose_categories",
-    model=PurposeCategory,
-    form=PurposeCategoryForm,
-    singular=_l("Use of a category"),
-    plural=_l("Purpose × category"),
+    description=LINKS,
     columns=[
-        Column("purpose", _l("Purpose of use"), Purpose.code, link=True),
-        Column("category", _l("Data category"), DataCategory.name),
-        Column("reason", _l("Why it is needed"), PurposeCategory.reason),
-        Column("since", _l("Used since"), PurposeCategory.since),
+        Column("purpose", Purpose.code, link=True),
+        Column("category", DataCategory.name),
+        Column("reason", PurposeCategory.reason),
+        Column("since", PurposeCategory.since),
     ],
     search=(Purpose.code, Purpose.title, DataCategory.name, PurposeCategory.reason),
     filters=(
@@ -128,7 +117,13 @@ links = Entity(
     ),
     default_sort="purpose",
     joins=(PurposeCategory.purpose, PurposeCategory.category),
-    unique=(("purpose", "category"),),
+    dependents=(
+        Dependent(_l("Entrustments handing this category over for the purpose"), Entrustment,
+                  lambda link: sa.and_(
+                      Entrustment.purpose_id == link.purpose_id,
+                      Entrustment.id.in_(sa.select(entrustment_categories.c.entrustment_id).where(
+                          entrustment_categories.c.category_id == link.category_id)))),
+    ),
 )
 
 for entity in (purposes, categories, links):

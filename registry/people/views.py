@@ -9,8 +9,8 @@ from registry.core.i18n import lazy_gettext as _l
 from registry.core.web import paginate
 from registry.extensions import db
 from registry.inventory.models import AppiKind, DataCategory
-from registry.people.forms import AccessGrantForm, EmployeeForm
 from registry.people.models import AccessGrant, AccessLevel, Employee, EmployeeStatus
+from registry.people.rules import EMPLOYEES, GRANTS
 
 bp = Blueprint("people", __name__)
 
@@ -37,25 +37,21 @@ def _status(value: str):
 
 employees = Entity(
     name="employees",
-    model=Employee,
-    form=EmployeeForm,
-    singular=_l("Employee"),
-    plural=_l("Employees"),
+    description=EMPLOYEES,
     columns=[
-        Column("number", _l("Employee number"), Employee.number, link=True),
-        Column("name", _l("Name"), Employee.name),
-        Column("department", _l("Department"), Employee.department),
-        Column("job_title", _l("Job title"), Employee.job_title),
-        Column("status", _l("Status"), Employee.status),
-        Column("pledge_signed_on", _l("Pledge signed"), Employee.pledge_signed_on),
-        Column("last_training_on", _l("Last training"), Employee.last_training_on),
+        Column("number", Employee.number, link=True),
+        Column("name", Employee.name),
+        Column("department", Employee.department),
+        Column("job_title", Employee.job_title),
+        Column("status", Employee.status),
+        Column("pledge_signed_on", Employee.pledge_signed_on),
+        Column("last_training_on", Employee.last_training_on),
     ],
     search=(Employee.number, Employee.name, Employee.department, Employee.job_title),
     filters=(
         Filter("status", _l("Status"), EmployeeStatus.choices, lambda v: Employee.status == v),
     ),
     default_sort="number",
-    unique=(("number",),),
     dependents=(
         Dependent(_l("Access grants"), AccessGrant, lambda e: AccessGrant.employee_id == e.id),
     ),
@@ -65,18 +61,15 @@ employees = Entity(
 
 grants = Entity(
     name="grants",
-    model=AccessGrant,
-    form=AccessGrantForm,
-    singular=_l("Access grant"),
-    plural=_l("Access grants"),
+    description=GRANTS,
     columns=[
-        Column("employee", _l("Employee"), Employee.number, link=True),
-        Column("category", _l("Data category"), DataCategory.name),
-        Column("level", _l("Access level"), AccessGrant.level),
-        Column("system", _l("System"), AccessGrant.system),
-        Column("granted_on", _l("Granted on"), AccessGrant.granted_on),
-        Column("last_reviewed_on", _l("Last reviewed"), AccessGrant.last_reviewed_on),
-        Column("revoked_on", _l("Revoked on"), AccessGrant.revoked_on),
+        Column("employee", Employee.number, link=True),
+        Column("category", DataCategory.name),
+        Column("level", AccessGrant.level),
+        Column("system", AccessGrant.system),
+        Column("granted_on", AccessGrant.granted_on),
+        Column("last_reviewed_on", AccessGrant.last_reviewed_on),
+        Column("revoked_on", AccessGrant.revoked_on),
     ],
     search=(Employee.number, Employee.name, DataCategory.name, AccessGrant.system),
     filters=(
@@ -94,7 +87,6 @@ grants = Entity(
     ),
     default_sort="employee",
     joins=(AccessGrant.employee, AccessGrant.category),
-    unique=(("employee", "category", "system"),),
 )
 
 for entity in (employees, grants):

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy import orm as so
 
 from registry.consignees.models import Consignee
-from registry.core.i18n import lazy_gettext as _l
 from registry.core.model import Choice, Record, choice_column, utcnow
+from registry.core.schema import describe
 from registry.extensions import db
 from registry.supervision.models import Severity
 
@@ -17,41 +17,41 @@ from registry.supervision.models import Severity
 class QuestionArea(Choice):
     """What a question is about, following the PPC guidelines' security control measures."""
 
-    POLICY = "policy", _l("Basic policy and internal rules")
-    ORGANISATIONAL = "organisational", _l("Organisational measures")
-    PERSONNEL = "personnel", _l("Personnel measures")
-    PHYSICAL = "physical", _l("Physical measures")
-    TECHNICAL = "technical", _l("Technical measures")
-    EXTERNAL = "external", _l("External environment (foreign processing)")
-    REENTRUSTMENT = "reentrustment", _l("Re-entrustment")
-    INCIDENT = "incident", _l("Incident notification")
-    TERMINATION = "termination", _l("Return and deletion at the end")
-    CERTIFICATION = "certification", _l("Certifications")
+    POLICY = "policy", "Basic policy and internal rules", "基本方針・取扱規程"
+    ORGANISATIONAL = "organisational", "Organisational measures", "組織的安全管理措置"
+    PERSONNEL = "personnel", "Personnel measures", "人的安全管理措置"
+    PHYSICAL = "physical", "Physical measures", "物理的安全管理措置"
+    TECHNICAL = "technical", "Technical measures", "技術的安全管理措置"
+    EXTERNAL = "external", "External environment (foreign processing)", "外的環境の把握（外国での取扱い）"
+    REENTRUSTMENT = "reentrustment", "Re-entrustment", "再委託"
+    INCIDENT = "incident", "Incident notification", "事故報告"
+    TERMINATION = "termination", "Return and deletion at the end", "終了時の返却・削除"
+    CERTIFICATION = "certification", "Certifications", "認証"
 
 
 class AnswerType(Choice):
     """The kind of answer a question expects."""
 
-    YES_NO = "yes_no", _l("Yes / no / not applicable")
-    DATE = "date", _l("Date")
-    NUMBER = "number", _l("Number")
-    CHOICE = "choice", _l("Choice")
-    TEXT = "text", _l("Free text")
+    YES_NO = "yes_no", "Yes / no / not applicable", "はい／いいえ／該当なし"
+    DATE = "date", "Date", "日付"
+    NUMBER = "number", "Number", "数値"
+    CHOICE = "choice", "Choice", "選択肢"
+    TEXT = "text", "Free text", "自由記述"
 
 
 class Audience(Choice):
     """Which consignees are asked a question."""
 
-    ALL = "all", _l("Every consignee")
-    FOREIGN = "foreign", _l("Consignees handling data abroad")
-    REENTRUSTING = "reentrusting", _l("Consignees allowed to re-entrust")
+    ALL = "all", "Every consignee", "すべての委託先"
+    FOREIGN = "foreign", "Consignees handling data abroad", "外国で取り扱う委託先"
+    REENTRUSTING = "reentrusting", "Consignees allowed to re-entrust", "再委託が認められた委託先"
 
 
 class QuestionStatus(Choice):
     """Whether a question is still asked."""
 
-    ACTIVE = "active", _l("Asked")
-    RETIRED = "retired", _l("Retired")
+    ACTIVE = "active", "Asked", "使用中"
+    RETIRED = "retired", "Retired", "廃止"
 
 
 class Question(Record, db.Model):
@@ -60,28 +60,38 @@ class Question(Record, db.Model):
     __tablename__ = "questions"
 
     #: stable code, the natural key (e.g. TEC-03)
-    code: so.Mapped[str] = so.mapped_column(sa.String(16), unique=True)
+    code: so.Mapped[str] = so.mapped_column(sa.String(16), unique=True, info=describe(
+        "Code", "コード", code=True, upper=True))
     #: the area of the security control measures it checks
-    area: so.Mapped[QuestionArea] = choice_column(QuestionArea)
+    area: so.Mapped[QuestionArea] = choice_column(QuestionArea, info=describe("Area", "分野"))
     #: the current wording in Japanese
-    text_ja: so.Mapped[str] = so.mapped_column(sa.Text)
+    text_ja: so.Mapped[str] = so.mapped_column(sa.Text, info=describe(
+        "Question (Japanese)", "質問（日本語）", max=2000))
     #: the current wording in English
-    text_en: so.Mapped[str] = so.mapped_column(sa.Text)
+    text_en: so.Mapped[str] = so.mapped_column(sa.Text, info=describe(
+        "Question (English)", "質問（英語）", max=2000))
     #: yes/no, date, number, choice or free text
-    answer_type: so.Mapped[AnswerType] = choice_column(AnswerType, default=AnswerType.YES_NO)
+    answer_type: so.Mapped[AnswerType] = choice_column(AnswerType, default=AnswerType.YES_NO,
+                                                       info=describe("Answer type", "回答形式"))
     #: the allowed answers of a choice question, separated by |
-    options: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    options: so.Mapped[str] = so.mapped_column(sa.String(500), default="", info=describe(
+        "Choices (separated by |)", "選択肢（|で区切る）"))
     #: the answer that passes: yes, no, a bound such as >=90 or <=24, a choice; empty: any
-    passing_answer: so.Mapped[str] = so.mapped_column(sa.String(100), default="")
+    passing_answer: so.Mapped[str] = so.mapped_column(sa.String(100), default="", info=describe(
+        "Passing answer (empty: any answer passes)", "合格となる回答（空欄：どの回答も合格）"))
     #: severity of the finding a failing answer opens
-    severity: so.Mapped[Severity] = choice_column(Severity, default=Severity.MEDIUM)
+    severity: so.Mapped[Severity] = choice_column(Severity, default=Severity.MEDIUM, info=describe(
+        "Severity of a failing answer", "不合格の回答の重要度"))
     #: whether the vendor is asked for evidence (a document reference)
-    evidence_requested: so.Mapped[bool] = so.mapped_column(default=False)
+    evidence_requested: so.Mapped[bool] = so.mapped_column(default=False, info=describe(
+        "Evidence requested", "根拠資料を求める"))
     #: which consignees are asked
-    audience: so.Mapped[Audience] = choice_column(Audience, default=Audience.ALL)
+    audience: so.Mapped[Audience] = choice_column(Audience, default=Audience.ALL, info=describe(
+        "Asked of", "対象"))
     #: asked or retired
     status: so.Mapped[QuestionStatus] = choice_column(QuestionStatus,
-                                                      default=QuestionStatus.ACTIVE)
+                                                      default=QuestionStatus.ACTIVE,
+                                                      info=describe("Status", "状態"))
     #: the current version number (1 for a new question, raised by each rewording)
     version: so.Mapped[int] = so.mapped_column(default=1)
 
@@ -116,9 +126,9 @@ class QuestionVersion(db.Model):
 class QuestionnaireStatus(Choice):
     """Where an issued questionnaire stands."""
 
-    ISSUED = "issued", _l("Sent, awaiting the answers")
-    RETURNED = "returned", _l("Returned")
-    CANCELLED = "cancelled", _l("Cancelled")
+    ISSUED = "issued", "Sent, awaiting the answers", "送付済み（回答待ち）"
+    RETURNED = "returned", "Returned", "回答済み"
+    CANCELLED = "cancelled", "Cancelled", "取消"
 
 
 questionnaire_questions = sa.Table(

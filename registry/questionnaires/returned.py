@@ -15,7 +15,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 
-from registry.core import audit, operations
+from registry.consignees.models import Consignee
+from registry.core import audit, operations, records, schema
 from registry.exchange.guard import Limits, Refused, inspect
 from registry.exchange.read import Issue
 from registry.exchange.values import CellError, clean_bool, clean_date, clean_text, normalize
@@ -58,6 +59,8 @@ class DetailChange:
     label: str
     old: str
     new: str
+    #: why the consignee's rules refuse it (it cannot be accepted); None when it can be
+    problem: str | None = None
 
 
 @dataclass
@@ -182,18 +185,37 @@ def _passes(version: QuestionVersion, answer: str) -> bool:
 
 
 def _details(returned: Returned, rows: list[list]) -> None:
+    """The vendor's corrections, each judged by the consignee's rules as a form would judge it
+    (a correction the rules refuse is shown with the reason and cannot be accepted)."""
     consignee = returned.questionnaire.consignee
-    labels = {f"{ja} / {en}": (attr, editable) for attr, ja, en, editable in workbook.DETAILS}
+    description = schema.describe_model(Consignee)
+    current = description.values_of(consignee)
+    labels = {normalize(word): (described, editable) for described, editable in workbook.details()
+              for word in (*described.label.both(), *described.spec.synonyms)}
     for cells in rows[1:]:
-        if len(cells) < 2 or clean_text(cells[0]) not in labels:
+        found = [labels[normalize(part)] for part in str(cells[0] if cells else "").split("/")
+                 if normalize(part) in labels]
+        if len(cells) < 2 or not found or not found[0][1]:
             continue
-        attr, editable = labels[clean_text(cells[0])]
-        new = clean_text(cells[1])
-        if attr == "country":
-            new = new.upper()
-        old = getattr(consignee, attr) or ""
-        if editable and new != old:
-            returned.details.append(DetailChange(attr, clean_text(cells[0]), old, new))
+        described = found[0][0]
+        new = _corrected(described, cells[1])
+        old = current[described.name]
+        if (new or "") != (old or ""):
+            problems = schema.check(description, {**current, described.name: new}, current,
+                                    audit.current_role(), schema.Registry())
+            returned.details.append(DetailChange(
+                described.name, str(described.label), old or "", new or "",
+                "; ".join(map(str, problems)) or None))
+
+
+def _corrected(described, raw) -> str | None:
+    """A corrected detail as the consignee's form reads what is typed."""
+    value = clean_text(raw)
+    if described.spec.code:
+        value = unicodedata.normalize("NFKC", value)
+    if described.spec.upper:
+        value = value.upper()
+    return value or (None if described.nullable else "")
 
 
 def record(returned: Returned, accepted: set[str], on: date | None = None) -> SupervisionCheck:
@@ -208,7 +230,7 @@ def record(returned: Returned, accepted: set[str], on: date | None = None) -> Su
     severe = any(a.version.question.severity.value in ("high", "critical") for a in failing)
     result = CheckResult.FAIL if severe else (CheckResult.PASS_WITH_FINDINGS if failing
                                               else CheckResult.PASS)
-    check = operations.create(SupervisionCheck, {
+    check = records.create(SupervisionCheck, {
         "reference": f"CHK-{questionnaire.reference}", "consignee": consignee,
         "kind": CheckKind.PERIODIC, "checked_on": on, "method": CheckMethod.QUESTIONNAIRE,
         "result": result, "performed_by": audit.current_actor(),
@@ -223,7 +245,7 @@ def record(returned: Returned, accepted: set[str], on: date | None = None) -> Su
                               evidence=a.evidence, passed=a.passed) for a in returned.answers)
     for answer in failing:
         question = answer.version.question
-        operations.create(Finding, {
+        records.create(Finding, {
             "reference": f"FND-{questionnaire.reference}-{question.code}", "check": check,
             "description": f"{question.code}: {answer.version.text_ja} — {answer.answer}"
                            + (f" ({answer.comment})" if answer.comment else ""),
@@ -231,9 +253,9 @@ def record(returned: Returned, accepted: set[str], on: date | None = None) -> Su
             "due_on": on + timedelta(days=FINDING_DAYS[question.severity.value]),
         })
     operations.update(questionnaire, {"status": QuestionnaireStatus.RETURNED})
-    changes = {d.attr: (d.new or None) if d.attr == "corporate_number" else d.new
+    changes = {d.attr: d.new or (None if d.attr == "corporate_number" else "")
                for d in returned.details if d.attr in accepted}
     if changes:
-        operations.update(consignee, changes)
+        records.update(consignee, changes)
     db.session.flush()
     return check

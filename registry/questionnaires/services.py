@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from registry.core import operations
+from registry.core import records
 from registry.extensions import db
 from registry.questionnaires.models import Question, QuestionVersion
 
@@ -13,7 +13,7 @@ WORDING = ("text_ja", "text_en")
 
 def create_question(model: type[Question], values: dict) -> Question:
     """Add a question with its first version."""
-    question = operations.create(model, {**values, "version": 1})
+    question = records.create(model, {**values, "version": 1})
     db.session.add(QuestionVersion(question=question, version=1, text_ja=question.text_ja,
                                    text_en=question.text_en))
     db.session.flush()
@@ -25,7 +25,7 @@ def update_question(question: Question, values: dict) -> dict:
     reworded = any(values.get(k, getattr(question, k)) != getattr(question, k) for k in WORDING)
     if reworded:
         values = {**values, "version": question.version + 1}
-    changes = operations.update(question, values)
+    changes = records.update(question, values)
     if reworded:
         db.session.add(QuestionVersion(question=question, version=question.version,
                                        text_ja=question.text_ja, text_en=question.text_en))

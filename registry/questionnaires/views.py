@@ -19,13 +19,14 @@ from registry.core.auth import role_required
 from registry.core.entity import Column, Dependent, Entity, Filter
 from registry.core.i18n import lazy_gettext as _l
 from registry.core.models import Role
+from registry.core.schema import Invalid
 from registry.core.web import DETAIL_ENDPOINTS
 from registry.exchange import pipeline, uploads
 from registry.exchange.guard import Refused
 from registry.exchange.responses import refused, send_workbook
 from registry.extensions import db
 from registry.questionnaires import issuance, returned, workbook
-from registry.questionnaires.forms import QuestionForm, ReturnedConfirmForm, ReturnedForm
+from registry.questionnaires.forms import ReturnedConfirmForm, ReturnedForm
 from registry.questionnaires.models import (
     Audience,
     Question,
@@ -34,24 +35,22 @@ from registry.questionnaires.models import (
     QuestionStatus,
     QuestionVersion,
 )
+from registry.questionnaires.rules import QUESTIONS
 from registry.questionnaires.services import create_question, update_question
 
 bp = Blueprint("questionnaires", __name__)
 
 questions = Entity(
     name="questions",
-    model=Question,
-    form=QuestionForm,
-    singular=_l("Question"),
-    plural=_l("Question bank"),
+    description=QUESTIONS,
     columns=[
-        Column("code", _l("Code"), Question.code, link=True),
-        Column("area", _l("Area"), Question.area),
-        Column("text_ja", _l("Question"), Question.text_ja),
-        Column("severity", _l("Severity"), Question.severity),
-        Column("audience", _l("Asked of"), Question.audience),
-        Column("version", _l("Version"), Question.version),
-        Column("status", _l("Status"), Question.status),
+        Column("code", Question.code, link=True),
+        Column("area", Question.area),
+        Column("text_ja", Question.text_ja),
+        Column("severity", Question.severity),
+        Column("audience", Question.audience),
+        Column("version", Question.version, label=_l("Version")),
+        Column("status", Question.status),
     ],
     search=(Question.code, Question.text_ja, Question.text_en),
     filters=(
@@ -60,14 +59,12 @@ questions = Entity(
         Filter("status", _l("Status"), QuestionStatus.choices, lambda v: Question.status == v),
     ),
     default_sort="code",
-    unique=(("code",),),
     dependents=(
         Dependent(_l("Wordings kept for the answers given (retire the question instead)"),
                   QuestionVersion, lambda q: QuestionVersion.question_id == q.id),
     ),
     detail_template="questionnaires/question_detail.html",
     detail_context=lambda q: {"versions": list(q.versions)},
-    change_role=Role.ADMIN,
     create=create_question,
     update=update_question,
 )
@@ -131,11 +128,16 @@ def returned_preview(token: str):
     if request.method == "POST" and form.validate_on_submit() and result.valid \
             and not result.already_imported:
         accepted = set(request.form.getlist("accept")) & {d.attr for d in result.details}
-        check = returned.record(result, accepted)
-        db.session.commit()
-        uploads.discard(token)
-        flash(gettext("The answers were recorded as check %(reference)s.",
-                      reference=check.reference), "success")
-        return redirect(url_for("supervision.checks_detail", id=check.id))
+        try:
+            check = returned.record(result, accepted)
+        except Invalid as invalid:
+            db.session.rollback()
+            flash(gettext("Nothing was recorded: %(problems)s", problems=str(invalid)), "error")
+        else:
+            db.session.commit()
+            uploads.discard(token)
+            flash(gettext("The answers were recorded as check %(reference)s.",
+                          reference=check.reference), "success")
+            return redirect(url_for("supervision.checks_detail", id=check.id))
     return render_template("questionnaires/returned.html", result=result, form=form,
                            token=token, filename=meta["filename"])

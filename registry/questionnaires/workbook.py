@@ -15,22 +15,14 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import orm as so
 
-from registry.consignees.models import Entrustment
+from registry.consignees.models import Consignee, Entrustment
+from registry.core.schema import Field, describe_model
 from registry.extensions import db
 from registry.questionnaires.models import Answer, AnswerType, QuestionArea, Questionnaire
 
 FORMAT_VERSION = 1
 HIDDEN_SHEET = "_questionnaire"
 YES_NO_NA = ["はい / Yes", "いいえ / No", "該当なし / N/A"]
-#: the consignee's details a vendor may correct: attribute, Japanese label, English label
-DETAILS = (
-    ("name", "会社名", "Company name", False),
-    ("corporate_number", "法人番号", "Corporate number", True),
-    ("address", "所在地", "Address", True),
-    ("contact_name", "ご担当者", "Contact person", True),
-    ("contact_email", "ご担当者メール", "Contact e-mail", True),
-    ("country", "データを取り扱う国", "Country where the data is handled", True),
-)
 INSTRUCTIONS = (
     "個人情報の取扱状況に関する確認書 / Questionnaire on the handling of personal information",
     "「質問」シートの黄色のセルに回答、コメント、根拠資料を記入してください。",
@@ -40,6 +32,14 @@ INSTRUCTIONS = (
     "どの表計算ソフトで保存しても構いません。シート名や非表示のシートは変更しないでください。",
     "Any spreadsheet program may save the file. Do not rename sheets or edit hidden sheets.",
 )
+
+
+def details() -> list[tuple[Field, bool]]:
+    """The consignee's details the workbook shows, and whether the vendor may correct each: its
+    name, then the fields its description marks as the vendor's to correct."""
+    description = describe_model(Consignee)
+    return [(description.by_name["name"], False),
+            *((f, True) for f in description.fields if f.spec.vendor)]
 
 
 def payload(questionnaire: Questionnaire) -> dict:
@@ -110,9 +110,9 @@ def _details(book, formats, questionnaire: Questionnaire) -> None:
     sheet.set_column(1, 1, 60)
     sheet.write_row(0, 0, ["項目 / Item", "登録内容（誤りは修正してください）/ As registered"],
                     formats["header"])
-    for row, (attr, ja, en, editable) in enumerate(DETAILS, start=1):
-        sheet.write_string(row, 0, f"{ja} / {en}", formats["wrap"])
-        value = getattr(questionnaire.consignee, attr) or ""
+    for row, (described, editable) in enumerate(details(), start=1):
+        sheet.write_string(row, 0, f"{described.label.ja} / {described.label.en}", formats["wrap"])
+        value = getattr(questionnaire.consignee, described.name) or ""
         sheet.write_string(row, 1, value, formats["answer"] if editable else formats["wrap"])
     sheet.protect()
 

@@ -14,14 +14,14 @@ from sqlalchemy import orm as so
 
 from registry.compliance import engine
 from registry.compliance.catalogue import YEAR, employed, grant_active, last_review
-from registry.consignees.models import Contract
+from registry.consignees.models import Consignee, ConsigneeStatus, Contract
 from registry.core import charts
 from registry.core.charts import Bar
 from registry.core.i18n import lazy_gettext as _l
 from registry.extensions import db
 from registry.people.models import AccessGrant, Employee
 from registry.reporting.quarterly import findings_by_age, quarter
-from registry.supervision.calendar import next_due
+from registry.supervision import cadence
 
 AGE_LABELS = (_l("up to 30 days"), _l("31 to 90 days"), _l("91 to 180 days"), _l("over 180 days"))
 
@@ -75,7 +75,7 @@ def build(today: date | None = None) -> Dashboard:
     contracts = db.session.scalars(
         sa.select(Contract).where(Contract.end_on.between(today, horizon))
         .options(so.joinedload(Contract.consignee)).order_by(Contract.end_on, Contract.reference)).all()
-    due = next_due()
+    checks = cadence.last_checks(today)
     return Dashboard(
         today=today,
         tallies=now,
@@ -85,8 +85,11 @@ def build(today: date | None = None) -> Dashboard:
         horizon_days=at.notice_days,
         contracts_ending=contracts,
         checks_overdue=open_results["check-overdue"],
-        checks_due=db.session.scalar(sa.select(sa.func.count()).where(
-            due.c.due.between(today, horizon))),
+        checks_due=db.session.scalar(
+            sa.select(sa.func.count()).select_from(Consignee)
+            .join(checks, checks.c.consignee_id == Consignee.id)
+            .where(Consignee.status == ConsigneeStatus.ACTIVE,
+                   cadence.due_between(checks, today, horizon, at.cadence))),
         findings_by_age=findings_by_age(today),
         reviews=(open_results["access-not-reviewed"], _reviews_falling_due(today, horizon)),
     )

@@ -1,5 +1,5 @@
-"""The supervision calendar: checks due and overdue by month, questionnaires not returned,
-consignees never checked; each list from one set-based query."""
+"""The supervision calendar: checks due and overdue by month (supervision.cadence), questionnaires
+not returned, consignees never checked; each list from one set-based query."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy import orm as so
 
 from registry.consignees.models import Consignee, ConsigneeStatus
 from registry.extensions import db
 from registry.questionnaires.models import Questionnaire, QuestionnaireStatus
+from registry.supervision import cadence
 from registry.supervision.models import SupervisionCheck
 
 #: how far ahead the calendar looks
@@ -30,31 +32,21 @@ class Calendar:
     today: date
 
 
-def next_due() -> sa.Subquery:
-    """Each active consignee's next check date (consignee_id, due), as set by its most recent
-    check; consignees never checked, or whose last check set no date, are not in it."""
-    latest = (sa.select(SupervisionCheck.consignee_id,
-                        sa.func.max(SupervisionCheck.checked_on).label("checked_on"))
-              .group_by(SupervisionCheck.consignee_id).subquery())
-    return (sa.select(SupervisionCheck.consignee_id,
-                      sa.func.max(SupervisionCheck.next_due_on).label("due"))
-            .join(latest, sa.and_(latest.c.consignee_id == SupervisionCheck.consignee_id,
-                                  latest.c.checked_on == SupervisionCheck.checked_on))
-            .join(Consignee, Consignee.id == SupervisionCheck.consignee_id)
-            .where(Consignee.status == ConsigneeStatus.ACTIVE,
-                   SupervisionCheck.next_due_on.is_not(None))
-            .group_by(SupervisionCheck.consignee_id).subquery())
-
-
 def build(today: date | None = None) -> Calendar:
     today = today or date.today()
     horizon = date(today.year + (today.month + MONTHS_AHEAD - 1) // 12,
                    (today.month + MONTHS_AHEAD - 1) % 12 + 1, 1)
-    due = next_due()
-    listed = (sa.select(Consignee, due.c.due).join(due, due.c.consignee_id == Consignee.id)
-              .where(due.c.due < horizon).order_by(due.c.due))
+    days = current_app.config["CHECK_CADENCE_DAYS"]
+    checks = cadence.last_checks(today)
+    listed = (sa.select(Consignee, checks.c.last, checks.c.set_on)
+              .join(checks, checks.c.consignee_id == Consignee.id)
+              .where(Consignee.status == ConsigneeStatus.ACTIVE,
+                     cadence.due_before(checks, horizon, days)))
+    due = sorted(((consignee, cadence.due_on(last, consignee.risk_tier.value, set_on, days))
+                  for consignee, last, set_on in db.session.execute(listed)),
+                 key=lambda pair: (pair[1], pair[0].name))
     overdue, by_month = [], defaultdict(list)
-    for consignee, day in db.session.execute(listed):
+    for consignee, day in due:
         if day < today:
             overdue.append((consignee, day))
         else:

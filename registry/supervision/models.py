@@ -7,81 +7,91 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
-from registry.consignees.models import Consignee
-from registry.core.i18n import lazy_gettext as _l
+from registry.consignees.models import CONSIGNEE, REFERENCE, Consignee
 from registry.core.model import Choice, Record, choice_column
+from registry.core.schema import describe
 from registry.extensions import db
 
 
 class CheckMethod(Choice):
     """How the handling status was grasped."""
 
-    QUESTIONNAIRE = "questionnaire", _l("Questionnaire")
-    ONSITE_AUDIT = "onsite_audit", _l("On-site audit")
-    DOCUMENT_REVIEW = "document_review", _l("Document review")
-    REPORT = "report", _l("Report from the consignee")
+    QUESTIONNAIRE = "questionnaire", "Questionnaire", "チェックシート"
+    ONSITE_AUDIT = "onsite_audit", "On-site audit", "実地監査"
+    DOCUMENT_REVIEW = "document_review", "Document review", "書面確認"
+    REPORT = "report", "Report from the consignee", "委託先からの報告"
 
 
 class CheckKind(Choice):
     """Why the check was made."""
 
-    SELECTION = "selection", _l("Selection assessment")
-    PERIODIC = "periodic", _l("Periodic check")
-    AD_HOC = "ad_hoc", _l("Ad hoc check")
+    SELECTION = "selection", "Selection assessment", "選定時評価"
+    PERIODIC = "periodic", "Periodic check", "定期点検"
+    AD_HOC = "ad_hoc", "Ad hoc check", "臨時点検"
 
 
 class CheckResult(Choice):
     """The outcome of a check."""
 
-    PASS = "pass", _l("Pass")
-    PASS_WITH_FINDINGS = "pass_with_findings", _l("Pass with findings")
-    FAIL = "fail", _l("Fail")
-    PENDING = "pending", _l("Pending")
+    PASS = "pass", "Pass", "適合", "合格", "問題なし"
+    PASS_WITH_FINDINGS = ("pass_with_findings", "Pass with findings", "適合（指摘事項あり）",
+                          "条件付き適合", "指摘あり")
+    FAIL = "fail", "Fail", "不適合", "不合格"
+    PENDING = "pending", "Pending", "判定待ち"
 
 
 class Severity(Choice):
     """How serious a finding (or a check result) is."""
 
-    LOW = "low", _l("Low")
-    MEDIUM = "medium", _l("Medium")
-    HIGH = "high", _l("High")
-    CRITICAL = "critical", _l("Critical")
+    LOW = "low", "Low", "低"
+    MEDIUM = "medium", "Medium", "中"
+    HIGH = "high", "High", "高"
+    CRITICAL = "critical", "Critical", "重大"
 
 
 class FindingStatus(Choice):
     """Where the remediation of a finding stands."""
 
-    OPEN = "open", _l("Open")
-    IN_PROGRESS = "in_progress", _l("In progress")
-    RESOLVED = "resolved", _l("Resolved")
-    ACCEPTED = "accepted", _l("Risk accepted")
+    OPEN = "open", "Open", "未対応", "未着手"
+    IN_PROGRESS = "in_progress", "In progress", "対応中"
+    RESOLVED = "resolved", "Resolved", "対応済み", "完了", "対応済", "是正済"
+    ACCEPTED = "accepted", "Risk accepted", "リスク受容"
 
 
 class SupervisionCheck(Record, db.Model):
     """One check of how a consignee handles the data (取扱状況の把握)."""
 
     __tablename__ = "supervision_checks"
+    __table_args__ = (
+        sa.CheckConstraint("next_due_on IS NULL OR next_due_on > checked_on", name="next_after"),
+    )
 
     #: management number, the natural key
-    reference: so.Mapped[str] = so.mapped_column(sa.String(32), unique=True)
+    reference: so.Mapped[str] = so.mapped_column(sa.String(32), unique=True, info=describe(
+        *REFERENCE))
     #: the consignee checked
     consignee_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("consignees.id"), index=True)
     #: selection assessment, periodic or ad hoc
-    kind: so.Mapped[CheckKind] = choice_column(CheckKind, default=CheckKind.PERIODIC)
+    kind: so.Mapped[CheckKind] = choice_column(CheckKind, default=CheckKind.PERIODIC, info=describe(
+        "Kind of check", "点検の種類"))
     #: the day of the check
-    checked_on: so.Mapped[date] = so.mapped_column(index=True)
+    checked_on: so.Mapped[date] = so.mapped_column(index=True, info=describe("Checked on", "点検日"))
     #: questionnaire, on-site audit, document review or report
-    method: so.Mapped[CheckMethod] = choice_column(CheckMethod)
+    method: so.Mapped[CheckMethod] = choice_column(CheckMethod, info=describe("Method", "点検方法"))
     #: the outcome
-    result: so.Mapped[CheckResult] = choice_column(CheckResult, default=CheckResult.PENDING)
+    result: so.Mapped[CheckResult] = choice_column(CheckResult, default=CheckResult.PENDING,
+                                                   info=describe("Result", "結果"))
     #: who performed it
-    performed_by: so.Mapped[str] = so.mapped_column(sa.String(128), default="")
-    #: when the next check is due
-    next_due_on: so.Mapped[date | None]
+    performed_by: so.Mapped[str] = so.mapped_column(sa.String(128), default="", info=describe(
+        "Performed by", "実施者"))
+    #: when the next check is due, if sooner than the tier's cadence (a later day changes nothing)
+    next_due_on: so.Mapped[date | None] = so.mapped_column(info=describe(
+        "Next check due", "次回点検期限"))
     #: what was looked at and concluded
-    notes: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    notes: so.Mapped[str] = so.mapped_column(sa.Text, default="", info=describe(
+        "Notes", "備考", max=8000, width=40))
 
-    consignee: so.Mapped[Consignee] = so.relationship()
+    consignee: so.Mapped[Consignee] = so.relationship(info=describe(*CONSIGNEE, width=28))
     findings: so.Mapped[list[Finding]] = so.relationship(back_populates="check")
 
     def __str__(self) -> str:
@@ -92,27 +102,39 @@ class Finding(Record, db.Model):
     """A problem found by a check, and its remediation."""
 
     __tablename__ = "findings"
+    __table_args__ = (
+        sa.CheckConstraint("status NOT IN ('resolved', 'accepted') OR resolution <> ''",
+                           name="closed_with_resolution"),
+    )
 
     #: management number, the natural key
-    reference: so.Mapped[str] = so.mapped_column(sa.String(32), unique=True)
+    reference: so.Mapped[str] = so.mapped_column(sa.String(32), unique=True, info=describe(
+        *REFERENCE))
     #: the check that found it
     check_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("supervision_checks.id"), index=True)
     #: what is wrong
-    description: so.Mapped[str] = so.mapped_column(sa.Text)
+    description: so.Mapped[str] = so.mapped_column(sa.Text, info=describe(
+        "Description", "指摘内容", max=8000, width=40, synonyms=("内容",)))
     #: how serious it is
-    severity: so.Mapped[Severity] = choice_column(Severity, default=Severity.MEDIUM)
+    severity: so.Mapped[Severity] = choice_column(Severity, default=Severity.MEDIUM, info=describe(
+        "Severity", "重要度"))
     #: who is responsible for the remediation
-    owner: so.Mapped[str] = so.mapped_column(sa.String(128), default="")
+    owner: so.Mapped[str] = so.mapped_column(sa.String(128), default="", info=describe(
+        "Owner", "担当者"))
     #: remediation deadline
-    due_on: so.Mapped[date | None]
+    due_on: so.Mapped[date | None] = so.mapped_column(info=describe("Due", "期限"))
     #: open, in progress, resolved or accepted
-    status: so.Mapped[FindingStatus] = choice_column(FindingStatus, default=FindingStatus.OPEN)
-    #: what was done about it
-    resolution: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    status: so.Mapped[FindingStatus] = choice_column(FindingStatus, default=FindingStatus.OPEN,
+                                                     info=describe("Status", "状態"))
+    #: what was done about it (for an accepted risk: why it is accepted)
+    resolution: so.Mapped[str] = so.mapped_column(sa.Text, default="", info=describe(
+        "Resolution", "対応内容", max=8000, width=30))
     #: the day it was resolved
-    resolved_on: so.Mapped[date | None]
+    resolved_on: so.Mapped[date | None] = so.mapped_column(info=describe(
+        "Resolved on", "対応完了日", synonyms=("完了日",)))
 
-    check: so.Mapped[SupervisionCheck] = so.relationship(back_populates="findings")
+    check: so.Mapped[SupervisionCheck] = so.relationship(back_populates="findings", info=describe(
+        "Supervision check", "委託先点検", width=12, synonyms=("Check reference", "点検管理番号")))
 
     def __str__(self) -> str:
         return self.reference

@@ -12,7 +12,6 @@ from registry.core.i18n import lazy_gettext as _l
 from registry.extensions import db
 from registry.questionnaires.models import Answer, QuestionVersion
 from registry.supervision import calendar as supervision_calendar
-from registry.supervision.forms import FindingForm, SupervisionCheckForm
 from registry.supervision.models import (
     CheckKind,
     CheckMethod,
@@ -22,6 +21,7 @@ from registry.supervision.models import (
     Severity,
     SupervisionCheck,
 )
+from registry.supervision.rules import CHECKS, FINDINGS
 
 bp = Blueprint("supervision", __name__)
 
@@ -38,18 +38,15 @@ def _check_context(check: SupervisionCheck) -> dict:
 
 checks = Entity(
     name="checks",
-    model=SupervisionCheck,
-    form=SupervisionCheckForm,
-    singular=_l("Supervision check"),
-    plural=_l("Supervision checks"),
+    description=CHECKS,
     columns=[
-        Column("reference", _l("Reference"), SupervisionCheck.reference, link=True),
-        Column("consignee", _l("Consignee"), Consignee.name),
-        Column("kind", _l("Kind of check"), SupervisionCheck.kind),
-        Column("checked_on", _l("Checked on"), SupervisionCheck.checked_on),
-        Column("method", _l("Method"), SupervisionCheck.method),
-        Column("result", _l("Result"), SupervisionCheck.result),
-        Column("next_due_on", _l("Next check due"), SupervisionCheck.next_due_on),
+        Column("reference", SupervisionCheck.reference, link=True),
+        Column("consignee", Consignee.name),
+        Column("kind", SupervisionCheck.kind),
+        Column("checked_on", SupervisionCheck.checked_on),
+        Column("method", SupervisionCheck.method),
+        Column("result", SupervisionCheck.result),
+        Column("next_due_on", SupervisionCheck.next_due_on),
     ],
     search=(SupervisionCheck.reference, Consignee.name, SupervisionCheck.performed_by,
             SupervisionCheck.notes),
@@ -65,7 +62,6 @@ checks = Entity(
     ),
     default_sort="-checked_on",
     joins=(SupervisionCheck.consignee,),
-    unique=(("reference",),),
     dependents=(
         Dependent(_l("Findings"), Finding, lambda c: Finding.check_id == c.id),
         Dependent(_l("Questionnaire answers"), Answer, lambda c: Answer.check_id == c.id),
@@ -76,19 +72,16 @@ checks = Entity(
 
 findings = Entity(
     name="findings",
-    model=Finding,
-    form=FindingForm,
-    singular=_l("Finding"),
-    plural=_l("Findings"),
+    description=FINDINGS,
     columns=[
-        Column("reference", _l("Reference"), Finding.reference, link=True),
-        Column("check", _l("Supervision check"), SupervisionCheck.reference),
-        Column("description", _l("Description"), Finding.description),
-        Column("severity", _l("Severity"), Finding.severity),
-        Column("owner", _l("Owner"), Finding.owner),
-        Column("due_on", _l("Due"), Finding.due_on),
-        Column("status", _l("Status"), Finding.status),
-        Column("overdue", _l("Overdue")),
+        Column("reference", Finding.reference, link=True),
+        Column("check", SupervisionCheck.reference),
+        Column("description", Finding.description),
+        Column("severity", Finding.severity),
+        Column("owner", Finding.owner),
+        Column("due_on", Finding.due_on),
+        Column("status", Finding.status),
+        Column("overdue", label=_l("Overdue")),
     ],
     search=(Finding.reference, Finding.description, Finding.owner, SupervisionCheck.reference),
     filters=(
@@ -100,7 +93,6 @@ findings = Entity(
     ),
     default_sort="due_on",
     joins=(Finding.check,),
-    unique=(("reference",),),
 )
 
 for entity in (checks, findings):

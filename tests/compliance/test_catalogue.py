@@ -316,7 +316,7 @@ def test_result_reason_names_the_fact():
     record = _contract_missing_clauses(True)
     found, _ = engine.results(CATALOGUE["contract-missing-clauses"], Context(DAY, {}))
     reason = next(r.reason for r in found if r.subject_id == record.id)
-    assert "Audit and inspection rights" in reason and "Confidentiality" not in reason
+    assert "Audit rights clause" in reason and "Confidentiality" not in reason
 
 
 def test_a_sub_consignee_started_early_says_when_work_began_and_when_it_was_approved():

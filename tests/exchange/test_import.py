@@ -190,7 +190,7 @@ def test_formula_like_text_round_trips_as_text(app_ctx, tmp_path):
     db.session.flush()
     path = tmp_path / "export.xlsx"
     write.export(path, "en")
-    sheet = openpyxl.load_workbook(path)["Purposes"]
+    sheet = openpyxl.load_workbook(path)["Purposes of use"]
     cells = {row[0].value: row[1] for row in sheet.iter_rows(min_row=2)}
     for n, title in enumerate(tricky):
         assert cells[f"F{n}"].data_type == "s" and cells[f"F{n}"].value == title
@@ -212,7 +212,7 @@ def test_export_sheets_are_ready_for_people(app_ctx, tmp_path):
     sheet = book["従業者"]
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref
-    assert sheet["A1"].value == "社員番号" and sheet["A1"].font.b
+    assert sheet["A1"].value == "従業者番号" and sheet["A1"].font.b
     row = {sheet.cell(1, c).value: sheet.cell(2, c) for c in range(1, sheet.max_column + 1)}
     assert row["最終研修日"].is_date
     assert row["在籍状況"].value == "休職中" or row["在籍状況"].value

@@ -63,8 +63,9 @@ def inventories(draw):
             f.make_link(purpose=purpose, category=category, reason=draw(free_text),
                         since=draw(dates))
     parent = f.make_consignee(name=draw(name), country="US",
-                              cross_border_basis=draw(st.one_of(st.none(),
-                                                                member(CrossBorderBasis))),
+                              cross_border_basis=draw(st.sampled_from(
+                                  [None, CrossBorderBasis.CONSENT,
+                                   CrossBorderBasis.CONFORMING_SYSTEM])),
                               external_environment=draw(free_text))
     child = f.make_consignee(name=draw(name), parent=parent, risk_tier=draw(member(RiskTier)),
                              status=draw(member(ConsigneeStatus)),
@@ -80,9 +81,11 @@ def inventories(draw):
     check = f.make_check(consignee=child, kind=draw(member(CheckKind)),
                          method=draw(member(CheckMethod)), result=draw(member(CheckResult)),
                          checked_on=draw(st.sampled_from(EDGE_DATES)), notes=draw(free_text))
-    f.make_finding(check=check, severity=draw(member(Severity)),
-                   status=draw(member(FindingStatus)), due_on=draw(dates),
-                   description=draw(free_text) or "指摘")
+    status = draw(member(FindingStatus))
+    closed = status in (FindingStatus.RESOLVED, FindingStatus.ACCEPTED)
+    f.make_finding(check=check, severity=draw(member(Severity)), status=status,
+                   due_on=draw(dates), description=draw(free_text) or "指摘",
+                   resolution=(draw(free_text) or "対応済み") if closed else "")
     status = draw(member(EmployeeStatus))
     employee = f.make_employee(name=draw(name), status=status,
                                departed_on=date(2026, 1, 31) if status == "departed" else None,

@@ -54,7 +54,7 @@ def test_workbook_is_protected_and_signed(app_ctx, tmp_path):
     details = {row[0].value: row[1] for row in book["貴社情報 Company details"].iter_rows(min_row=2)}
     assert details["所在地 / Address"].value == "Seattle"
     assert details["所在地 / Address"].protection.locked is False
-    assert details["会社名 / Company name"].protection.locked
+    assert details["委託先名 / Name"].protection.locked
     entrusted = [c.value for c in book["委託内容 Entrusted work"][2]]
     assert "健康情報（要配慮 / special care）" in entrusted[2]
     hidden = {row[0].value: row[1].value for row in book["_questionnaire"].iter_rows()}

@@ -90,7 +90,10 @@ def test_changing_only_the_links_is_a_new_revision(tmp_path):
     from registry.exchange.write import export
 
     first, second = f.make_category(name="氏名"), f.make_category(name="住所")
-    entrustment = f.make_entrustment(categories=[first])
+    purpose = f.make_purpose()
+    for category in (first, second):
+        f.make_link(purpose=purpose, category=category)
+    entrustment = f.make_entrustment(purpose=purpose, categories=[first])
     db.session.commit()
     operations.update(entrustment, {"categories": [first, second]})
     db.session.commit()
