@@ -1,0 +1,38 @@
+"""The build step pyproject.toml cannot declare: a built package carries the message catalogues
+compiled from their .po files (the .mo files are not committed)."""
+
+import logging
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from setuptools import setup
+from setuptools.command.build_py import build_py
+
+CATALOGUES = "registry/translations/*/LC_MESSAGES/messages.po"
+
+
+class BuildPy(build_py):
+    """build_py that also compiles every catalogue into the built package.
+
+    Editable installs read the repository itself; the Makefile compiles their catalogues in place.
+    """
+
+    def run(self) -> None:
+        super().run()
+        if self.editable_mode:
+            return
+        for source in sorted(Path().glob(CATALOGUES)):
+            self.compile_catalogue(source, Path(self.build_lib) / source.with_suffix(".mo"))
+
+    def compile_catalogue(self, source: Path, target: Path) -> None:
+        """What `pybabel compile --use-fuzzy` does (the Makefile's rule)."""
+        with source.open("rb") as po:
+            catalog = read_po(po, locale=source.parent.parent.name)
+        self.mkpath(str(target.parent))
+        with target.open("wb") as mo:
+            write_mo(mo, catalog, use_fuzzy=True)
+        self.announce(f"compiled {source} to {target}", level=logging.INFO)
+
+
+setup(cmdclass={"build_py": BuildPy})
