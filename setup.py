@@ -1,5 +1,6 @@
-"""The build step pyproject.toml cannot declare: a built package carries the message catalogues
-compiled from their .po files (the .mo files are not committed)."""
+"""The build steps pyproject.toml cannot declare: a built package carries the message catalogues
+compiled from their .po files (the .mo files are not committed), and the repository's top-level
+folders the application reads, inside the package (registry.shipped finds them there)."""
 
 import logging
 from pathlib import Path
@@ -10,10 +11,11 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 CATALOGUES = "registry/translations/*/LC_MESSAGES/messages.po"
+FOLDERS = ("templates", "migrations", "imports")
 
 
 class BuildPy(build_py):
-    """build_py that also compiles every catalogue into the built package.
+    """build_py that also compiles every catalogue and copies FOLDERS into the built package.
 
     Editable installs read the repository itself; the Makefile compiles their catalogues in place.
     """
@@ -24,6 +26,12 @@ class BuildPy(build_py):
             return
         for source in sorted(Path().glob(CATALOGUES)):
             self.compile_catalogue(source, Path(self.build_lib) / source.with_suffix(".mo"))
+        package = Path(self.build_lib) / "registry"
+        for folder in FOLDERS:
+            for source in sorted(Path(folder).rglob("*")):
+                if source.is_file() and "__pycache__" not in source.parts:
+                    self.mkpath(str((package / source).parent))
+                    self.copy_file(str(source), str(package / source))
 
     def compile_catalogue(self, source: Path, target: Path) -> None:
         """What `pybabel compile --use-fuzzy` does (the Makefile's rule)."""
