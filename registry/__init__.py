@@ -26,9 +26,10 @@ def shipped(folder: str) -> Path:
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Create the application; test_config overrides the environment's settings."""
+    # Flask's own instance folder: instance/ in a checkout, <prefix>/var/registry-instance when
+    # installed from a wheel, so the secret key and database never land in site-packages.
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
         template_folder=str(shipped("templates")),
     )
     app.config.from_mapping(config.from_environment(Path(app.instance_path)))
