@@ -14,27 +14,36 @@ from registry import config
 from registry.core import schema, transactions
 from registry.extensions import babel, csrf, db, login_manager, migrate
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
+
+
+def shipped(folder: str) -> Path:
+    """A top-level folder of the repository the application reads (templates, migrations, imports):
+    there in a checkout, inside the package when installed from a wheel (setup.py puts it there)."""
+    installed = PACKAGE / folder
+    return installed if installed.is_dir() else ROOT / folder
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Create the application; test_config overrides the environment's settings."""
+    # Flask's own instance folder: instance/ in a checkout, <prefix>/var/registry-instance when
+    # installed from a wheel, so the secret key and database never land in site-packages.
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
-        template_folder=str(ROOT / "templates"),
+        template_folder=str(shipped("templates")),
     )
     app.config.from_mapping(config.from_environment(Path(app.instance_path)))
     if test_config:
         app.config.from_mapping(test_config)
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "registry" / "translations")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PACKAGE / "translations")
 
     db.init_app(app)
     with app.app_context():
         _tune_engine(db.engine)
         if db.engine.dialect.name == "postgresql":
             app.before_request(transactions.read_in_autocommit)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
+    migrate.init_app(app, db, directory=str(shipped("migrations")), render_as_batch=True,
                      compare_type=True)
     csrf.init_app(app)
 

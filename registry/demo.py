@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from registry import ROOT
+from registry import shipped
 from registry.exchange import pipeline
 from registry.exchange.resources import RESOURCES
 from registry.extensions import db
 
-EXAMPLE_PATH = ROOT / "imports" / "example-inventory.xlsx"
+EXAMPLE_PATH = shipped("imports") / "example-inventory.xlsx"
 
 
 def registry_is_empty() -> bool:
