@@ -64,6 +64,7 @@ def index():
 
 
 @bp.route("/export")
+@transactions.snapshot
 def export():
     """The whole inventory, or (?entity=...) one entity with the list page's filters."""
     language = request.args.get("language") or str(get_locale())
@@ -99,6 +100,7 @@ def _stored(token: str):
 
 @bp.route("/import/<token>")
 @role_required(Role.EDITOR)
+@transactions.snapshot
 def preview(token: str):
     path, meta = _stored(token)
     try:
