@@ -20,7 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Create the application; test_config overrides the environment's settings."""
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        instance_path=str(config.instance_path(ROOT / "instance")),
         template_folder=str(ROOT / "templates"),
     )
     app.config.from_mapping(config.from_environment(Path(app.instance_path)))

@@ -7,6 +7,13 @@ import secrets
 from pathlib import Path
 
 
+def instance_path(default: Path) -> Path:
+    """REGISTRY_INSTANCE_PATH, else default: the folder of the default SQLite database and of
+    the secret key."""
+    raw = os.environ.get("REGISTRY_INSTANCE_PATH")
+    return Path(raw).resolve() if raw else default
+
+
 def _instance_secret(instance_path: Path) -> str:
     """Return the secret key kept in instance/secret_key, creating it on first use."""
     path = instance_path / "secret_key"
