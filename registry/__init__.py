@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from registry import config
-from registry.core import transactions
+from registry.core import secret_key, transactions
 from registry.extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +31,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         _tune_engine(db.engine)
+        if not app.config["SECRET_KEY"]:  # shared by every server on the database
+            app.config["SECRET_KEY"] = secret_key.stored()
         if db.engine.dialect.name == "postgresql":
             app.before_request(transactions.read_in_autocommit)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
