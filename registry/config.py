@@ -20,6 +20,12 @@ def _fiscal_year_start(raw: str) -> int:
     return month
 
 
+def _count(raw: str, name: str) -> int:
+    if not raw.isdigit():
+        raise ValueError(f"{name} must be a whole number, not {raw!r}")
+    return int(raw)
+
+
 def _import_limits(env) -> dict:
     """REGISTRY_IMPORT_MAX_ROWS and the like, as IMPORT_MAX_ROWS config keys."""
     from registry.exchange.guard import Limits
@@ -72,6 +78,7 @@ def from_environment(instance_path: Path) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("REGISTRY_SECURE_COOKIES", "0") == "1",
+        "PROXIES": _count(env.get("REGISTRY_PROXIES", "0"), "REGISTRY_PROXIES"),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": 1024 * 1024,
