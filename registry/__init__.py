@@ -9,9 +9,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from registry import config
-from registry.core import schema, transactions
+from registry.core import schema, secret_key, transactions
 from registry.extensions import babel, csrf, db, login_manager, migrate
 
 PACKAGE = Path(__file__).resolve().parent
@@ -31,16 +32,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     # installed from a wheel, so the secret key and database never land in site-packages.
     app = Flask(
         __name__,
+        instance_path=config.instance_path(),
         template_folder=str(shipped("templates")),
     )
     app.config.from_mapping(config.from_environment(Path(app.instance_path)))
     if test_config:
         app.config.from_mapping(test_config)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PACKAGE / "translations")
+    if app.config["PROXIES"]:  # the client's address and scheme as the first proxy saw them
+        hops = app.config["PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
     with app.app_context():
         _tune_engine(db.engine)
+        if not app.config["SECRET_KEY"]:  # shared by every server on the database
+            app.config["SECRET_KEY"] = secret_key.stored()
         if db.engine.dialect.name == "postgresql":
             app.before_request(transactions.read_in_autocommit)
     migrate.init_app(app, db, directory=str(shipped("migrations")), render_as_batch=True,

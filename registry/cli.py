@@ -22,6 +22,7 @@ from registry.consignees.models import Consignee
 from registry.core import audit, backups, transactions, users
 from registry.core.files import write_atomically
 from registry.core.models import Role, User
+from registry.core.secret_key import NOT_SET_UP
 from registry.exchange import pipeline, write
 from registry.exchange.apply import Stale, apply
 from registry.exchange.guard import Refused
@@ -362,8 +363,11 @@ def questionnaire_import(file: Path, dry_run: bool, accept_details: bool,
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
+@with_appcontext
 def run(host: str, port: int, workers: int) -> None:
     """Serve the registry with gunicorn (a production WSGI server)."""
+    if not current_app.secret_key:
+        raise click.ClickException(NOT_SET_UP)
     click.echo(f"Serving the registry on http://{host}:{port}/ (Ctrl+C stops it)")
     os.execvp(sys.executable, [
         sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),

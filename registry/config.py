@@ -1,19 +1,17 @@
-"""Settings read from the environment (REGISTRY_*), with safe defaults kept under instance/."""
+"""Settings read from the environment (REGISTRY_*), with safe defaults."""
 
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
 
-def _instance_secret(instance_path: Path) -> str:
-    """Return the secret key kept in instance/secret_key, creating it on first use."""
-    path = instance_path / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+def instance_path() -> str | None:
+    """REGISTRY_INSTANCE_PATH, else None for Flask's own (instance/ in a checkout,
+    <prefix>/var/registry-instance when installed): the folder of the default SQLite database
+    (the app keeps no other file; the secret key and pending uploads live in the database)."""
+    raw = os.environ.get("REGISTRY_INSTANCE_PATH")
+    return str(Path(raw).resolve()) if raw else None
 
 
 def _fiscal_year_start(raw: str) -> int:
@@ -21,6 +19,12 @@ def _fiscal_year_start(raw: str) -> int:
     if not 1 <= month <= 12:
         raise ValueError(f"REGISTRY_FISCAL_YEAR_START must be a month from 1 to 12, not {raw!r}")
     return month
+
+
+def _count(raw: str, name: str) -> int:
+    if not raw.isdigit():
+        raise ValueError(f"{name} must be a whole number, not {raw!r}")
+    return int(raw)
 
 
 def _import_limits(env) -> dict:
@@ -59,19 +63,23 @@ def _severities(raw: str) -> dict[str, str]:
 
 
 def from_environment(instance_path: Path) -> dict:
-    """Build the Flask config from REGISTRY_* environment variables."""
-    instance_path.mkdir(parents=True, exist_ok=True)
+    """Build the Flask config from REGISTRY_* environment variables. Without REGISTRY_SECRET_KEY,
+    SECRET_KEY stays None here: create_app() reads the database's."""
     env = os.environ
-    database_url = env.get("REGISTRY_DATABASE_URL") or f"sqlite:///{instance_path / 'registry.db'}"
+    database_url = env.get("REGISTRY_DATABASE_URL")
+    if not database_url:
+        instance_path.mkdir(parents=True, exist_ok=True)
+        database_url = f"sqlite:///{instance_path / 'registry.db'}"
     return {
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SECRET_KEY": env.get("REGISTRY_SECRET_KEY") or _instance_secret(instance_path),
+        "SECRET_KEY": env.get("REGISTRY_SECRET_KEY") or None,
         "FISCAL_YEAR_START": _fiscal_year_start(env.get("REGISTRY_FISCAL_YEAR_START", "4")),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": env.get("REGISTRY_TIMEZONE", "Asia/Tokyo"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("REGISTRY_SECURE_COOKIES", "0") == "1",
+        "PROXIES": _count(env.get("REGISTRY_PROXIES", "0"), "REGISTRY_PROXIES"),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": 1024 * 1024,

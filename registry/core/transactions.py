@@ -4,15 +4,18 @@ SQLite allows one writer. A transaction that reads first and writes later (BEGIN
 at once with "database is locked" when another writer committed in between; one that takes the
 write lock when it begins (BEGIN IMMEDIATE) waits for it (busy_timeout) and succeeds. Requests
 that change data (POST ...) and commands marked with ``writing()`` begin immediate; the rest read
-without blocking writers. PostgreSQL needs none of this; imports there take an advisory lock."""
+without blocking writers. PostgreSQL needs none of this; imports there take an advisory lock.
+
+On PostgreSQL, pages that only read send their statements in autocommit, except the pages marked
+with ``snapshot``, which read one consistent state of the data in one transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import sqlalchemy as sa
-from flask import g, has_app_context, has_request_context, request
+from flask import current_app, g, has_app_context, has_request_context, request
 
 from registry.extensions import db
 
@@ -40,15 +43,28 @@ def writing(intent: bool = True) -> Iterator[None]:
             g.writing = before
 
 
+def snapshot(view: Callable) -> Callable:
+    """Mark a page that reads in one transaction, seeing one state of the data throughout
+    (REPEATABLE READ on PostgreSQL; a SQLite read transaction is one already): the downloads and
+    previews that stream rows with a server-side cursor, which PostgreSQL opens only inside a
+    transaction, and which must not mix rows committed while they read."""
+    view.reads_one_snapshot = True
+    return view
+
+
 def read_in_autocommit() -> None:
     """before_request on PostgreSQL: a request that only reads (GET ...) sends its statements
     without a transaction around them. Under READ COMMITTED every statement takes its own
     snapshot anyway, so a page sees what it saw before; it saves the BEGIN and ROLLBACK round
-    trips, and psycopg keeps its prepared statements (it forgets them at every ROLLBACK)."""
+    trips, and psycopg keeps its prepared statements (it forgets them at every ROLLBACK).
+    Pages marked with ``snapshot`` begin a REPEATABLE READ transaction instead."""
     if intends_to_write() or db.session().in_transaction():
         return  # (a session already at work, such as a test's outer transaction, is left as it is)
-    if isinstance(db.session.get_bind(), sa.Engine):
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    if not isinstance(db.session.get_bind(), sa.Engine):
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    isolation = "REPEATABLE READ" if getattr(view, "reads_one_snapshot", False) else "AUTOCOMMIT"
+    db.session.connection(execution_options={"isolation_level": isolation})
 
 
 def serialised(key: int) -> None:

@@ -1,4 +1,5 @@
-"""Import batches: every applied workbook, kept with its file, so it can be traced and reverted."""
+"""Import batches: every applied workbook, kept with its file, so it can be traced and reverted;
+and uploads waiting for their user to confirm them."""
 
 from __future__ import annotations
 
@@ -48,3 +49,23 @@ class ImportBatch(db.Model):
 
     def __str__(self) -> str:
         return f"#{self.id} {self.filename}"
+
+
+class PendingUpload(db.Model):
+    """An uploaded workbook waiting for its user to confirm the plan (or the answers, for a returned
+    questionnaire), kept in the database so that any app server can show and apply it."""
+
+    __tablename__ = "pending_uploads"
+
+    #: random and unguessable: the address of the preview
+    token: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+    #: who uploaded it: nobody else may see or apply it
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    #: the uploaded file's name
+    filename: so.Mapped[str] = so.mapped_column(sa.String(255))
+    #: what the upload asked for: {"sync": bool} for an import, {"consignee_id": id} for answers
+    details: so.Mapped[dict] = so.mapped_column(sa.JSON)
+    #: the file
+    content: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary, deferred=True)
+    #: when it was uploaded (UTC); unconfirmed uploads are removed after a day
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)

@@ -9,8 +9,10 @@ from pathlib import Path
 
 from flask import render_template, send_file
 
+from registry.core import transactions
 from registry.exchange import uploads
 from registry.exchange.guard import Refused
+from registry.extensions import db
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -28,8 +30,10 @@ def send_workbook(write: Callable[[Path], object], filename: str):
     return send_file(data, mimetype=XLSX, as_attachment=True, download_name=filename)
 
 
-def refused(token: str, meta: dict, refusal: Refused):
+def refused(token: str, filename: str, refusal: Refused):
     """The page saying why an uploaded workbook was not read; the upload is discarded."""
-    uploads.discard(token)
-    return render_template("exchange/refused.html", filename=meta["filename"],
-                           reason=str(refusal)), 422
+    db.session.rollback()  # end what the page read (maybe a snapshot): the discard writes
+    with transactions.writing():
+        uploads.discard(token)
+        db.session.commit()
+    return render_template("exchange/refused.html", filename=filename, reason=str(refusal)), 422

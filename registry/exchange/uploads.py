@@ -1,56 +1,76 @@
-"""Uploaded workbooks waiting for the user to confirm their plan, kept under instance/uploads."""
+"""Uploaded workbooks waiting for their user to confirm the plan, kept in the database so that
+any app server can show the preview and apply it."""
 
 from __future__ import annotations
 
-import json
+import os
 import secrets
-import time
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
-from flask import current_app
+import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage
 
+from registry.core.model import utcnow
+from registry.exchange.models import PendingUpload
+from registry.extensions import db
+
 #: uploads not confirmed within this time are removed
-KEEP_SECONDS = 24 * 3600
+KEEP = timedelta(hours=24)
 
 
-def _folder() -> Path:
-    folder = Path(current_app.instance_path) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+@dataclass(frozen=True)
+class Stored:
+    """A pending upload read back: the file's name and bytes, and what the upload asked for."""
+
+    filename: str
+    details: dict
+    content: bytes
+
+    @contextmanager
+    def path(self) -> Iterator[Path]:
+        """The file on a temporary path, for the workbook readers (they take one); removed after."""
+        descriptor, name = tempfile.mkstemp(suffix=".xlsx")
+        try:
+            with os.fdopen(descriptor, "wb") as file:
+                file.write(self.content)
+            yield Path(name)
+        finally:
+            os.unlink(name)
 
 
 def save(upload: FileStorage, user_id: int, details: dict) -> str:
-    """Store an upload with details of the request (sync, consignee ...) and return its token;
-    old unconfirmed uploads are removed."""
-    folder = _folder()
-    cutoff = time.time() - KEEP_SECONDS
-    for old in folder.iterdir():
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
+    """Keep an upload with details of the request (sync, consignee ...) and return its token;
+    unconfirmed uploads older than KEEP are removed. The caller commits."""
+    db.session.execute(sa.delete(PendingUpload).where(PendingUpload.created_at < utcnow() - KEEP))
     token = secrets.token_hex(16)
-    upload.save(folder / f"{token}.xlsx")
-    meta = {**details, "user_id": user_id,
-            "filename": Path(upload.filename or "upload.xlsx").name[:255]}
-    (folder / f"{token}.json").write_text(json.dumps(meta))
+    db.session.add(PendingUpload(token=token, user_id=user_id, details=details,
+                                 filename=_shown_name(upload.filename), content=upload.read()))
+    db.session.flush()
     return token
 
 
-def load(token: str, user_id: int) -> tuple[Path, dict] | None:
-    """The stored file and its details, only for the user who uploaded it."""
+def _shown_name(filename: str | None) -> str:
+    """The file's own name, without folders or control characters (PostgreSQL refuses NUL)."""
+    name = "".join(c for c in Path(filename or "").name if c.isprintable())[:255]
+    return name or "upload.xlsx"
+
+
+def load(token: str, user_id: int) -> Stored | None:
+    """The upload of token, only for the user who made it, and only while it is kept."""
     if len(token) != 32 or not all(c in "0123456789abcdef" for c in token):
         return None
-    folder = _folder()
-    meta_path = folder / f"{token}.json"
-    if not meta_path.exists():
-        return None
-    meta = json.loads(meta_path.read_text())
-    if meta["user_id"] != user_id:
-        return None
-    return folder / f"{token}.xlsx", meta
+    row = db.session.execute(
+        sa.select(PendingUpload.filename, PendingUpload.details, PendingUpload.content).where(
+            PendingUpload.token == token, PendingUpload.user_id == user_id,
+            PendingUpload.created_at >= utcnow() - KEEP)).one_or_none()
+    return None if row is None else Stored(*row)
 
 
 def discard(token: str) -> None:
-    folder = _folder()
-    for suffix in (".xlsx", ".json"):
-        (folder / f"{token}{suffix}").unlink(missing_ok=True)
+    """Remove an upload that was applied or refused. The caller commits."""
+    db.session.execute(sa.delete(PendingUpload).where(PendingUpload.token == token))

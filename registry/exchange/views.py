@@ -64,6 +64,7 @@ def index():
 
 
 @bp.route("/export")
+@transactions.snapshot
 def export():
     """The whole inventory, or (?entity=...) one entity with the list page's filters."""
     language = request.args.get("language") or str(get_locale())
@@ -87,25 +88,29 @@ def upload():
         flash(gettext("Choose a workbook (.xlsx) to import."), "error")
         return redirect(url_for("exchange.index"))
     token = uploads.save(form.workbook.data, current_user.id, {"sync": form.sync.data})
+    db.session.commit()
     return redirect(url_for("exchange.preview", token=token))
 
 
-def _stored(token: str):
+def _stored(token: str) -> uploads.Stored:
+    """The current user's pending import of token, or 404."""
     stored = uploads.load(token, current_user.id)
-    if stored is None:
+    if stored is None or "sync" not in stored.details:
         abort(404)
     return stored
 
 
 @bp.route("/import/<token>")
 @role_required(Role.EDITOR)
+@transactions.snapshot
 def preview(token: str):
-    path, meta = _stored(token)
+    stored = _stored(token)
     try:
-        plan = pipeline.plan_file(path, meta["sync"])
+        with stored.path() as path:
+            plan = pipeline.plan_file(path, stored.details["sync"])
     except Refused as refusal:
-        return refused(token, meta, refusal)
-    return render_template("exchange/preview.html", plan=plan, meta=meta, token=token,
+        return refused(token, stored.filename, refusal)
+    return render_template("exchange/preview.html", plan=plan, upload=stored, token=token,
                            form=ImportForm(), limit=PREVIEW_ROWS, labels=write.choice_labels(
                                str(get_locale()) if str(get_locale()) in ("en", "ja") else "en"))
 
@@ -113,11 +118,12 @@ def preview(token: str):
 @bp.route("/import/<token>/apply", methods=["POST"])
 @role_required(Role.EDITOR)
 def confirm(token: str):
-    path, meta = _stored(token)
+    stored = _stored(token)
     try:
-        with transactions.writing(False):  # plan without holding other writers back (SQLite)
+        # plan without holding other writers back (SQLite)
+        with transactions.writing(False), stored.path() as path:
             db.session.rollback()  # the request's transaction, begun to write, takes the lock
-            plan = pipeline.plan_file(path, meta["sync"])
+            plan = pipeline.plan_file(path, stored.details["sync"])
             db.session.rollback()
     except Refused:
         return redirect(url_for("exchange.preview", token=token))
@@ -127,17 +133,18 @@ def confirm(token: str):
         return redirect(url_for("exchange.preview", token=token))
     if not plan.changes_anything:
         uploads.discard(token)
+        db.session.commit()
         flash(gettext("Nothing to change: the registry already holds this data."), "info")
         return redirect(url_for("exchange.index"))
     try:
-        batch = apply(plan, meta["filename"], path.read_bytes())
+        batch = apply(plan, stored.filename, stored.content)
     except Stale as stale:
         db.session.rollback()
         flash(gettext("Another change reached the registry first (%(what)s). Nothing was written; "
                       "here is the workbook checked again.", what=str(stale)), "error")
         return redirect(url_for("exchange.preview", token=token))
-    db.session.commit()
     uploads.discard(token)
+    db.session.commit()
     flash(gettext("The workbook was imported as batch %(id)s.", id=batch.id), "success")
     return redirect(url_for("exchange.batch", id=batch.id))
 

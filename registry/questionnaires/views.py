@@ -105,12 +105,14 @@ def upload_returned(id: int):
         flash(gettext("Choose the returned questionnaire (.xlsx)."), "error")
         return redirect(url_for("consignees.consignees_detail", id=consignee.id))
     token = uploads.save(form.workbook.data, current_user.id, {"consignee_id": consignee.id})
+    db.session.commit()
     return redirect(url_for("questionnaires.returned_preview", token=token))
 
 
-def _stored(token: str):
+def _stored(token: str) -> uploads.Stored:
+    """The current user's pending returned questionnaire of token, or 404."""
     stored = uploads.load(token, current_user.id)
-    if stored is None or "consignee_id" not in stored[1]:
+    if stored is None or "consignee_id" not in stored.details:
         abort(404)
     return stored
 
@@ -119,11 +121,12 @@ def _stored(token: str):
 @role_required(Role.EDITOR)
 def returned_preview(token: str):
     """The answers, which fail and why, and the vendor's corrections; confirm to record."""
-    path, meta = _stored(token)
+    stored = _stored(token)
     try:
-        result = returned.read(path, meta["consignee_id"])
+        with stored.path() as path:
+            result = returned.read(path, stored.details["consignee_id"])
     except Refused as refusal:
-        return refused(token, meta, refusal)
+        return refused(token, stored.filename, refusal)
     form = ReturnedConfirmForm()
     if request.method == "POST" and form.validate_on_submit() and result.valid \
             and not result.already_imported:
@@ -134,10 +137,10 @@ def returned_preview(token: str):
             db.session.rollback()
             flash(gettext("Nothing was recorded: %(problems)s", problems=str(invalid)), "error")
         else:
-            db.session.commit()
             uploads.discard(token)
+            db.session.commit()
             flash(gettext("The answers were recorded as check %(reference)s.",
                           reference=check.reference), "success")
             return redirect(url_for("supervision.checks_detail", id=check.id))
     return render_template("questionnaires/returned.html", result=result, form=form,
-                           token=token, filename=meta["filename"])
+                           token=token, filename=stored.filename)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from registry import create_app
 from registry.core import users as user_service
-from registry.core.models import Role, User
+from registry.core.models import LoginAttempt, Role, User
 from registry.extensions import db
 from tests.conftest import Client
 from tests.factories import PASSWORD
@@ -62,6 +63,22 @@ def test_login_throttled_per_account(app, client, users):
     other.environ_base["REMOTE_ADDR"] = "10.9.9.9"
     response = Client(other).login(users["viewer"])
     assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def test_behind_a_reverse_proxy_attempts_count_against_the_forwarded_address(app, database_url):
+    """With REGISTRY_PROXIES, the client's address is the one the proxy forwards (else every
+    user behind the proxy would share one lock-out); without it, the header is not trusted."""
+    proxied = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "p", "PROXIES": 1})
+    for served_app, name in ((proxied, "proxied"), (app, "direct")):
+        client = served_app.test_client()
+        client.environ_base["REMOTE_ADDR"] = "10.0.0.2"  # the proxy
+        Client(client).post("/login", {"username": name, "password": "guess"},
+                            headers={"X-Forwarded-For": "203.0.113.7"})
+    addresses = dict(db.session.execute(sa.select(LoginAttempt.username, LoginAttempt.address)
+                                        .where(LoginAttempt.username.in_(["proxied", "direct"]))).all())
+    assert addresses == {"proxied": "203.0.113.7", "direct": "10.0.0.2"}
+    with proxied.app_context():
+        db.engine.dispose()
 
 
 def test_login_throttled_per_address(app, client, users):

@@ -70,3 +70,42 @@ def test_reading_pages_on_postgresql_send_no_transaction_and_writes_keep_theirs(
     finally:
         db.session.remove()
         db.session.configure(bind=transaction, join_transaction_mode="create_savepoint")
+
+
+def test_pages_marked_snapshot_read_in_one_repeatable_read_transaction(scratch_url, transaction):
+    """A streaming page (server-side cursor) needs a transaction on PostgreSQL, and sees one state
+    of the data; other pages keep reading in autocommit."""
+    if not scratch_url.startswith("postgresql"):
+        pytest.skip("SQLite reads always begin a (deferred) transaction: one snapshot")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t",
+                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+
+    def seen() -> str:
+        level = db.session.scalar(sa.text("SHOW transaction_isolation"))
+        began = db.session.scalar(sa.text("SELECT now() < statement_timestamp()"))
+        return f"{level}, {'one transaction' if began else 'autocommit'}"
+
+    def streamed() -> str:
+        codes = db.session.execute(sa.select(Purpose.code).execution_options(yield_per=2))
+        return f"{len(codes.scalars().all())} rows, {seen()}"
+
+    app.add_url_rule("/test/streamed", "streamed", transactions.snapshot(streamed))
+    app.add_url_rule("/test/plain", "plain", seen)
+    db.session.remove()
+    db.session.configure(bind=None)
+    try:
+        with app.app_context():
+            upgrade()
+            create_user("viewer9", Role.VIEWER, PASSWORD)
+            db.session.add_all([Purpose(code=f"S{n}", title="読み取り", status="active")
+                                for n in range(5)])
+            db.session.commit()
+            client = Client(app.test_client())
+            assert client.login("viewer9").status_code == 302
+            streamed_page = client.get("/test/streamed").get_data(as_text=True)
+            assert streamed_page == "5 rows, repeatable read, one transaction"
+            assert client.get("/test/plain").get_data(as_text=True) == "read committed, autocommit"
+            db.engine.dispose()
+    finally:
+        db.session.remove()
+        db.session.configure(bind=transaction, join_transaction_mode="create_savepoint")

@@ -3,55 +3,23 @@
 
 from __future__ import annotations
 
-import http.cookiejar
 import os
 import sqlite3
 import subprocess
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from registry.exchange.apply import IMPORT_LOCK
-from tests.conftest import CSRF_PATTERN
 from tests.exchange.helpers import workbook
-from tests.served import REGISTRY, registry, served
+from tests.served import REGISTRY, Browser, registry, served
 
 PASSWORD = "concurrent-password-1"
 WRITERS = 6
 SAVES = 8
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-class Browser:
-    """A client with its own cookies, posting forms with their CSRF token."""
-
-    def __init__(self, base: str):
-        self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect)
-
-    def get(self, path: str) -> str:
-        with self.opener.open(self.base + path, timeout=60) as response:
-            return response.read().decode()
-
-    def post(self, path: str, data: dict, form: str | None = None) -> int:
-        token = CSRF_PATTERN.search(self.get(form or path)).group(1)
-        body = urllib.parse.urlencode({**data, "csrf_token": token}).encode()
-        try:
-            with self.opener.open(self.base + path, body, timeout=60) as response:
-                return response.status
-        except urllib.error.HTTPError as error:
-            return error.code
 
 
 def test_sqlite_writers_in_several_workers_wait_and_succeed(tmp_path):
@@ -65,11 +33,11 @@ def test_sqlite_writers_in_several_workers_wait_and_succeed(tmp_path):
     with served(env, tmp_path / "server.log", workers=4) as base:
         def work(number: int) -> None:
             browser = Browser(base)
-            browser.post("/login", {"username": "writer", "password": PASSWORD})
+            browser.login("writer", PASSWORD)
             for save in range(SAVES):
                 code = f"C{number}{save:02d}"
                 statuses.append(browser.post("/purposes/new", {
-                    "code": code, "title": f"並行 {code}", "status": "active"}))
+                    "code": code, "title": f"並行 {code}", "status": "active"}).status)
         threads = [threading.Thread(target=work, args=(n,)) for n in range(WRITERS)]
         for thread in threads:
             thread.start()
