@@ -52,8 +52,8 @@ def test_exports_and_the_import_preview_answer_when_served(scratch, tmp_path):
     if preview.status != 200:
         failing[uploaded.location] = preview.status
     assert not failing, (tmp_path / "server.log").read_text()[-3000:]
-    assert rows(downloads["/exchange/export"].body, "Purposes") == 12
-    assert rows(downloads["/exchange/export?entity=purposes&status=active"].body, "Purposes") == 11
-    assert rows(downloads["/exchange/export?entity=purposes&q=P01"].body, "Purposes") == 1
+    assert rows(downloads["/exchange/export"].body, "Purposes of use") == 12
+    assert rows(downloads["/exchange/export?entity=purposes&status=active"].body, "Purposes of use") == 11
+    assert rows(downloads["/exchange/export?entity=purposes&q=P01"].body, "Purposes of use") == 1
     assert rows(downloads["/exchange/export?language=ja"].body, "利用目的") == 12
     assert "inventory.xlsx" in preview.text
