@@ -5,7 +5,7 @@ REGISTRY := $(VENV)/bin/registry
 CATALOGS := $(wildcard registry/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test bench lint translations extract-messages chromium
+.PHONY: run test test-fast bench lint translations extract-messages chromium
 
 run: $(VENV)/.installed $(COMPILED)
 	$(REGISTRY) init
@@ -14,6 +14,11 @@ run: $(VENV)/.installed $(COMPILED)
 
 test: $(VENV)/.installed-test $(COMPILED) chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The edit-and-test loop: the whole suite but the browser, LibreOffice, served-app, packaging and
+# benchmark tests (markers browser, served, slow).
+test-fast: $(VENV)/.installed-test $(COMPILED)
+	$(PY) -m pytest -m "not browser and not served and not slow" $(PYTEST_ARGS)
 
 # Every benchmark on the reference registry, on SQLite and on a fresh PostgreSQL database
 # (BENCH_PG_URL to choose another server; BENCH_ARGS="--scale 0.1" for a tenth of the size).

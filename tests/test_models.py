@@ -44,6 +44,10 @@ def test_same_consignee_name_in_another_country_is_allowed(app_ctx):
     f.make_consignee(name="Acme", country="JP")
     f.make_consignee(name="Acme", country="US")
     db.session.flush()
+    countries = db.session.scalars(sa.select(Consignee.country).where(Consignee.name == "Acme")
+                                   .order_by(Consignee.country)).all()
+    assert countries == ["JP", "US"]
+    refused(lambda: db.session.add(Consignee(name="Acme", country="US")))
 
 
 def test_choice_columns_refuse_unknown_values(app_ctx):

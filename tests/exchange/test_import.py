@@ -215,7 +215,7 @@ def test_export_sheets_are_ready_for_people(app_ctx, tmp_path):
     assert sheet["A1"].value == "従業者番号" and sheet["A1"].font.b
     row = {sheet.cell(1, c).value: sheet.cell(2, c) for c in range(1, sheet.max_column + 1)}
     assert row["最終研修日"].is_date
-    assert row["在籍状況"].value == "休職中" or row["在籍状況"].value
+    assert row["在籍状況"].value == "休職中", "choices are written as their Japanese labels"
     lists = [v.sqref for v in sheet.data_validations.dataValidation]
     assert lists, "choices have drop-down lists"
 

@@ -74,6 +74,7 @@ def issued(app_ctx, tmp_path):
     return questionnaire, path
 
 
+@pytest.mark.slow
 def test_libreoffice_return_is_recorded(issued, tmp_path, app):
     questionnaire, path = issued
     filled = fill(path, tmp_path / "filled.xlsx", address="500 New Street, Seattle")

@@ -11,6 +11,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from registry.exchange.apply import IMPORT_LOCK
@@ -22,6 +23,7 @@ WRITERS = 6
 SAVES = 8
 
 
+@pytest.mark.served
 def test_sqlite_writers_in_several_workers_wait_and_succeed(tmp_path):
     database = tmp_path / "team.db"
     env = os.environ | {"REGISTRY_DATABASE_URL": f"sqlite:///{database}",
