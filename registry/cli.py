@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 import sqlalchemy as sa
@@ -24,7 +25,7 @@ from registry.core.files import write_atomically
 from registry.core.models import Role, User
 from registry.exchange import pipeline, write
 from registry.exchange.apply import Stale, apply
-from registry.exchange.guard import Refused
+from registry.exchange.guard import Refused, one_line
 from registry.extensions import db
 from registry.questionnaires import bank, issuance, returned, workbook
 from registry.reporting import quarterly, snapshots
@@ -127,13 +128,19 @@ def export_command(file: Path, language: str) -> None:
                + ", ".join(f"{n} {name}" for name, n in counts.items()))
 
 
+def _refuse(file: Path, refusal: Refused) -> NoReturn:
+    """Exit 2 with the one line that says why the file is refused."""
+    click.echo(f"Refused: {file.name}: {one_line(refusal, limit=2000)}. Nothing was written.",
+               err=True)
+    sys.exit(2)
+
+
 def _planned(file: Path, sync: bool):
     """The workbook checked and its plan printed; exit 2 when it is refused, 1 when invalid."""
     try:
         plan = pipeline.plan_file(file, sync)
     except Refused as refusal:
-        click.echo(f"Refused: {file.name}: {refusal}. Nothing was written.", err=True)
-        sys.exit(2)
+        _refuse(file, refusal)
     for notice in plan.notices:
         click.echo(f"Note: {notice}")
     for issue in plan.issues:
@@ -322,8 +329,7 @@ def questionnaire_import(file: Path, dry_run: bool, accept_details: bool,
     try:
         result = returned.read(file, expected)
     except Refused as refusal:
-        click.echo(f"Refused: {file.name}: {refusal}. Nothing was written.", err=True)
-        sys.exit(2)
+        _refuse(file, refusal)
     questionnaire = result.questionnaire
     click.echo(f"{questionnaire.reference} for {questionnaire.consignee}: "
                f"{len(result.answers)} answers, {len(result.failing)} failing.")

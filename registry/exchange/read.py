@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 
-from registry.exchange.guard import Limits, Refused
+from registry.exchange.guard import Limits, Refused, one_line
 from registry.exchange.resources import RESOURCES, Column, Resource
 from registry.exchange.values import normalize
 
@@ -86,7 +86,7 @@ def read(path, limits: Limits) -> Parsed:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError) as error:
-        raise Refused(_("the workbook cannot be read (%(error)s)", error=error)) from error
+        raise Refused(_("the workbook cannot be read (%(error)s)", error=one_line(error))) from error
     sheets_by_name = _sheet_lookup()
     parsed = Parsed([], [], [])
     seen: dict[str, str] = {}
@@ -107,7 +107,7 @@ def read(path, limits: Limits) -> Parsed:
             raw = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except (CalamineError, ValueError) as error:
             raise Refused(_("sheet “%(sheet)s” cannot be read (%(error)s)", sheet=name,
-                            error=error)) from error
+                            error=one_line(error))) from error
         sheet = _sheet(name, resource, raw, limits, parsed)
         if sheet is not None:
             parsed.sheets.append(sheet)

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 
 from registry.core import audit, operations
-from registry.exchange.guard import Limits, Refused, inspect
+from registry.exchange.guard import Limits, Refused, inspect, one_line
 from registry.exchange.read import Issue
 from registry.exchange.values import CellError, clean_bool, clean_date, clean_text, normalize
 from registry.extensions import db
@@ -90,7 +90,7 @@ def read(path: Path, consignee_id: int | None = None) -> Returned:
         sheets = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
                   for name in book.sheet_names}
     except (CalamineError, OSError, ValueError) as error:
-        raise Refused(_("the workbook cannot be read (%(error)s)", error=error)) from error
+        raise Refused(_("the workbook cannot be read (%(error)s)", error=one_line(error))) from error
     questionnaire = _verified(sheets, consignee_id)
     returned = Returned(questionnaire)
     _answers(returned, sheets.get(QUESTIONS_SHEET) or [])
