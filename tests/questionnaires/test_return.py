@@ -7,6 +7,7 @@ import io
 import json
 import shutil
 import subprocess
+import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -142,6 +143,24 @@ def test_forged_edited_and_misdirected_workbooks_are_refused(issued, tmp_path, a
     db.session.flush()
     still = returned.read(path)
     assert still.questionnaire == questionnaire, "a reworded question keeps the issued wording"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SupervisionCheck)) == 0
+
+
+def test_a_damaged_return_is_refused_in_one_line(issued, tmp_path, app):
+    """A byte changed inside the questions sheet's compressed data: exit 2, one line."""
+    _questionnaire, path = issued
+    filled = fill(path, tmp_path / "filled.xlsx")
+    with zipfile.ZipFile(filled) as archive:
+        entry = next(e for e in archive.infolist() if e.filename.startswith("xl/worksheets/"))
+    data = bytearray(filled.read_bytes())
+    at = entry.header_offset + 30 + len(entry.filename) + len(entry.extra) + entry.compress_size // 2
+    data[at] ^= 0xFF
+    damaged = tmp_path / "damaged.xlsx"
+    damaged.write_bytes(bytes(data))
+    result = app.test_cli_runner().invoke(cli, ["questionnaire", "import", str(damaged)])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Refused: damaged.xlsx: the workbook is damaged")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SupervisionCheck)) == 0
 
 
