@@ -29,6 +29,8 @@ class Issue:
     message: str
 
     def __str__(self) -> str:
+        if not self.sheet:  # about the whole workbook
+            return self.message
         where = [_("sheet “%(sheet)s”", sheet=self.sheet)]
         if self.row is not None:
             where.append(_("row %(row)s", row=self.row))
@@ -111,8 +113,21 @@ def read(path, limits: Limits) -> Parsed:
         sheet = _sheet(name, resource, raw, limits, parsed)
         if sheet is not None:
             parsed.sheets.append(sheet)
+    names = workbook.sheet_names
     workbook.close()
+    if not seen:
+        parsed.issues.append(_no_known_sheet(names))
     return parsed
+
+
+def _no_known_sheet(names: list[str]) -> Issue:
+    """A workbook none of whose sheets the registry knows imports nothing: say what it expects."""
+    expected = ", ".join(f"“{r.sheet_en}” / “{r.sheet_ja}”" for r in RESOURCES.values())
+    shown = [name for name in names if not name.startswith("_")] or names
+    found = ", ".join(f"“{name}”" for name in shown)
+    return Issue("", None, None, None,
+                 _("the workbook has no sheet the registry knows (it has %(found)s); name each sheet "
+                   "after the records it holds: %(expected)s", found=found, expected=expected))
 
 
 def _sheet(name: str, resource: Resource, raw: list[list], limits: Limits,
