@@ -14,8 +14,10 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
+from xlsxwriter.utility import xl_col_to_name
 
 from registry.core import audit, operations
+from registry.exchange.cells import Unread, unread_cells
 from registry.exchange.guard import Limits, Refused, inspect, one_line
 from registry.exchange.read import Issue
 from registry.exchange.values import CellError, clean_bool, clean_date, clean_text, normalize
@@ -33,6 +35,10 @@ from registry.supervision.models import CheckKind, CheckMethod, CheckResult, Fin
 QUESTIONS_SHEET = "質問 Questions"
 DETAILS_SHEET = "貴社情報 Company details"
 ANSWER_COLUMN = "E"
+#: the cells of a question's row the vendor fills in (answer, comment, evidence), 0-based
+ANSWER_CELLS = (4, 5, 6)
+#: the column of the vendor's details (0-based)
+DETAIL_COLUMN = 1
 NOT_APPLICABLE = {"該当なし", "n/a", "na", "notapplicable", "対象外", "該当なし/n/a"}
 #: days to remedy a finding, by severity
 FINDING_DAYS = {"critical": 14, "high": 30, "medium": 60, "low": 90}
@@ -93,8 +99,9 @@ def read(path: Path, consignee_id: int | None = None) -> Returned:
         raise Refused(_("the workbook cannot be read (%(error)s)", error=one_line(error))) from error
     questionnaire = _verified(sheets, consignee_id)
     returned = Returned(questionnaire)
-    _answers(returned, sheets.get(QUESTIONS_SHEET) or [])
-    _details(returned, sheets.get(DETAILS_SHEET) or [])
+    unread = unread_cells(path, [QUESTIONS_SHEET, DETAILS_SHEET])
+    _answers(returned, sheets.get(QUESTIONS_SHEET) or [], unread[QUESTIONS_SHEET])
+    _details(returned, sheets.get(DETAILS_SHEET) or [], unread[DETAILS_SHEET])
     return returned
 
 
@@ -119,7 +126,7 @@ def _verified(sheets: dict, consignee_id: int | None) -> Questionnaire:
     return questionnaire
 
 
-def _answers(returned: Returned, rows: list[list]) -> None:
+def _answers(returned: Returned, rows: list[list], unread: dict[tuple[int, int], Unread]) -> None:
     by_code = {v.question.code: v for v in returned.questionnaire.questions}
     seen = set()
     for index, cells in enumerate(rows[1:], start=2):
@@ -128,6 +135,14 @@ def _answers(returned: Returned, rows: list[list]) -> None:
             continue
         seen.add(code)
         cell = f"{ANSWER_COLUMN}{index}"
+        unanswerable = [(column, unread[index, column]) for column in ANSWER_CELLS
+                        if (index, column) in unread]
+        for column, problem in unanswerable:
+            returned.issues.append(Issue(QUESTIONS_SHEET, index,
+                                         f"{code} ({xl_col_to_name(column)}{index})", None,
+                                         problem.message))
+        if unanswerable:
+            continue
         raw, comment, evidence = (list(cells[4:7]) + ["", "", ""])[:3]
         version = by_code[code]
         try:
@@ -181,13 +196,17 @@ def _passes(version: QuestionVersion, answer: str) -> bool:
     return normalize(answer) == normalize(rule)
 
 
-def _details(returned: Returned, rows: list[list]) -> None:
+def _details(returned: Returned, rows: list[list], unread: dict[tuple[int, int], Unread]) -> None:
     consignee = returned.questionnaire.consignee
     labels = {f"{ja} / {en}": (attr, editable) for attr, ja, en, editable in workbook.DETAILS}
-    for cells in rows[1:]:
+    for index, cells in enumerate(rows[1:], start=2):
         if len(cells) < 2 or clean_text(cells[0]) not in labels:
             continue
         attr, editable = labels[clean_text(cells[0])]
+        if editable and (index, DETAIL_COLUMN) in unread:
+            returned.issues.append(Issue(DETAILS_SHEET, index, clean_text(cells[0]), None,
+                                         unread[index, DETAIL_COLUMN].message))
+            continue
         new = clean_text(cells[1])
         if attr == "country":
             new = new.upper()
