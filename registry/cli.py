@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 import sqlalchemy as sa
@@ -25,7 +26,7 @@ from registry.core.models import Role, User
 from registry.core.secret_key import NOT_SET_UP
 from registry.exchange import pipeline, write
 from registry.exchange.apply import Stale, apply
-from registry.exchange.guard import Refused
+from registry.exchange.guard import Refused, one_line
 from registry.extensions import db
 from registry.questionnaires import bank, issuance, returned, workbook
 from registry.reporting import quarterly, snapshots
@@ -128,18 +129,25 @@ def export_command(file: Path, language: str) -> None:
                + ", ".join(f"{n} {name}" for name, n in counts.items()))
 
 
-def _planned(file: Path, sync: bool):
-    """The workbook checked and its plan printed; exit 2 when it is refused, 1 when invalid."""
+def _refuse(file: Path, refusal: Refused) -> NoReturn:
+    """Exit 2 with the one line that says why the file is refused."""
+    click.echo(f"Refused: {file.name}: {one_line(refusal, limit=2000)}. Nothing was written.",
+               err=True)
+    sys.exit(2)
+
+
+def _planned(file: Path, sync: bool, verbose: bool):
+    """The workbook checked and its plan printed (with --verbose, every record it changes); exit 2
+    when it is refused, 1 when invalid."""
     try:
         plan = pipeline.plan_file(file, sync)
     except Refused as refusal:
-        click.echo(f"Refused: {file.name}: {refusal}. Nothing was written.", err=True)
-        sys.exit(2)
+        _refuse(file, refusal)
     for notice in plan.notices:
         click.echo(f"Note: {notice}")
     for issue in plan.issues:
         click.echo(f"Error: {issue}", err=True)
-    for line in pipeline.summary(plan):
+    for line in pipeline.summary(plan, None if verbose else pipeline.LISTED):
         click.echo(line)
     if not plan.valid:
         click.echo(f"{len(plan.issues)} problem(s) found; nothing was written.", err=True)
@@ -152,8 +160,11 @@ def _planned(file: Path, sync: bool):
 @click.option("--dry-run", is_flag=True, help="Check and show the plan; write nothing.")
 @click.option("--sync", is_flag=True,
               help="Also delete records missing from the sheets present in the workbook.")
+@click.option("--verbose", is_flag=True,
+              help=f"List every record the import changes (else the first {pipeline.LISTED} of "
+                   "each sheet).")
 @with_appcontext
-def import_command(file: Path, dry_run: bool, sync: bool) -> None:
+def import_command(file: Path, dry_run: bool, sync: bool, verbose: bool) -> None:
     """Import an inventory workbook. Exit 0 applied (or valid with --dry-run), 1 validation
     errors (nothing written), 2 a file that cannot be read or is refused (nothing written),
     3 the registry kept changing under the import (nothing written; run it again)."""
@@ -161,13 +172,13 @@ def import_command(file: Path, dry_run: bool, sync: bool) -> None:
     if not file.is_file():
         click.echo(f"Refused: {file}: no such file", err=True)
         sys.exit(2)
-    plan = _planned(file, sync)
+    plan = _planned(file, sync, verbose)
     if dry_run:
         click.echo("The workbook is valid (dry run: nothing was written).")
         return
     for attempt in range(IMPORT_ATTEMPTS):
         if attempt:  # someone changed what the plan read: check the workbook against that
-            plan = _planned(file, sync)
+            plan = _planned(file, sync, verbose)
         if not plan.changes_anything:
             click.echo("Nothing to change: the registry already holds this data.")
             return
@@ -323,8 +334,7 @@ def questionnaire_import(file: Path, dry_run: bool, accept_details: bool,
     try:
         result = returned.read(file, expected)
     except Refused as refusal:
-        click.echo(f"Refused: {file.name}: {refusal}. Nothing was written.", err=True)
-        sys.exit(2)
+        _refuse(file, refusal)
     questionnaire = result.questionnaire
     click.echo(f"{questionnaire.reference} for {questionnaire.consignee}: "
                f"{len(result.answers)} answers, {len(result.failing)} failing.")

@@ -1,10 +1,13 @@
 """Checks an uploaded file before any spreadsheet library parses it, so a hostile file is refused
-quickly and in bounded memory: size, container, zip directory, XML declarations, sheet dimensions."""
+quickly and in bounded memory: size, container, zip directory and headers, every part's length and
+checksum, XML declarations, sheet dimensions."""
 
 from __future__ import annotations
 
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -17,6 +20,18 @@ XML_CHUNK_BYTES = 64 * 1024
 ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
 UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
 DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
+#: what the zip module raises for a damaged archive: a bad checksum, a truncated or invalid deflate
+#: stream, impossible header fields, an unknown compression method
+DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError, ValueError,
+          OverflowError, struct.error)
+#: the compression methods Excel and every other spreadsheet program write
+METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
+LOCAL_HEADER = struct.Struct("<4s5H3I2H")
+LOCAL_SIGNATURE = b"PK\x03\x04"
+#: the local header's sizes when the real ones are in its zip64 extra field
+ZIP64_MARK = 0xFFFFFFFF
+#: flag bit: the sizes and checksum follow the data (the local header may hold zeros)
+DATA_DESCRIPTOR = 0x8
 
 
 class Refused(Exception):
@@ -62,11 +77,25 @@ def inspect(path, limits: Limits) -> None:
                         "imported"))
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as error:
-        raise Refused(_("the workbook is damaged or truncated (%(error)s)", error=error)) from error
+    except DAMAGE as error:
+        raise Refused(_("the workbook is damaged or truncated (%(error)s)",
+                        error=one_line(error))) from error
     with archive:
         _check_directory(archive, limits, size)
+        _check_headers(archive, path)
         _check_parts(archive, limits)
+
+
+def one_line(error: object, limit: int = 200) -> str:
+    """An error's text on one short line (a refusal is one line)."""
+    text = " ".join(str(error).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def damaged(name: str, error: object) -> Refused:
+    """The refusal of a workbook with a part that cannot be read."""
+    return Refused(_("the workbook is damaged: the part %(name)r cannot be read (%(error)s)",
+                     name=name, error=one_line(error)))
 
 
 def _check_directory(archive: zipfile.ZipFile, limits: Limits, size: int) -> None:
@@ -87,6 +116,8 @@ def _check_directory(archive: zipfile.ZipFile, limits: Limits, size: int) -> Non
         names.add(name)
         if entry.flag_bits & 0x1:
             raise Refused(_("the workbook is encrypted; remove the password and save it again"))
+        if entry.compress_type not in METHODS:
+            raise damaged(name, _("compression method %(method)s", method=entry.compress_type))
         total += entry.file_size
         if entry.compress_size and entry.file_size / entry.compress_size > limits.max_ratio:
             raise Refused(_("the part %(name)r expands %(ratio)s times (a zip bomb?); the limit is "
@@ -105,14 +136,49 @@ def _check_directory(archive: zipfile.ZipFile, limits: Limits, size: int) -> Non
                         count=len(sheets), limit=limits.max_sheets))
 
 
+def _check_headers(archive: zipfile.ZipFile, path) -> None:
+    """Each part's local header agrees with the directory, and no part runs into the next one
+    (the zip module reads the directory; other readers trust the local headers)."""
+    entries = sorted(archive.infolist(), key=lambda entry: entry.header_offset)
+    ends = [entry.header_offset for entry in entries[1:]] + [archive.start_dir]
+    with open(path, "rb") as handle:
+        for entry, end in zip(entries, ends, strict=True):
+            handle.seek(entry.header_offset)
+            header = handle.read(LOCAL_HEADER.size)
+            if len(header) < LOCAL_HEADER.size:
+                raise damaged(entry.filename, _("its local header is cut off"))
+            (signature, _version, flags, method, _time, _date, crc, compressed, size, name_length,
+             extra_length) = LOCAL_HEADER.unpack(header)
+            declared = {"crc": (crc, entry.CRC), "compressed size": (compressed, entry.compress_size),
+                        "size": (size, entry.file_size)}
+            wrong = [field for field, (local, central) in declared.items()
+                     if local != central and not (flags & DATA_DESCRIPTOR and local == 0)
+                     and not (field != "crc" and local == ZIP64_MARK)]
+            if signature != LOCAL_SIGNATURE or method != entry.compress_type or wrong:
+                raise damaged(entry.filename, _("its local header disagrees with the directory "
+                                                "(%(fields)s)", fields=", ".join(wrong) or
+                                                _("compression method")))
+            data_end = (entry.header_offset + LOCAL_HEADER.size + name_length + extra_length
+                        + entry.compress_size)
+            if data_end > end:
+                raise damaged(entry.filename, _("it runs into the next part"))
+
+
 def _check_parts(archive: zipfile.ZipFile, limits: Limits) -> None:
-    content_types = archive.read("[Content_Types].xml")
+    try:
+        content_types = archive.read("[Content_Types].xml")
+    except DAMAGE as error:
+        raise damaged("[Content_Types].xml", error) from error
     if b"macroEnabled" in content_types:
         raise Refused(_("macro workbooks (.xlsm) are refused; save the workbook as .xlsx"))
     for entry in archive.infolist():
-        if not entry.filename.endswith((".xml", ".rels", ".vml")):
+        xml = entry.filename.endswith((".xml", ".rels", ".vml"))
+        try:
+            prologue = _read_part(archive, entry, xml)
+        except DAMAGE as error:
+            raise damaged(entry.filename, error) from error
+        if not xml:
             continue
-        prologue = _prologue(archive, entry)
         if prologue.startswith(UTF16_MARKS) or b"\x00" in prologue[:64]:
             raise Refused(_("the part %(name)r is not UTF-8 XML, as Excel writes it",
                             name=entry.filename))
@@ -123,15 +189,25 @@ def _check_parts(archive: zipfile.ZipFile, limits: Limits) -> None:
             _check_dimension(entry.filename, prologue, limits)
 
 
-def _prologue(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bytes:
-    """The part's bytes up to its root element's first child (all a DOCTYPE could precede)."""
+def _read_part(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, xml: bool) -> bytes:
+    """Read the whole part, a chunk at a time, so that its length and checksum are checked; return
+    (for XML) its bytes up to the root element's first child: all a DOCTYPE could precede."""
     prologue = b""
+    complete = not xml
+    length = 0
     with archive.open(entry) as part:
         while chunk := part.read(XML_CHUNK_BYTES):
+            length += len(chunk)
+            if complete:
+                continue
             prologue += chunk
             root = ROOT_ELEMENT.search(prologue)
             if root and b"<!--" not in prologue[:root.start()].rsplit(b"-->", 1)[-1]:
-                return prologue[:root.start() + XML_CHUNK_BYTES]
+                prologue = prologue[:root.start() + XML_CHUNK_BYTES]
+                complete = True
+    if length != entry.file_size:
+        raise zipfile.BadZipFile(_("%(length)s bytes where the directory declares %(size)s",
+                                   length=f"{length:,}", size=f"{entry.file_size:,}"))
     return prologue
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from flask import current_app
@@ -10,8 +11,14 @@ from registry.exchange.apply import apply
 from registry.exchange.bulk import collector_paused
 from registry.exchange.guard import Limits, inspect
 from registry.exchange.models import ImportBatch
-from registry.exchange.plan import Plan, build_plan
+from registry.exchange.plan import Plan, SheetPlan, build_plan
 from registry.exchange.read import read
+from registry.exchange.write import choice_labels
+
+#: records of each sheet that `registry import` lists (with --verbose, all of them)
+LISTED = 20
+#: characters of a value shown in the list of changes
+SHOWN_CHARACTERS = 60
 
 
 def limits() -> Limits:
@@ -34,8 +41,11 @@ def import_file(path: Path, filename: str, sync: bool = False) -> tuple[Plan, Im
     return plan, apply(plan, filename, Path(path).read_bytes())
 
 
-def summary(plan: Plan) -> list[str]:
-    """One line per sheet: how many records would be created, updated, left, deleted."""
+def summary(plan: Plan, listed: int | None = LISTED) -> list[str]:
+    """Per sheet: how many records would be created, updated, left, deleted; then the records
+    created and updated (the first `listed` of each sheet, None for all), each update with its
+    fields' old -> new values, and every record that would be deleted."""
+    labels = choice_labels("en")
     lines = []
     for sheet in plan.sheets:
         counts = sheet.counts
@@ -44,4 +54,32 @@ def summary(plan: Plan) -> list[str]:
         if plan.sync:
             parts.append(f"{counts['delete']} deleted")
         lines.append(f"{sheet.sheet}: {', '.join(parts)}")
+        changed = [row for row in sheet.rows if row.action in ("create", "update")]
+        for row in changed[:listed]:
+            where = f" (row {row.row})" if row.row else ""
+            if row.action == "create":
+                lines.append(f"  new {row.label}{where}")
+                continue
+            fields = "; ".join(f"{sheet.resource.by_key[key].en}: {_shown(sheet, key, old, labels)}"
+                               f" → {_shown(sheet, key, new, labels)}"
+                               for key, (old, new) in row.changes.items())
+            lines.append(f"  update {row.label}{where}: {fields}")
+        if listed is not None and len(changed) > listed:
+            lines.append(f"  … and {len(changed) - listed} more (--verbose shows all)")
+        lines += [f"  delete {row.label}" for row in sheet.rows if row.action == "delete"]
     return lines
+
+
+def _shown(sheet: SheetPlan, key: str, value, labels: dict) -> str:
+    """A value as the sheet shows it, on one short line."""
+    column = sheet.resource.by_key.get(key)
+    if value is None or value == "":
+        return "—"
+    if column is not None and column.choice is not None:
+        return str(labels[column.choice].get(value, value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, date):
+        return value.isoformat()
+    text = " ".join(str(value).split())
+    return text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS - 1] + "…"

@@ -241,9 +241,14 @@ class Planner:
             planned.append((number, key, values))
         defaults = {c.key: self.default(c) for c in resource.columns}
         by_id = {row["id"]: key for key, row in stored.items()}
+        rows_by_id = defaultdict(list)
+        for number, key, values in planned:
+            if values.get("id") is not None:
+                rows_by_id[values["id"]].append((number, key))
         kept = set()
         for number, key, values in planned:
-            old_key = self.match(resource, sheet, number, key, values.pop("id", None), by_id)
+            old_key = self.match(resource, sheet, number, key, values.pop("id", None), by_id,
+                                 rows_by_id)
             if old_key is not None:
                 kept.add(old_key)
         renamed = self.renamed[resource.name]
@@ -273,21 +278,41 @@ class Planner:
         return plan
 
     def match(self, resource: Resource, sheet: SheetRows, number: int, key: tuple,
-              record_id, by_id: dict) -> tuple | None:
-        """The stored key of the record this row is (a rename when its ID names another key)."""
+              record_id, by_id: dict, rows_by_id: dict) -> tuple | None:
+        """The stored key of the record this row is: its own, or the one its Registry ID names
+        when its key is new (a rename). A row copied in Excel brings the Registry ID of the row
+        it was copied from: an ID on several rows, or naming another record than an existing
+        key, is refused rather than read as a rename."""
         old_key = by_id.get(record_id)
+        stored = self.stored(resource.name)
         if old_key is None or old_key == key:
-            return key if key in self.stored(resource.name) else None
-        renamed = self.renamed[resource.name]
-        if old_key in renamed:
-            return None  # the ID was copied to another row: that row is matched by its key
-        if key in self.stored(resource.name):
-            self.issue(sheet, number, resource.key[0], key_label(key),
-                       _("cannot rename “%(old)s” to this: another record has it",
-                         old=key_label(old_key)))
-            return None
-        renamed[old_key] = key
-        return old_key
+            return key if key in stored else None
+        others = [(row, other) for row, other in rows_by_id[record_id] if row != number]
+        original = next((row for row, other in others if other == old_key), None)
+        if original is not None:
+            self.issue(sheet, number, "id", record_id,
+                       _("row %(row)s (“%(record)s”) has the same Registry ID: a copied row keeps "
+                         "the hidden Registry ID of the row it was copied from; clear the Registry "
+                         "ID of the copied row to add it as a new record", row=original,
+                         record=key_label(old_key)))
+        elif others:
+            self.issue(sheet, number, "id", record_id,
+                       _("the Registry ID of “%(record)s” is also on row %(rows)s: a copied row "
+                         "keeps the hidden Registry ID of the row it was copied from; clear the "
+                         "Registry ID of the copied row to add it as a new record",
+                         record=key_label(old_key),
+                         rows=", ".join(str(row) for row, _other in others)))
+        elif key in stored:
+            self.issue(sheet, number, "id", record_id,
+                       _("this is the Registry ID of “%(record)s”, but “%(key)s” is another record "
+                         "(Registry ID %(other)s): if the row was copied from “%(record)s”, clear "
+                         "its Registry ID; to rename “%(record)s”, use a name or code no other "
+                         "record has", record=key_label(old_key), key=key_label(key),
+                         other=stored[key]["id"]))
+        else:
+            self.renamed[resource.name][old_key] = key
+            return old_key
+        return None
 
     def default(self, column: Column):
         """The value a new record gets for a column the sheet does not have."""

@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
+from xlsxwriter.utility import xl_col_to_name
 
-from registry.exchange.guard import Limits, Refused
+from registry.exchange.cells import Unread, unread_cells
+from registry.exchange.guard import Limits, Refused, one_line
 from registry.exchange.resources import RESOURCES, Column, Resource
 from registry.exchange.values import normalize
 
@@ -29,6 +31,8 @@ class Issue:
     message: str
 
     def __str__(self) -> str:
+        if not self.sheet:  # about the whole workbook
+            return self.message
         where = [_("sheet “%(sheet)s”", sheet=self.sheet)]
         if self.row is not None:
             where.append(_("row %(row)s", row=self.row))
@@ -87,10 +91,11 @@ def read(path, limits: Limits) -> Parsed:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError) as error:
-        raise Refused(_("the workbook cannot be read (%(error)s)", error=error)) from error
+        raise Refused(_("the workbook cannot be read (%(error)s)", error=one_line(error))) from error
     sheets_by_name = _sheet_lookup()
     parsed = Parsed([], [], [])
     seen: dict[str, str] = {}
+    unread = unread_cells(path, [n for n in workbook.sheet_names if normalize(n) in sheets_by_name])
     for name in workbook.sheet_names:
         resource = sheets_by_name.get(normalize(name))
         if resource is None:
@@ -108,16 +113,29 @@ def read(path, limits: Limits) -> Parsed:
             raw = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except (CalamineError, ValueError) as error:
             raise Refused(_("sheet “%(sheet)s” cannot be read (%(error)s)", sheet=name,
-                            error=error)) from error
-        sheet = _sheet(name, resource, raw, limits, parsed)
+                            error=one_line(error))) from error
+        sheet = _sheet(name, resource, raw, limits, parsed, unread[name])
         if sheet is not None:
             parsed.sheets.append(sheet)
+    names = workbook.sheet_names
     workbook.close()
+    if not seen:
+        parsed.issues.append(_no_known_sheet(names))
     return parsed
 
 
-def _sheet(name: str, resource: Resource, raw: list[list], limits: Limits,
-           parsed: Parsed) -> SheetRows | None:
+def _no_known_sheet(names: list[str]) -> Issue:
+    """A workbook none of whose sheets the registry knows imports nothing: say what it expects."""
+    expected = ", ".join(f"“{r.sheet_en}” / “{r.sheet_ja}”" for r in RESOURCES.values())
+    shown = [name for name in names if not name.startswith("_")] or names
+    found = ", ".join(f"“{name}”" for name in shown)
+    return Issue("", None, None, None,
+                 _("the workbook has no sheet the registry knows (it has %(found)s); name each sheet "
+                   "after the records it holds: %(expected)s", found=found, expected=expected))
+
+
+def _sheet(name: str, resource: Resource, raw: list[list], limits: Limits, parsed: Parsed,
+           unread: dict[tuple[int, int], Unread]) -> SheetRows | None:
     if len(raw) > limits.max_rows + HEADER_SEARCH_ROWS:
         raise Refused(_("sheet “%(sheet)s” has %(rows)s rows; the limit is %(limit)s", sheet=name,
                         rows=f"{len(raw):,}", limit=f"{limits.max_rows:,}"))
@@ -131,6 +149,7 @@ def _sheet(name: str, resource: Resource, raw: list[list], limits: Limits,
                                      "names %(headers)s and at least %(count)s known columns",
                                      rows=HEADER_SEARCH_ROWS, headers=expected,
                                      count=min(3, len(resource.columns)))))
+        _report_unread(parsed, name, unread, lambda row, column: row <= HEADER_SEARCH_ROWS, {})
         return None
     positions: dict[str, int] = {}
     headers: dict[str, str] = {}
@@ -153,7 +172,11 @@ def _sheet(name: str, resource: Resource, raw: list[list], limits: Limits,
             parsed.issues.append(Issue(name, header_index + 1, column.en, None,
                                        _("the required column “%(en)s” / “%(ja)s” is missing",
                                          en=column.en, ja=column.ja)))
-    sheet = SheetRows(resource, name, header_index + 1, positions, headers)
+    header_row = header_index + 1
+    shown = {position: headers[key] for key, position in positions.items()}
+    _report_unread(parsed, name, unread, lambda row, column: row == header_row
+                   or (row > header_row and column in shown), shown)
+    sheet = SheetRows(resource, name, header_row, positions, headers)
     width = max(positions.values(), default=0) + 1
     for index in range(header_index + 1, len(raw)):
         cells = raw[index]
@@ -174,6 +197,16 @@ def _sheet(name: str, resource: Resource, raw: list[list], limits: Limits,
         raise Refused(_("sheet “%(sheet)s” has %(rows)s rows; the limit is %(limit)s", sheet=name,
                         rows=f"{len(sheet.rows):,}", limit=f"{limits.max_rows:,}"))
     return sheet
+
+
+def _report_unread(parsed: Parsed, name: str, unread: dict[tuple[int, int], Unread], wanted,
+                   shown: dict[int, str]) -> None:
+    """An issue for each cell the reader would take for empty (a formula without a value, an
+    error value) where it matters: the header row and the known columns below it."""
+    for (row, column), cell in sorted(unread.items()):
+        if wanted(row, column):
+            parsed.issues.append(Issue(name, row, shown.get(column) or xl_col_to_name(column), None,
+                                       cell.message))
 
 
 def _find_header(raw: list[list], lookup: dict[str, Column], resource: Resource) -> int | None:

@@ -35,8 +35,11 @@ README = {
     "en": (
         "Personal information registry: inventory workbook",
         "Each sheet holds one kind of record; the first row of each sheet is its header.",
-        "Records are matched on their natural keys (code, name, reference, employee number), "
-        "not on database ids.",
+        "Records are matched on their natural keys (code, name, reference, employee number). The "
+        "hidden last column, Registry ID, ties a row to its record: change a name or code in its "
+        "row to rename the record.",
+        "To add a record by copying a row, clear the copy's Registry ID (a copied row keeps the ID "
+        "of the row it was copied from); a workbook with one Registry ID on two rows is refused.",
         "Edit values, add rows, and import the workbook again: the registry shows what will "
         "change before anything is saved.",
         "Drop-down lists offer the allowed values. Dates may be typed as 2024-07-12, 2024/7/12, "
@@ -46,7 +49,10 @@ README = {
     "ja": (
         "個人情報管理台帳（ワークブック）",
         "シートごとに1種類のレコードを収録しています。各シートの1行目が見出しです。",
-        "レコードはコード・名称・管理番号・社員番号などの自然キーで照合します（データベースIDは使いません）。",
+        "レコードはコード・名称・管理番号・社員番号などの自然キーで照合します。非表示の最終列「台帳ID」は"
+        "行とレコードを結び付けます。行の名称やコードを書き換えると、そのレコードの名称変更になります。",
+        "行をコピーしてレコードを追加するときは、コピーした行の台帳IDを消してください（コピーした行には"
+        "コピー元の台帳IDが残ります）。同じ台帳IDが2行にあるブックは取り込めません。",
         "値を編集・行を追加してから再度取り込むと、保存前に変更内容が表示されます。",
         "選択肢はドロップダウンから選べます。"
         "日付は 2024-07-12、2024/7/12、2024年7月12日、令和6年7月12日 の形式で入力できます。",

@@ -14,10 +14,12 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
+from xlsxwriter.utility import xl_col_to_name
 
 from registry.consignees.models import Consignee
 from registry.core import audit, operations, records, schema
-from registry.exchange.guard import Limits, Refused, inspect
+from registry.exchange.cells import Unread, unread_cells
+from registry.exchange.guard import Limits, Refused, inspect, one_line
 from registry.exchange.read import Issue
 from registry.exchange.values import CellError, clean_bool, clean_date, clean_text, normalize
 from registry.extensions import db
@@ -34,6 +36,10 @@ from registry.supervision.models import CheckKind, CheckMethod, CheckResult, Fin
 QUESTIONS_SHEET = "質問 Questions"
 DETAILS_SHEET = "貴社情報 Company details"
 ANSWER_COLUMN = "E"
+#: the cells of a question's row the vendor fills in (answer, comment, evidence), 0-based
+ANSWER_CELLS = (4, 5, 6)
+#: the column of the vendor's details (0-based)
+DETAIL_COLUMN = 1
 NOT_APPLICABLE = {"該当なし", "n/a", "na", "notapplicable", "対象外", "該当なし/n/a"}
 #: days to remedy a finding, by severity
 FINDING_DAYS = {"critical": 14, "high": 30, "medium": 60, "low": 90}
@@ -93,11 +99,12 @@ def read(path: Path, consignee_id: int | None = None) -> Returned:
         sheets = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
                   for name in book.sheet_names}
     except (CalamineError, OSError, ValueError) as error:
-        raise Refused(_("the workbook cannot be read (%(error)s)", error=error)) from error
+        raise Refused(_("the workbook cannot be read (%(error)s)", error=one_line(error))) from error
     questionnaire = _verified(sheets, consignee_id)
     returned = Returned(questionnaire)
-    _answers(returned, sheets.get(QUESTIONS_SHEET) or [])
-    _details(returned, sheets.get(DETAILS_SHEET) or [])
+    unread = unread_cells(path, [QUESTIONS_SHEET, DETAILS_SHEET])
+    _answers(returned, sheets.get(QUESTIONS_SHEET) or [], unread[QUESTIONS_SHEET])
+    _details(returned, sheets.get(DETAILS_SHEET) or [], unread[DETAILS_SHEET])
     return returned
 
 
@@ -122,7 +129,7 @@ def _verified(sheets: dict, consignee_id: int | None) -> Questionnaire:
     return questionnaire
 
 
-def _answers(returned: Returned, rows: list[list]) -> None:
+def _answers(returned: Returned, rows: list[list], unread: dict[tuple[int, int], Unread]) -> None:
     by_code = {v.question.code: v for v in returned.questionnaire.questions}
     seen = set()
     for index, cells in enumerate(rows[1:], start=2):
@@ -131,6 +138,14 @@ def _answers(returned: Returned, rows: list[list]) -> None:
             continue
         seen.add(code)
         cell = f"{ANSWER_COLUMN}{index}"
+        unanswerable = [(column, unread[index, column]) for column in ANSWER_CELLS
+                        if (index, column) in unread]
+        for column, problem in unanswerable:
+            returned.issues.append(Issue(QUESTIONS_SHEET, index,
+                                         f"{code} ({xl_col_to_name(column)}{index})", None,
+                                         problem.message))
+        if unanswerable:
+            continue
         raw, comment, evidence = (list(cells[4:7]) + ["", "", ""])[:3]
         version = by_code[code]
         try:
@@ -184,7 +199,7 @@ def _passes(version: QuestionVersion, answer: str) -> bool:
     return normalize(answer) == normalize(rule)
 
 
-def _details(returned: Returned, rows: list[list]) -> None:
+def _details(returned: Returned, rows: list[list], unread: dict[tuple[int, int], Unread]) -> None:
     """The vendor's corrections, each judged by the consignee's rules as a form would judge it
     (a correction the rules refuse is shown with the reason and cannot be accepted)."""
     consignee = returned.questionnaire.consignee
@@ -192,12 +207,16 @@ def _details(returned: Returned, rows: list[list]) -> None:
     current = description.values_of(consignee)
     labels = {normalize(word): (described, editable) for described, editable in workbook.details()
               for word in (*described.label.both(), *described.spec.synonyms)}
-    for cells in rows[1:]:
+    for index, cells in enumerate(rows[1:], start=2):
         found = [labels[normalize(part)] for part in str(cells[0] if cells else "").split("/")
                  if normalize(part) in labels]
         if len(cells) < 2 or not found or not found[0][1]:
             continue
         described = found[0][0]
+        if (index, DETAIL_COLUMN) in unread:
+            returned.issues.append(Issue(DETAILS_SHEET, index, clean_text(cells[0]), None,
+                                         unread[index, DETAIL_COLUMN].message))
+            continue
         new = _corrected(described, cells[1])
         old = current[described.name]
         if (new or "") != (old or ""):

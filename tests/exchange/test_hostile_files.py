@@ -15,8 +15,9 @@ import subprocess
 import tracemalloc
 import warnings
 import zipfile
+import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import openpyxl
@@ -286,6 +287,112 @@ def utf16_doctype(directory: Path) -> Path:
     return rewrite(source, directory / "utf16.xlsx", {"xl/sharedStrings.xml": utf16})
 
 
+# --- damaged archives: a zip written byte by byte, so that its headers can say anything -----------
+
+
+@dataclass(frozen=True)
+class RawPart:
+    """One zip entry as stored, with what the central directory declares about it."""
+
+    name: str
+    stored: bytes
+    method: int
+    crc: int
+    compressed: int
+    size: int
+
+
+def raw_parts(path: Path) -> list[RawPart]:
+    """A workbook's entries, deflated again (so each part's bytes are known exactly)."""
+    parts = []
+    with zipfile.ZipFile(path) as archive:
+        for entry in archive.infolist():
+            data = archive.read(entry)
+            deflater = zlib.compressobj(6, zlib.DEFLATED, -15)
+            stored = deflater.compress(data) + deflater.flush()
+            parts.append(RawPart(entry.filename, stored, zipfile.ZIP_DEFLATED, zlib.crc32(data),
+                                 len(stored), len(data)))
+    return parts
+
+
+def assemble(parts: list[RawPart], path: Path, local: dict[str, dict] | None = None) -> Path:
+    """Write the parts as a zip; `local` gives, per part name, fields its local header declares
+    instead of the directory's (method, crc, compressed, size)."""
+    local = local or {}
+    body, directory = bytearray(), bytearray()
+    for part in parts:
+        name = part.name.encode()
+        own = replace(part, **local.get(part.name, {}))
+        directory += struct.pack("<4s6H3I5H2I", b"PK\x01\x02", 20, 20, 0, part.method, 0, 0x21,
+                                 part.crc, part.compressed, part.size, len(name), 0, 0, 0, 0, 0,
+                                 len(body)) + name
+        body += struct.pack("<4s5H3I2H", b"PK\x03\x04", 20, 0, own.method, 0, 0x21, own.crc,
+                            own.compressed, own.size, len(name), 0) + name + part.stored
+    end = struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, len(parts), len(parts), len(directory),
+                      len(body), 0)
+    path.write_bytes(bytes(body + directory + end))
+    return path
+
+
+def damaged(directory: Path, name: str, both=lambda part: {}, local=lambda part: {}) -> Path:
+    """A genuine workbook whose sheet entry is changed: `both` gives fields both headers declare
+    (or the stored bytes), `local` fields only its local header declares."""
+    parts = raw_parts(purposes_workbook(directory / "plain.xlsx", rows=50))
+    parts = [replace(p, **both(p)) if p.name == SHEET1 else p for p in parts]
+    sheet = next(p for p in parts if p.name == SHEET1)
+    return assemble(parts, directory / name, {SHEET1: local(sheet)})
+
+
+def local_header_lies(directory: Path) -> Path:
+    """Only the local header lies about the sizes (zipfile reads the directory's)."""
+    return damaged(directory, "local-lies.xlsx",
+                   local=lambda p: {"compressed": p.compressed // 2, "size": p.size * 2})
+
+
+def sizes_lie_smaller(directory: Path) -> Path:
+    """Both headers declare fewer bytes than the part expands to."""
+    return damaged(directory, "smaller.xlsx", lambda p: {"size": p.size - 100})
+
+
+def sizes_lie_larger(directory: Path) -> Path:
+    """Both headers declare more bytes than the part expands to (at a ratio the guard accepts)."""
+    return damaged(directory, "larger.xlsx", lambda p: {"size": p.size + 100})
+
+
+def compressed_size_lies(directory: Path) -> Path:
+    """The compressed size runs into the next entry's local header."""
+    return damaged(directory, "overlap.xlsx", lambda p: {"compressed": p.compressed + 40})
+
+
+def wrong_crc(directory: Path) -> Path:
+    return damaged(directory, "crc.xlsx", lambda p: {"crc": p.crc ^ 0x5A5A})
+
+
+def truncated_deflate(directory: Path) -> Path:
+    """The deflate stream stops half way; the headers agree with what is there."""
+    return damaged(directory, "cut-stream.xlsx", lambda p: {
+        "stored": p.stored[:len(p.stored) // 2], "compressed": len(p.stored) // 2})
+
+
+def garbage_in_deflate(directory: Path) -> Path:
+    def spoil(part: RawPart) -> dict:
+        middle = len(part.stored) // 2
+        return {"stored": part.stored[:middle] + b"\xff" * 16 + part.stored[middle + 16:]}
+    return damaged(directory, "garbage-stream.xlsx", spoil)
+
+
+def unknown_compression(directory: Path) -> Path:
+    return damaged(directory, "method.xlsx", lambda p: {"method": 99})
+
+
+def garbage_xml(directory: Path) -> Path:
+    """A well-formed zip whose sheet is not XML at all (the guard's quick look passes it)."""
+    text = b'<?xml version="1.0"?><worksheet><sheetData><row r="1"><c r="A1" t="s"><v>7</v'
+    text += bytes(random.Random(3).choices(range(32, 127), k=400))
+    return rewrite(purposes_workbook(directory / "plain.xlsx"), directory / "garbage.xlsx",
+                   {SHEET1: text})
+
+
 # --- the cases ------------------------------------------------------------------------------------
 
 
@@ -329,6 +436,15 @@ CASES = {
     "parent-path": Hostile(parent_path_entry, "outside the archive: '../evil.xml'"),
     "absolute-path": Hostile(absolute_path_entry, "outside the archive: '/abs.xml'"),
     "duplicate-entry": Hostile(duplicate_entry, "'xl/workbook.xml' twice"),
+    "local-header-lies": Hostile(local_header_lies, "damaged"),
+    "sizes-lie-smaller": Hostile(sizes_lie_smaller, "damaged"),
+    "sizes-lie-larger": Hostile(sizes_lie_larger, "damaged"),
+    "compressed-size-lies": Hostile(compressed_size_lies, "damaged"),
+    "wrong-crc": Hostile(wrong_crc, "damaged"),
+    "truncated-deflate": Hostile(truncated_deflate, "damaged"),
+    "garbage-in-deflate": Hostile(garbage_in_deflate, "damaged"),
+    "unknown-compression": Hostile(unknown_compression, "damaged"),
+    "garbage-xml": Hostile(garbage_xml, None, "cannot be read"),
 }
 READ_CASES = {name: case for name, case in CASES.items() if case.read_says}
 

@@ -8,6 +8,7 @@ from datetime import date
 import openpyxl
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from registry.cli import cli
 from registry.consignees.models import Consignee, Contract
@@ -108,6 +109,29 @@ def test_cli_exit_codes_and_nothing_written(app, app_ctx, tmp_path):
     assert db.session.scalar(sa.select(Purpose.title).where(Purpose.code == "Q1")) == "配送のため"
     again = runner.invoke(cli, ["import", str(good)])
     assert again.exit_code == 0 and "Nothing to change" in again.output
+
+
+def test_a_workbook_without_any_known_sheet_is_refused(app, app_ctx, tmp_path):
+    """Even on an empty registry: not "Nothing to change", but exit 1 naming the sheets expected."""
+    path = workbook(tmp_path / "other.xlsx", {
+        "Sheet1": [["Code", "Purpose of use", "Status"], ["Q1", "配送のため", "In use"]],
+        "集計": [["合計", 1]],
+    })
+    before = count(AuditEntry)
+    for options in ([], ["--dry-run"], ["--sync"]):
+        result = app.test_cli_runner().invoke(cli, ["import", str(path), *options])
+        assert result.exit_code == 1, result.output
+        assert "Note: sheet “Sheet1” is not part of the inventory and was ignored" in result.stdout
+        assert "Note: sheet “集計” is not part of the inventory and was ignored" in result.stdout
+        assert "Nothing to change" not in result.output
+        errors = result.stderr
+        assert "no sheet the registry knows" in errors and "“Sheet1”, “集計”" in errors
+        assert "“Purposes of use” / “利用目的”" in errors and "“Access grants” / “アクセス権限”" in errors
+    assert count(AuditEntry) == before and count(Purpose) == 0
+    with force_locale("ja"):
+        plan = pipeline.plan_file(path)
+        assert not plan.valid and "“Purposes of use” / “利用目的”" in str(plan.issues[0])
+        assert "台帳" in str(plan.issues[0]), "the message is translated"
 
 
 def test_update_diff_and_batch_audit(app_ctx, tmp_path):

@@ -7,6 +7,7 @@ import io
 import json
 import shutil
 import subprocess
+import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -114,6 +115,38 @@ def test_unanswered_and_invalid_answers_are_located(issued, tmp_path, app):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SupervisionCheck)) == 0
 
 
+def test_formulas_without_computed_values_are_errors_not_blanks(issued, tmp_path, app):
+    """openpyxl saves formulas without their values: an answer or a corrected detail that is such a
+    formula is reported at its cell, not read as unanswered text or as a cleared address."""
+    _questionnaire, path = issued
+    filled = fill(path, tmp_path / "filled.xlsx")
+    book = openpyxl.load_workbook(filled)
+    questions = book["質問 Questions"]
+    row = next(r for r in questions.iter_rows(min_row=2) if r[0].value == "ORG-01")
+    row[4].value = '=IF(TRUE,"はい / Yes","")'
+    row[5].value = '="see " & "policy"'
+    for details in book["貴社情報 Company details"].iter_rows(min_row=2):
+        if details[0].value.startswith("所在地"):
+            details[1].value = '=UPPER("500 new street")'
+    book.save(tmp_path / "formulas.xlsx")
+    result = app.test_cli_runner().invoke(cli, ["questionnaire", "import",
+                                                str(tmp_path / "formulas.xlsx"), "--accept-details"])
+    assert result.exit_code == 1, result.output
+    row_number = row[0].row
+    assert f"row {row_number}, column “ORG-01 (E{row_number})”: a formula without a computed " \
+        "value" in result.stderr
+    assert f"column “ORG-01 (F{row_number})”" in result.stderr
+    assert "column “所在地 / Address”: a formula without a computed value" in result.stderr
+    assert "Details:" not in result.output, "no correction to an empty address is offered"
+    assert questionnaire_address(issued) == "1200 Example Ave, Seattle"
+
+
+def questionnaire_address(issued) -> str:
+    questionnaire, _path = issued
+    db.session.expire_all()
+    return questionnaire.consignee.address
+
+
 def test_forged_edited_and_misdirected_workbooks_are_refused(issued, tmp_path, app):
     questionnaire, path = issued
     runner = app.test_cli_runner()
@@ -143,6 +176,24 @@ def test_forged_edited_and_misdirected_workbooks_are_refused(issued, tmp_path, a
     db.session.flush()
     still = returned.read(path)
     assert still.questionnaire == questionnaire, "a reworded question keeps the issued wording"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SupervisionCheck)) == 0
+
+
+def test_a_damaged_return_is_refused_in_one_line(issued, tmp_path, app):
+    """A byte changed inside the questions sheet's compressed data: exit 2, one line."""
+    _questionnaire, path = issued
+    filled = fill(path, tmp_path / "filled.xlsx")
+    with zipfile.ZipFile(filled) as archive:
+        entry = next(e for e in archive.infolist() if e.filename.startswith("xl/worksheets/"))
+    data = bytearray(filled.read_bytes())
+    at = entry.header_offset + 30 + len(entry.filename) + len(entry.extra) + entry.compress_size // 2
+    data[at] ^= 0xFF
+    damaged = tmp_path / "damaged.xlsx"
+    damaged.write_bytes(bytes(data))
+    result = app.test_cli_runner().invoke(cli, ["questionnaire", "import", str(damaged)])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Refused: damaged.xlsx: the workbook is damaged")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SupervisionCheck)) == 0
 
 
