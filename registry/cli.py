@@ -136,13 +136,15 @@ def _refuse(file: Path, refusal: Refused) -> NoReturn:
     sys.exit(2)
 
 
-def _planned(file: Path, sync: bool, verbose: bool):
+def _planned(file: Path, verbose: bool = False, **options):
     """The workbook checked and its plan printed (with --verbose, every record it changes); exit 2
-    when it is refused, 1 when invalid."""
+    when it is refused, 1 when invalid. Options go to the pipeline (sync, kind ...)."""
     try:
-        plan = pipeline.plan_file(file, sync)
+        plan = pipeline.plan_file(file, **options)
     except Refused as refusal:
         _refuse(file, refusal)
+    if plan.kind == returned.QUESTIONNAIRE:
+        _say_returned(plan)
     for notice in plan.notices:
         click.echo(f"Note: {notice}")
     for issue in plan.issues:
@@ -172,13 +174,19 @@ def import_command(file: Path, dry_run: bool, sync: bool, verbose: bool) -> None
     if not file.is_file():
         click.echo(f"Refused: {file}: no such file", err=True)
         sys.exit(2)
-    plan = _planned(file, sync, verbose)
+    plan = _planned(file, verbose, sync=sync)
     if dry_run:
         click.echo("The workbook is valid (dry run: nothing was written).")
         return
+    _apply(file, plan, lambda: _planned(file, verbose, sync=sync))
+
+
+def _apply(file: Path, plan, planned) -> None:
+    """Apply a valid plan as an import batch, planning again (planned()) while the registry keeps
+    changing under it; exit 3 after IMPORT_ATTEMPTS tries."""
     for attempt in range(IMPORT_ATTEMPTS):
         if attempt:  # someone changed what the plan read: check the workbook against that
-            plan = _planned(file, sync, verbose)
+            plan = planned()
         if not plan.changes_anything:
             click.echo("Nothing to change: the registry already holds this data.")
             return
@@ -331,42 +339,30 @@ def questionnaire_import(file: Path, dry_run: bool, accept_details: bool,
         expected = db.session.scalar(sa.select(Consignee.id).where(Consignee.name == consignee))
         if expected is None:
             raise click.ClickException(f"No consignee named “{consignee}”")
-    try:
-        result = returned.read(file, expected)
-    except Refused as refusal:
-        _refuse(file, refusal)
-    questionnaire = result.questionnaire
-    click.echo(f"{questionnaire.reference} for {questionnaire.consignee}: "
-               f"{len(result.answers)} answers, {len(result.failing)} failing.")
-    for problem in result.issues:
-        click.echo(f"Error: {problem}", err=True)
-    for answer in result.failing:
-        click.echo(f"Failing: {answer.version.question.code} ({answer.cell}) = {answer.answer}")
-    for change in result.details:
-        refused = f" (cannot be accepted: {change.problem})" if change.problem else ""
-        click.echo(f"Details: {change.label}: “{change.old}” -> “{change.new}”{refused}")
-    if result.already_imported:
-        click.echo("This questionnaire was already imported; nothing was changed.")
-        return
-    if not result.valid:
-        click.echo(f"{len(result.issues)} problem(s) found; nothing was written.", err=True)
-        sys.exit(1)
+    accept = "all" if accept_details else ()
+    plan = _planned(file, kind=returned.QUESTIONNAIRE, consignee_id=expected, accept=accept)
     if dry_run:
         click.echo("The answers are valid (dry run: nothing was written).")
         return
-    accepted = {change.attr for change in result.details} if accept_details else set()
-    refused = [change for change in result.details if change.attr in accepted and change.problem]
-    if refused:
-        for change in refused:
-            click.echo(f"Error: the correction of {change.label} to “{change.new}” cannot be "
-                       f"accepted: {change.problem}", err=True)
-        click.echo("Nothing was written; import without --accept-details, or correct the "
-                   "details in the registry.", err=True)
-        sys.exit(1)
-    check = returned.record(result, accepted)
-    db.session.commit()
-    click.echo(f"Recorded check {check.reference} ({check.result.value}), "
-               f"{len(result.failing)} finding(s), next check due {check.next_due_on}.")
+    _apply(file, plan, lambda: _planned(file, kind=returned.QUESTIONNAIRE, consignee_id=expected,
+                                        accept=accept))
+
+
+def _say_returned(plan) -> None:
+    """What a returned questionnaire says: its answers, the failing ones, the corrections."""
+    result = plan.returned
+    questionnaire = result.questionnaire
+    click.echo(f"{questionnaire.reference} for {questionnaire.consignee}: "
+               f"{len(result.answers)} answers, {len(result.failing)} failing.")
+    for answer in result.failing:
+        click.echo(f"Failing: {answer.version.question.code} ({answer.cell}) = {answer.answer}")
+    for change in result.details:
+        accepted = "accepted" if change.attr in plan.accepted else "not accepted"
+        refused = f", cannot be accepted: {change.problem}" if change.problem else ""
+        click.echo(f"Details: {change.label}: “{change.old}” -> “{change.new}” "
+                   f"({accepted}{refused})")
+    if result.already_imported:
+        click.echo("This questionnaire was already imported; nothing will change.")
 
 
 @cli.command()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import g, has_request_context
 from flask_login import current_user
@@ -48,6 +50,16 @@ def diff(before: dict, after: dict) -> dict[str, list]:
     return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
 
 
+@contextmanager
+def in_batch(batch_id: int) -> Iterator[None]:
+    """Changes recorded inside belong to an import batch (and are reverted with it)."""
+    g.batch_id = batch_id
+    try:
+        yield
+    finally:
+        g.pop("batch_id")
+
+
 def record(action: AuditAction, obj: Record, changes: dict[str, list]) -> AuditEntry:
     """Add one audit entry for obj to the session (obj must have its id, i.e. be flushed)."""
     entry = AuditEntry(
@@ -58,6 +70,7 @@ def record(action: AuditAction, obj: Record, changes: dict[str, list]) -> AuditE
         record_label=named(obj)[:255],
         changes=changes,
         request_id=request_id(),
+        batch_id=g.get("batch_id"),
     )
     db.session.add(entry)
     return entry

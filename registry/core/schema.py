@@ -321,6 +321,9 @@ def check_field(described: Field, value) -> object | None:
     if value is None or value == "" or value == ():
         return REQUIRED if described.required else None
     kind = described.kind
+    check = described.spec.check  # a code's own check says more than its length (JP, not "2")
+    if kind in (TEXT, AREA) and check is not None and (message := check(value)) is not None:
+        return message
     if kind in (TEXT, AREA):
         if len(value) > described.max:
             return _l("At most %(limit)s characters (this has %(length)s).", limit=described.max,
@@ -334,8 +337,7 @@ def check_field(described: Field, value) -> object | None:
         return _l("Not one of the choices.")
     elif kind == DATE and not isinstance(value, date):
         return _l("Not a date.")
-    check = described.spec.check
-    return check(value) if check is not None else None
+    return check(value) if check is not None and kind not in (TEXT, AREA) else None
 
 
 def check(description: Description, values: dict, before: dict | None, role, world: World

@@ -18,6 +18,7 @@ from registry.core.model import utcnow
 from registry.core.models import AuditAction, AuditEntry
 from registry.core.web import when
 from registry.exchange.bulk import collector_paused, insert_rows
+from registry.exchange.kinds import KINDS
 from registry.exchange.models import BatchStatus, ImportBatch
 from registry.exchange.plan import Plan, SheetPlan, key_label
 from registry.exchange.resources import DATE, LIST_SEPARATOR, REFLIST, RESOURCES, Resource
@@ -104,7 +105,7 @@ def apply(plan: Plan, filename: str, content: bytes) -> ImportBatch:
     transactions.serialised(IMPORT_LOCK)
     changed = db.session.execute(
         sa.select(AuditEntry.actor, AuditEntry.at, AuditEntry.entity)
-        .where(AuditEntry.id > plan.mark, AuditEntry.entity.in_(plan.tables))
+        .where(AuditEntry.id > plan.mark, plan.watched())
         .order_by(AuditEntry.id.desc()).limit(1)).first()
     if changed is not None:
         resource = RESOURCES.get(changed.entity)
@@ -118,6 +119,12 @@ def apply(plan: Plan, filename: str, content: bytes) -> ImportBatch:
     )
     db.session.add(batch)
     db.session.flush()
+    if plan.kind in KINDS:
+        with audit.in_batch(batch.id):
+            undo = KINDS[plan.kind].write(plan)
+        batch.undo = zlib.compress(json.dumps({**EMPTY_UNDO, **undo}).encode())
+        db.session.flush()
+        return batch
     writer = Writer(batch, plan.renamed)
     with collector_paused():
         for sheet in plan.sheets:
@@ -127,6 +134,10 @@ def apply(plan: Plan, filename: str, content: bytes) -> ImportBatch:
             writer.delete(sheet)
         writer.finish()
     return batch
+
+
+#: what a revert reads: ids created, old values of rows updated, rows deleted, links made and removed
+EMPTY_UNDO = {"create": {}, "update": {}, "delete": {}, "links": [], "unlinks": []}
 
 
 class Writer:
@@ -358,8 +369,11 @@ def revert(batch: ImportBatch) -> int:
                                   .where(AuditEntry.batch_id == batch.id))}
 
     def record(action, table, record_id):
-        """The import's own change to the record, the other way round."""
-        label, changes = applied.get((table, record_id), (f"#{record_id}", {}))
+        """The import's own change to the record, the other way round (rows the import did not
+        log, such as a questionnaire's answers, go with their record's)."""
+        if (table, record_id) not in applied:
+            return
+        label, changes = applied[(table, record_id)]
         entries.append({"at": now, "actor": audit.current_actor(), "action": action,
                         "entity": table, "record_id": record_id, "record_label": label,
                         "changes": {name: [new, old] for name, (old, new) in changes.items()},

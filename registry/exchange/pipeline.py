@@ -10,9 +10,10 @@ from flask import current_app
 from registry.exchange.apply import apply
 from registry.exchange.bulk import collector_paused
 from registry.exchange.guard import Limits, inspect
+from registry.exchange.kinds import KINDS
 from registry.exchange.models import ImportBatch
-from registry.exchange.plan import Plan, SheetPlan, build_plan
-from registry.exchange.read import read
+from registry.exchange.plan import INVENTORY, Plan, SheetPlan, build_plan
+from registry.exchange.read import read, sheet_names
 from registry.exchange.write import choice_labels
 
 #: records of each sheet that `registry import` lists (with --verbose, all of them)
@@ -25,10 +26,18 @@ def limits() -> Limits:
     return Limits.from_config(current_app.config)
 
 
-def plan_file(path: Path, sync: bool = False) -> Plan:
-    """Check, read and plan a workbook; raises guard.Refused for a file that is not accepted."""
+def plan_file(path: Path, sync: bool = False, *, kind: str | None = None, **options) -> Plan:
+    """Check, read and plan a workbook; raises guard.Refused for a file that is not accepted.
+
+    The workbook is the inventory unless its sheets say it is of a registered kind (a returned
+    questionnaire), or `kind` names the kind it must be; options go to that kind's planner."""
     bounds = limits()
     inspect(path, bounds)
+    if kind is None:
+        names = sheet_names(path)
+        kind = next((k.name for k in KINDS.values() if k.recognises(names)), INVENTORY)
+    if kind != INVENTORY:
+        return KINDS[kind].plan(path, bounds, **options)
     with collector_paused():
         return build_plan(read(path, bounds), sync)
 

@@ -9,6 +9,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -43,6 +44,8 @@ from registry.extensions import db
 
 LIST_SPLIT = re.compile(r"\s*(?:;|；|、|\n)\s*")
 ACTIONS = ("create", "update", "unchanged", "delete")
+#: the kind of workbook the engine itself plans (others register in exchange.kinds)
+INVENTORY = "inventory"
 @dataclass
 class RowPlan:
     """What happens to one record."""
@@ -100,6 +103,15 @@ class Plan:
             if resource.collection is not None:
                 names.add(RESOURCES[resource.collection.target].table.name)
         return names
+
+    #: the kind of workbook planned
+    kind = INVENTORY
+    #: a template the preview includes to show what only this kind has (None: the sheets say all)
+    template: ClassVar[str | None] = None
+
+    def watched(self) -> sa.ColumnElement:
+        """The audit entries that, written after the plan was made, make it stale."""
+        return AuditEntry.entity.in_(self.tables)
 
     @property
     def valid(self) -> bool:

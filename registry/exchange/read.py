@@ -86,6 +86,17 @@ def _header_lookup(resource: Resource) -> dict[str, Column]:
     return lookup
 
 
+def sheet_names(path) -> list[str]:
+    """The names of a workbook's sheets (the guard has accepted the file)."""
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError) as error:
+        raise Refused(_("the workbook cannot be read (%(error)s)", error=one_line(error))) from error
+    names = list(workbook.sheet_names)
+    workbook.close()
+    return names
+
+
 def read(path, limits: Limits) -> Parsed:
     """Read the sheets the registry knows; refuse (Refused) a workbook beyond the limits."""
     try:

@@ -95,9 +95,16 @@ def upload():
 def _stored(token: str) -> uploads.Stored:
     """The current user's pending import of token, or 404."""
     stored = uploads.load(token, current_user.id)
-    if stored is None or "sync" not in stored.details:
+    if stored is None:
         abort(404)
     return stored
+
+
+def _plan(stored: uploads.Stored, **options):
+    """The plan of a pending upload, with what its upload asked for (--sync; the consignee a
+    returned questionnaire must be for) and what the confirmation adds (corrections accepted)."""
+    with stored.path() as path:
+        return pipeline.plan_file(path, **stored.details, **options)
 
 
 @bp.route("/import/<token>")
@@ -106,8 +113,7 @@ def _stored(token: str) -> uploads.Stored:
 def preview(token: str):
     stored = _stored(token)
     try:
-        with stored.path() as path:
-            plan = pipeline.plan_file(path, stored.details["sync"])
+        plan = _plan(stored)
     except Refused as refusal:
         return refused(token, stored.filename, refusal)
     return render_template("exchange/preview.html", plan=plan, upload=stored, token=token,
@@ -121,15 +127,15 @@ def confirm(token: str):
     stored = _stored(token)
     try:
         # plan without holding other writers back (SQLite)
-        with transactions.writing(False), stored.path() as path:
+        with transactions.writing(False):
             db.session.rollback()  # the request's transaction, begun to write, takes the lock
-            plan = pipeline.plan_file(path, stored.details["sync"])
+            plan = _plan(stored, **_confirmed(stored))
             db.session.rollback()
     except Refused:
         return redirect(url_for("exchange.preview", token=token))
     if not plan.valid:
-        flash(gettext("The data changed since the preview and the workbook is no longer valid. "
-                      "Nothing was written."), "error")
+        flash(gettext("Nothing was written: %(problems)s",
+                      problems="; ".join(str(issue) for issue in plan.issues[:5])), "error")
         return redirect(url_for("exchange.preview", token=token))
     if not plan.changes_anything:
         uploads.discard(token)
@@ -147,6 +153,12 @@ def confirm(token: str):
     db.session.commit()
     flash(gettext("The workbook was imported as batch %(id)s.", id=batch.id), "success")
     return redirect(url_for("exchange.batch", id=batch.id))
+
+
+def _confirmed(stored: uploads.Stored) -> dict:
+    """What the confirmation adds to the plan: the corrections ticked on a returned
+    questionnaire (an inventory has none)."""
+    return {"accept": request.form.getlist("accept")}
 
 
 @bp.route("/batches/<int:id>")

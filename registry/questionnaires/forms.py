@@ -10,7 +10,3 @@ class ReturnedForm(Form):
     """A returned questionnaire workbook."""
 
     workbook = FileField(_l("Returned questionnaire (.xlsx)"), validators=[FileRequired()])
-
-
-class ReturnedConfirmForm(Form):
-    """Confirms the recording of a returned questionnaire (the accepted corrections are ticked)."""

@@ -1,11 +1,14 @@
-"""A returned questionnaire: check the signature, read and judge the answers, compare the vendor's
-details, then record one supervision check with its answers and findings."""
+"""A returned questionnaire, one more kind of workbook in the import pipeline (exchange.kinds):
+check the signature, read and judge the answers, judge the vendor's corrections by the consignee's
+rules, plan one supervision check with its answers and findings, then record it in an import
+batch that an administrator can revert."""
 
 from __future__ import annotations
 
 import hmac
 import json
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -18,9 +21,14 @@ from xlsxwriter.utility import xl_col_to_name
 
 from registry.consignees.models import Consignee
 from registry.core import audit, operations, records, schema
+from registry.core.i18n import language
+from registry.core.models import AuditEntry
 from registry.exchange.cells import Unread, unread_cells
-from registry.exchange.guard import Limits, Refused, inspect, one_line
+from registry.exchange.guard import Limits, Refused, one_line
+from registry.exchange.kinds import Kind, register
+from registry.exchange.plan import Plan, RowPlan, SheetPlan
 from registry.exchange.read import Issue
+from registry.exchange.resources import RESOURCES
 from registry.exchange.values import CellError, clean_bool, clean_date, clean_text, normalize
 from registry.extensions import db
 from registry.questionnaires import workbook
@@ -33,6 +41,8 @@ from registry.questionnaires.models import (
 )
 from registry.supervision.models import CheckKind, CheckMethod, CheckResult, Finding, SupervisionCheck
 
+#: the name of this kind of workbook in the import pipeline
+QUESTIONNAIRE = "questionnaire"
 QUESTIONS_SHEET = "質問 Questions"
 DETAILS_SHEET = "貴社情報 Company details"
 ANSWER_COLUMN = "E"
@@ -92,8 +102,8 @@ class Returned:
 
 
 def read(path: Path, consignee_id: int | None = None) -> Returned:
-    """Check and read a returned workbook; raises Refused for one that is not accepted."""
-    inspect(path, Limits.from_config(current_app.config))
+    """Read a returned workbook the guard accepted; raises Refused for one that is not from
+    this registry, or (consignee_id) not for that consignee."""
     try:
         book = CalamineWorkbook.from_path(str(path))
         sheets = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
@@ -237,9 +247,80 @@ def _corrected(described, raw) -> str | None:
     return value or (None if described.nullable else "")
 
 
-def record(returned: Returned, accepted: set[str], on: date | None = None) -> SupervisionCheck:
+@dataclass
+class ReturnedPlan(Plan):
+    """A returned questionnaire as the pipeline plans it: the records it creates and changes, as
+    the preview and the command line show any plan, and what it says (answers, corrections)."""
+
+    returned: Returned | None = None
+    #: the corrections to the consignee's details to apply (their attributes)
+    accepted: frozenset[str] = frozenset()
+
+    kind = QUESTIONNAIRE
+    template = "questionnaires/_returned.html"
+
+    def watched(self) -> sa.ColumnElement:
+        """Stale once its questionnaire or its consignee changed."""
+        questionnaire = self.returned.questionnaire
+        return sa.or_(sa.and_(AuditEntry.entity == Questionnaire.__tablename__,
+                              AuditEntry.record_id == questionnaire.id),
+                      sa.and_(AuditEntry.entity == Consignee.__tablename__,
+                              AuditEntry.record_id == questionnaire.consignee_id))
+
+
+def plan(path: Path, limits: Limits, consignee_id: int | None = None,
+         accept: str | Iterable[str] = ()) -> ReturnedPlan:
+    """The plan of a returned workbook; accept names the corrections to apply ("all" for every
+    one): a correction the consignee's rules refuse makes the plan invalid."""
+    mark = db.session.scalar(sa.select(sa.func.max(AuditEntry.id))) or 0
+    returned = read(path, consignee_id)
+    offered = {d.attr for d in returned.details}
+    accepted = frozenset(offered if accept == "all" else set(accept) & offered)
+    issues = list(returned.issues) + [
+        Issue(DETAILS_SHEET, None, d.label, d.new,
+              _("this correction cannot be accepted: %(why)s", why=d.problem))
+        for d in returned.details if d.attr in accepted and d.problem]
+    return ReturnedPlan(_sheets(returned, accepted), issues, [], False, {}, mark,
+                        returned=returned, accepted=accepted)
+
+
+def _sheets(returned: Returned, accepted: frozenset[str]) -> list[SheetPlan]:
+    """The records the return creates and changes, sheet by sheet."""
+    questionnaire = returned.questionnaire
+    action = "unchanged" if returned.already_imported else "create"
+    check = _sheet("supervision_checks", [
+        RowPlan(action, None, (f"CHK-{questionnaire.reference}",), {})])
+    findings = _sheet("findings", [
+        RowPlan(action, None, (_finding_reference(questionnaire, a),), {}) for a in returned.failing])
+    sheets = [check, findings]
+    changes = {d.attr: (d.old, d.new) for d in returned.details if d.attr in accepted}
+    if changes and not returned.already_imported:
+        consignee = questionnaire.consignee
+        sheets.append(_sheet("consignees", [
+            RowPlan("update", None, (consignee.name, consignee.country), {}, changes,
+                    consignee.id)]))
+    return sheets
+
+
+def _sheet(name: str, rows: list[RowPlan]) -> SheetPlan:
+    """A sheet of the plan, named as the inventory workbook names it in the current language."""
+    resource = RESOURCES[name]
+    return SheetPlan(resource, resource.sheet_name(language()), rows)
+
+
+def _finding_reference(questionnaire: Questionnaire, answer: ReturnedAnswer) -> str:
+    return f"FND-{questionnaire.reference}-{answer.version.question.code}"
+
+
+def write(planned: ReturnedPlan) -> dict:
+    """Record a planned return in the current import batch; returns what a revert needs."""
+    return record(planned.returned, planned.accepted)
+
+
+def record(returned: Returned, accepted: set[str], on: date | None = None) -> dict:
     """Save a valid return: one check with every answer, a finding per failing answer, the
-    next check date from the risk tier, and the accepted corrections to the details."""
+    next check date from the risk tier, and the accepted corrections to the details; returns
+    what a revert needs (the rows created, the old values of the rows changed)."""
     if not returned.valid or returned.already_imported:
         raise ValueError("only a valid, new return can be recorded")
     on = on or date.today()
@@ -259,22 +340,32 @@ def record(returned: Returned, accepted: set[str], on: date | None = None) -> Su
                    reference=questionnaire.reference, count=len(returned.answers),
                    failing=len(failing)),
     })
-    db.session.add_all(Answer(questionnaire_id=questionnaire.id, version_id=a.version.id,
-                              check_id=check.id, answer=a.answer, comment=a.comment,
-                              evidence=a.evidence, passed=a.passed) for a in returned.answers)
+    answers = [Answer(questionnaire_id=questionnaire.id, version_id=a.version.id, check_id=check.id,
+                      answer=a.answer, comment=a.comment, evidence=a.evidence, passed=a.passed)
+               for a in returned.answers]
+    db.session.add_all(answers)
+    findings = []
     for answer in failing:
         question = answer.version.question
-        records.create(Finding, {
-            "reference": f"FND-{questionnaire.reference}-{question.code}", "check": check,
+        findings.append(records.create(Finding, {
+            "reference": _finding_reference(questionnaire, answer), "check": check,
             "description": f"{question.code}: {answer.version.text_ja} — {answer.answer}"
                            + (f" ({answer.comment})" if answer.comment else ""),
             "severity": question.severity,
             "due_on": on + timedelta(days=FINDING_DAYS[question.severity.value]),
-        })
+        }))
+    undo = {"create": {"supervision_checks": [check.id], "findings": [f.id for f in findings]},
+            "update": {"questionnaires": [[questionnaire.id, {"status": questionnaire.status.value}]]}}
     operations.update(questionnaire, {"status": QuestionnaireStatus.RETURNED})
     changes = {d.attr: d.new or (None if d.attr == "corporate_number" else "")
                for d in returned.details if d.attr in accepted}
     if changes:
+        before = schema.describe_model(Consignee).values_of(consignee)
+        undo["update"]["consignees"] = [[consignee.id, {k: before[k] for k in changes}]]
         records.update(consignee, changes)
     db.session.flush()
-    return check
+    undo["create"]["answers"] = [answer.id for answer in answers]
+    return undo
+
+
+register(Kind(QUESTIONNAIRE, lambda names: workbook.HIDDEN_SHEET in names, plan, write))

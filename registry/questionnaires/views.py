@@ -4,10 +4,8 @@
 
 from flask import (
     Blueprint,
-    abort,
     flash,
     redirect,
-    render_template,
     request,
     url_for,
 )
@@ -19,14 +17,12 @@ from registry.core.auth import role_required
 from registry.core.entity import Column, Dependent, Entity, Filter
 from registry.core.i18n import lazy_gettext as _l
 from registry.core.models import Role
-from registry.core.schema import Invalid
 from registry.core.web import DETAIL_ENDPOINTS
 from registry.exchange import pipeline, uploads
-from registry.exchange.guard import Refused
-from registry.exchange.responses import refused, send_workbook
+from registry.exchange.responses import send_workbook
 from registry.extensions import db
 from registry.questionnaires import issuance, returned, workbook
-from registry.questionnaires.forms import ReturnedConfirmForm, ReturnedForm
+from registry.questionnaires.forms import ReturnedForm
 from registry.questionnaires.models import (
     Audience,
     Question,
@@ -104,43 +100,7 @@ def upload_returned(id: int):
     if not form.validate_on_submit():
         flash(gettext("Choose the returned questionnaire (.xlsx)."), "error")
         return redirect(url_for("consignees.consignees_detail", id=consignee.id))
-    token = uploads.save(form.workbook.data, current_user.id, {"consignee_id": consignee.id})
+    token = uploads.save(form.workbook.data, current_user.id,
+                         {"kind": returned.QUESTIONNAIRE, "consignee_id": consignee.id})
     db.session.commit()
-    return redirect(url_for("questionnaires.returned_preview", token=token))
-
-
-def _stored(token: str) -> uploads.Stored:
-    """The current user's pending returned questionnaire of token, or 404."""
-    stored = uploads.load(token, current_user.id)
-    if stored is None or "consignee_id" not in stored.details:
-        abort(404)
-    return stored
-
-
-@bp.route("/questionnaires/returned/<token>", methods=["GET", "POST"])
-@role_required(Role.EDITOR)
-def returned_preview(token: str):
-    """The answers, which fail and why, and the vendor's corrections; confirm to record."""
-    stored = _stored(token)
-    try:
-        with stored.path() as path:
-            result = returned.read(path, stored.details["consignee_id"])
-    except Refused as refusal:
-        return refused(token, stored.filename, refusal)
-    form = ReturnedConfirmForm()
-    if request.method == "POST" and form.validate_on_submit() and result.valid \
-            and not result.already_imported:
-        accepted = set(request.form.getlist("accept")) & {d.attr for d in result.details}
-        try:
-            check = returned.record(result, accepted)
-        except Invalid as invalid:
-            db.session.rollback()
-            flash(gettext("Nothing was recorded: %(problems)s", problems=str(invalid)), "error")
-        else:
-            uploads.discard(token)
-            db.session.commit()
-            flash(gettext("The answers were recorded as check %(reference)s.",
-                          reference=check.reference), "success")
-            return redirect(url_for("supervision.checks_detail", id=check.id))
-    return render_template("questionnaires/returned.html", result=result, form=form,
-                           token=token, filename=stored.filename)
+    return redirect(url_for("exchange.preview", token=token))

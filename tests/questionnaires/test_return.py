@@ -16,9 +16,13 @@ import pytest
 import sqlalchemy as sa
 
 from registry.cli import cli
+from registry.core.models import AuditEntry
+from registry.exchange import pipeline
+from registry.exchange.apply import Stale, apply
+from registry.exchange.models import ImportBatch
 from registry.extensions import db
 from registry.questionnaires import bank, issuance, returned, workbook
-from registry.questionnaires.models import Question
+from registry.questionnaires.models import Answer, Question
 from registry.questionnaires.services import update_question
 from registry.supervision.models import Finding, SupervisionCheck
 from tests import factories as f
@@ -88,8 +92,9 @@ def test_libreoffice_return_is_recorded(issued, tmp_path, app):
         "a workbook re-saved by LibreOffice imports the same as the original"
     assert {a.version.question.code for a in result.failing} == set(BAD)
     assert [(d.attr, d.new) for d in result.details] == [("address", "500 New Street, Seattle")]
-    check = returned.record(result, {"address"}, on=date(2026, 11, 25))
+    returned.record(result, {"address"}, on=date(2026, 11, 25))
     db.session.flush()
+    check = db.session.scalar(sa.select(SupervisionCheck))
     assert check.method.value == "questionnaire" and check.result.value == "fail"
     assert check.next_due_on == date(2026, 11, 25) + timedelta(days=90)
     findings = db.session.scalars(sa.select(Finding).where(Finding.check_id == check.id)).all()
@@ -214,10 +219,12 @@ def test_upload_on_the_consignee_page(issued, tmp_path, as_role):
                            {"workbook": (io.BytesIO(filled.read_bytes()), "filled.xlsx")},
                            form_url=consignee_url, content_type="multipart/form-data")
     preview_url = response.headers["Location"]
+    assert preview_url.startswith("/exchange/import/"), "the same preview as any workbook"
     page = editor.get(preview_url).get_data(as_text=True)
     assert "500 New Street, Seattle" in page and "2 failing" in page and "TEC-05" in page
-    response = editor.post(preview_url, {"accept": "address"}, form_url=preview_url)
-    assert response.status_code == 302
+    response = editor.post(preview_url + "/apply", {"accept": "address"}, form_url=preview_url)
+    assert response.status_code == 302 and response.headers["Location"].startswith(
+        "/exchange/batches/")
     db.session.expire_all()
     check = db.session.scalar(sa.select(SupervisionCheck))
     assert check.result.value == "fail" and check.performed_by == "editor1"
@@ -240,3 +247,75 @@ def test_next_questionnaire_is_prefilled_with_unchanged_answers(issued, tmp_path
     assert answers["TEC-05"] == ("いいえ / No", "対応予定")
     assert answers["POL-01"] == ("はい / Yes", None)
     assert answers["TEC-01"] == (None, None), "a reworded question starts empty"
+
+
+def test_a_return_is_an_import_batch_that_an_administrator_can_revert(issued, tmp_path, app,
+                                                                         as_role):
+    """The same pipeline as an inventory workbook: planned, applied under the lock as an import
+    batch with its audit entries, and reverted whole (then it can be imported again)."""
+    questionnaire, path = issued
+    filled = fill(path, tmp_path / "filled.xlsx", address="500 New Street, Seattle")
+    db.session.commit()
+    result = app.test_cli_runner().invoke(cli, ["questionnaire", "import", str(filled),
+                                                "--accept-details"])
+    assert result.exit_code == 0, result.output
+    assert "Applied as import batch" in result.output
+    batch = db.session.scalar(sa.select(ImportBatch))
+    assert batch.counts == {"supervision_checks": {"create": 1}, "findings": {"create": 2},
+                            "consignees": {"update": 1}}
+    logged = {(e.entity, e.action.value) for e in db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.batch_id == batch.id))}
+    assert logged == {("supervision_checks", "create"), ("findings", "create"),
+                      ("questionnaires", "update"), ("consignees", "update")}
+    db.session.commit()
+    admin = as_role("admin")
+    assert admin.post(f"/exchange/batches/{batch.id}/revert",
+                      form_url=f"/exchange/batches/{batch.id}").status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SupervisionCheck)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Finding)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Answer)) == 0
+    assert questionnaire.status.value == "issued"
+    assert questionnaire.consignee.address == "1200 Example Ave, Seattle"
+    db.session.commit()  # (the command rolls back its reading transaction, as far as this)
+    again = app.test_cli_runner().invoke(cli, ["questionnaire", "import", str(filled)])
+    assert again.exit_code == 0 and "Applied as import batch" in again.output
+
+
+def test_a_return_planned_before_another_import_of_it_is_stale(issued, tmp_path):
+    """Two people confirming the same return: the second plan is stale under the lock."""
+    _questionnaire, path = issued
+    filled = fill(path, tmp_path / "filled.xlsx")
+    first = pipeline.plan_file(filled)
+    second = pipeline.plan_file(filled)
+    assert first.kind == second.kind == "questionnaire" and first.changes_anything
+    apply(first, "filled.xlsx", filled.read_bytes())
+    db.session.flush()
+    with pytest.raises(Stale):
+        apply(second, "filled.xlsx", filled.read_bytes())
+
+
+def test_a_refused_correction_cannot_be_accepted(issued, tmp_path, app):
+    """Observation 2: corrections that the consignee's form would refuse are refused here too
+    (the country column holds a two-letter ISO code), and nothing is stored."""
+    questionnaire, path = issued
+    filled = fill(path, tmp_path / "filled.xlsx")
+    book = openpyxl.load_workbook(filled)
+    wrong = {"国": "Japan (Tokyo)", "法人番号": "123", "窓口メールアドレス": "not an address"}
+    for details in book["貴社情報 Company details"].iter_rows(min_row=2):
+        for label, value in wrong.items():
+            if details[0].value.startswith(label):
+                details[1].value = value
+    book.save(tmp_path / "wrong.xlsx")
+    plan = pipeline.plan_file(tmp_path / "wrong.xlsx")
+    problems = {d.attr: d.problem for d in plan.returned.details}
+    assert set(problems) == {"country", "corporate_number", "contact_email"}
+    assert "two-letter ISO 3166" in problems["country"]
+    assert "check digit" in problems["corporate_number"]
+    assert "e-mail address" in problems["contact_email"]
+    assert plan.valid, "the answers themselves can still be recorded"
+    result = app.test_cli_runner().invoke(cli, ["questionnaire", "import",
+                                                str(tmp_path / "wrong.xlsx"), "--accept-details"])
+    assert result.exit_code == 1 and "cannot be accepted" in result.output
+    db.session.expire_all()
+    assert questionnaire.consignee.country == "US" and questionnaire.status.value == "issued"

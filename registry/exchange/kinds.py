@@ -1,0 +1,30 @@
+"""Kinds of workbook the import pipeline reads besides the inventory, such as a returned
+questionnaire: each domain registers how to recognise, plan and write its own (the engine
+imports no domain). Every kind goes through the same guard, preview, confirmation, import batch,
+staleness check and revert."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of workbook."""
+
+    name: str
+    #: whether a workbook with these sheet names is of this kind
+    recognises: Callable[[list[str]], bool]
+    #: the plan of a workbook the guard accepted: plan(path, limits, **options)
+    plan: Callable[..., object]
+    #: writes a valid plan in the current import batch; returns what a revert needs
+    write: Callable[[object], dict]
+
+
+#: kinds by name, as the domains register them
+KINDS: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> None:
+    KINDS[kind.name] = kind
