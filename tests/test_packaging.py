@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import tarfile
@@ -102,7 +103,8 @@ def test_wheel_carries_compiled_catalogues_and_the_folders_inside_the_package(di
 def test_installed_wheel_loads_the_example_and_reads_japanese(installed, tmp_path):
     registry, env = installed / "bin" / "registry", user_env(tmp_path)
     sh(registry, "init", cwd=tmp_path, env=env)
-    assert (installed / "var" / "registry-instance" / "secret_key").is_file()
+    with sqlite3.connect(tmp_path / "registry.db") as database:  # the secret key, in the database
+        assert database.execute("SELECT count(*) FROM secret_keys").fetchone() == (1,)
     assert not list(installed.glob("lib/python*/site-packages/instance"))
 
     loaded = sh(registry, "demo", cwd=tmp_path, env=env)  # the example workbook is in Japanese

@@ -130,13 +130,6 @@ class Plan:
         return any(totals[a] for a in ("create", "update", "delete"))
 
 
-def clean_count(raw) -> int | None:
-    value = clean_integer(raw)
-    if value is not None and not 0 <= value <= 10**12:
-        raise CellError(_("a number from 0 to 1,000,000,000,000"))
-    return value
-
-
 def clean_list(raw) -> str | None:
     """A list cell (an entrustment's categories): names in order, once each."""
     names = {clean_text(n) for n in LIST_SPLIT.split(clean_text(raw)) if clean_text(n)}
@@ -234,7 +227,7 @@ class Planner:
         seen: dict[tuple, int] = {}
         rejected: set[tuple] = set()
         planned = []
-        present = [(column, sheet.positions[column.key], self.cleaner(column))
+        present = [(column, sheet.positions[column.key], self.cleaner(column, resource.key))
                    for column in resource.columns if column.key in sheet.positions]
         for number, cells in sheet.rows:
             values, ok = self.clean_row(resource, sheet, present, number, cells)
@@ -252,6 +245,7 @@ class Planner:
             seen[key] = number
             planned.append((number, key, values))
         defaults = {c.key: self.default(c) for c in resource.columns}
+        defaulted = {c.key for c in resource.columns if c.default is not None}
         by_id = {row["id"]: key for key, row in stored.items()}
         rows_by_id = defaultdict(list)
         for number, key, values in planned:
@@ -272,6 +266,9 @@ class Planner:
             self.check_references(sheet, checks, number, values)
             old_key = next((o for o, n in renamed.items() if n == key), key)
             old = stored.get(old_key)
+            if old is None:  # a new record takes the defaults of the cells left blank
+                values = {k: defaults[k] if v in (None, "") and k in defaulted else v
+                          for k, v in values.items()}
             full = prepared(resource.description, {**(old or defaults), **values}, old)
             if old is None:
                 row = RowPlan("create", number, key, full)
@@ -363,12 +360,13 @@ class Planner:
                         self.issue(sheet, number, column.key, values[column.key], str(message))
         return values, not unread
 
-    def cleaner(self, column: Column):
-        """The function that reads one column's cells (chosen once per sheet, run per cell)."""
+    def cleaner(self, column: Column, key: tuple[str, ...]):
+        """The function that reads one column's cells (chosen once per sheet, run per cell); a
+        blank cell of a natural key with a default (a consignee's country) takes it."""
         if column.kind == DATE:
             read = clean_date
         elif column.kind == INTEGER:
-            read = clean_count
+            read = clean_integer  # the range is the rules' to judge
         elif column.kind == BOOL:
             read = clean_bool
         elif column.kind == CHOICE:
@@ -382,7 +380,7 @@ class Planner:
         else:
             read = text_reader(column)
         default = getattr(column.default, "value", column.default)
-        if default is None:
+        if default is None or column.key not in key:  # a blank cell changes nothing into a default
             return read
 
         def clean(raw):
