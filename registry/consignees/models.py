@@ -108,6 +108,8 @@ class Consignee(Record, db.Model):
     #: ISO 3166 alpha-2 code of the country where it handles the data
     country: so.Mapped[str] = so.mapped_column(sa.String(2), default="JP", info=describe(
         "Country", "国", code=True, upper=True, check=country_code, vendor=True, width=8,
+        hint=("The two-letter ISO 3166 code of the country where the data is handled: JP, US, DE …",
+              "データを取り扱う国の ISO 3166 の2文字コード（JP、US、DE など）"),
         synonyms=("Country (ISO code)", "国（ISOコード）", "所在国", "データを取り扱う国",
                   "Country where the data is handled")))
     #: postal address

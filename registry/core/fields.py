@@ -224,6 +224,13 @@ _FORMS: dict = {}
 
 
 def _form_field(described):
+    """The form field of a described field, with its hint as the field's description."""
+    field = _parsing_field(described)
+    field.kwargs["description"] = described.spec.help or ""
+    return field
+
+
+def _parsing_field(described):
     from registry.core import schema
 
     kind, label = described.kind, described.label

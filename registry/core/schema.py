@@ -55,6 +55,12 @@ class Spec:
     typed: bool = False
     #: fields that belong together, such as a contract's clause checklist
     group: str | None = None
+    #: a hint shown under the field on its form: (English, Japanese)
+    hint: tuple[str, str] | None = None
+
+    @property
+    def help(self) -> Label | None:
+        return Label(*self.hint) if self.hint else None
 
 
 def describe(en: str, ja: str, **options) -> dict:
