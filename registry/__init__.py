@@ -39,8 +39,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PACKAGE / "translations")
-    if app.config["PROXIES"]:  # the client's address and scheme as the first proxy saw them
-        hops = app.config["PROXIES"]
+    if app.config["TRUSTED_PROXIES"]:  # the client's address and scheme as the first proxy saw them
+        hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)

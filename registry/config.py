@@ -79,7 +79,7 @@ def from_environment(instance_path: Path) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("REGISTRY_SECURE_COOKIES", "0") == "1",
-        "PROXIES": _count(env.get("REGISTRY_PROXIES", "0"), "REGISTRY_PROXIES"),
+        "TRUSTED_PROXIES": _count(env.get("REGISTRY_TRUSTED_PROXIES", "0"), "REGISTRY_TRUSTED_PROXIES"),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": 1024 * 1024,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from typing import Protocol
@@ -162,9 +162,6 @@ class Change:
     role: object
     world: World
 
-    def changed(self, name: str) -> bool:
-        return self.before is None or self.before.get(name) != self.values.get(name)
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -210,7 +207,8 @@ class Description:
     order_by: tuple = ()
     #: other kinds of record the rules look up (their sheets are planned first)
     consults: tuple[type, ...] = ()
-    sheet_synonyms: tuple[str, ...] = field(default_factory=tuple)
+    #: other names the sheet has had
+    sheet_synonyms: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         from registry.core.models import Role
@@ -378,7 +376,7 @@ class Registry:
         selected = _columns(model, description.by_name[field], joins)
         conditions = [part == value for other, key in where.items()
                       for part, value in zip(_columns(model, description.by_name[other], joins),
-                                             _as_key(key), strict=True)]
+                                             as_key(key), strict=True)]
         query = sa.select(*selected).select_from(model)
         for target, on in joins:
             query = query.join(target, on)
@@ -395,5 +393,6 @@ def _columns(model, described: Field, joins: list) -> list:
     return [getattr(target, k) for k in describe_model(described.target).key]
 
 
-def _as_key(value) -> tuple:
+def as_key(value) -> tuple:
+    """A field's value as a key: a reference's already is one, a plain value becomes one."""
     return value if isinstance(value, tuple) else (value,)

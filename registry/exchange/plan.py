@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from registry.core import audit
 from registry.core.models import AuditEntry
-from registry.core.schema import REQUIRED, check, check_field, prepared
+from registry.core.schema import REQUIRED, as_key, check, check_field, prepared
 from registry.exchange.read import Issue, Parsed, SheetRows
 from registry.exchange.resources import (
     BOOL,
@@ -532,7 +532,7 @@ class Outcome:
         index = self.indexes.get((kind, field, names))
         if index is None:
             index = self.indexes[(kind, field, names)] = self._index(kind, field, names)
-        return index.get(tuple(_as_key(where[n]) for n in names), set())
+        return index.get(tuple(as_key(where[n]) for n in names), set())
 
     def _index(self, name: str, field: str, names: tuple) -> dict[tuple, set]:
         resource = RESOURCES[name]
@@ -540,7 +540,7 @@ class Outcome:
         for row in self.rows(name):
             values = resource.values(row)
             if values.get(field) is not None:
-                index[tuple(_as_key(values.get(n)) for n in names)].add(values[field])
+                index[tuple(as_key(values.get(n)) for n in names)].add(values[field])
         return index
 
     def rows(self, name: str):
@@ -556,6 +556,3 @@ class Outcome:
             rows[RESOURCES[name].key_of(row)] = row
         return rows.values()
 
-
-def _as_key(value) -> tuple:
-    return value if isinstance(value, tuple) else (value,)

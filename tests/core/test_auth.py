@@ -66,9 +66,9 @@ def test_login_throttled_per_account(app, client, users):
 
 
 def test_behind_a_reverse_proxy_attempts_count_against_the_forwarded_address(app, database_url):
-    """With REGISTRY_PROXIES, the client's address is the one the proxy forwards (else every
+    """With REGISTRY_TRUSTED_PROXIES, the client's address is the one the proxy forwards (else every
     user behind the proxy would share one lock-out); without it, the header is not trusted."""
-    proxied = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "p", "PROXIES": 1})
+    proxied = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "p", "TRUSTED_PROXIES": 1})
     for served_app, name in ((proxied, "proxied"), (app, "direct")):
         client = served_app.test_client()
         client.environ_base["REMOTE_ADDR"] = "10.0.0.2"  # the proxy

@@ -6,8 +6,11 @@ from __future__ import annotations
 import os
 
 import openpyxl
+import pytest
 
 from tests.served import registry, run
+
+pytestmark = pytest.mark.slow  # processes of their own, or many requests
 
 
 def sheets(path) -> dict[str, list[tuple]]:

@@ -18,6 +18,8 @@ from registry.exchange.apply import IMPORT_LOCK
 from tests.exchange.helpers import workbook
 from tests.served import REGISTRY, Browser, registry, served
 
+pytestmark = pytest.mark.slow  # processes of their own, or many requests
+
 PASSWORD = "concurrent-password-1"
 WRITERS = 6
 SAVES = 8

@@ -22,7 +22,7 @@ from registry.extensions import db
 from tests import factories as f
 from tests.conftest import Client
 
-pytestmark = pytest.mark.usefixtures("app_ctx")
+pytestmark = [pytest.mark.usefixtures("app_ctx"), pytest.mark.slow]
 
 HOSTILE = [
     "長" * 40_000,

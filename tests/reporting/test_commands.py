@@ -12,6 +12,8 @@ import pytest
 
 from tests.served import count, run
 
+pytestmark = pytest.mark.slow  # processes of their own, or many requests
+
 
 @pytest.fixture
 def example_env(fresh_env) -> dict:
