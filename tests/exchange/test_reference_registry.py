@@ -12,7 +12,8 @@ from registry.extensions import db
 
 
 def test_the_reference_registry_is_valid_and_its_export_comes_back_unchanged(app_ctx, tmp_path):
-    generate.registry(seed=7, size=generate.REFERENCE.scaled(0.002))
+    # (seed 30 at this scale is one the old generator gave an entrustment that ended before it began)
+    generate.registry(seed=30, size=generate.REFERENCE.scaled(0.01))
     path = tmp_path / "reference.xlsx"
     exported = write.export(path, "ja")
     plan = pipeline.plan_file(path)
