@@ -28,6 +28,8 @@ from registry.exchange import pipeline, write
 from registry.exchange.apply import Stale, apply
 from registry.exchange.guard import Refused, one_line
 from registry.extensions import db
+from registry.ledger import fields, importer
+from registry.ledger.mapping import Mapping
 from registry.questionnaires import bank, issuance, returned, workbook
 from registry.reporting import quarterly, snapshots
 from registry.reporting import workbook as report_workbook
@@ -363,6 +365,74 @@ def _say_returned(plan) -> None:
                    f"({accepted}{refused})")
     if result.already_imported:
         click.echo("This questionnaire was already imported; nothing will change.")
+
+
+@cli.group()
+def ledger() -> None:
+    """A company's own ledger (個人情報管理台帳), whatever its shape: suggest how to read it, import it."""
+
+
+@ledger.command("suggest")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--sheet", help="The sheet to read (else the one the registry finds).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the mapping as JSON, to edit and give to `registry ledger import`.")
+@with_appcontext
+def ledger_suggest(file: Path, sheet: str | None, out: Path | None) -> None:
+    """Show how the registry would read the ledger FILE (.xlsx or .csv). Exit 0, or 2 when the
+    file is refused or no sheet of it can be read."""
+    if not file.is_file():
+        click.echo(f"Refused: {file}: no such file", err=True)
+        sys.exit(2)
+    try:
+        _grids, mapping = importer.read(file, pipeline.limits(), sheet)
+    except Refused as refusal:
+        _refuse(file, refusal)
+    for reason in mapping.reasons:
+        click.echo(reason)
+    click.echo(f"Header row(s): {', '.join(map(str, mapping.header_rows))}; data from row "
+               f"{mapping.first_row}.")
+    for column in mapping.columns:
+        field = fields.BY_NAME[column.field].label.en if column.field else "(kept as a note)"
+        samples = ", ".join(column.samples)
+        click.echo(f"  {column.column:3} {column.heading or '—':24} → {field}"
+                   + (f"   e.g. {samples}" if samples else ""))
+    if out:
+        write_atomically(out, lambda path: path.write_text(mapping.to_json(), encoding="utf-8"))
+        click.echo(f"Wrote the mapping to {out}.")
+
+
+@ledger.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--mapping", "mapping_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="A mapping written by `registry ledger suggest --out` (else its suggestion).")
+@click.option("--sheet", help="The sheet to read (else the one the registry finds).")
+@click.option("--dry-run", is_flag=True, help="Check and show the plan; write nothing.")
+@click.option("--verbose", is_flag=True,
+              help=f"List every record the import changes (else the first {pipeline.LISTED} of "
+                   "each sheet).")
+@with_appcontext
+def ledger_import(file: Path, mapping_file: Path | None, sheet: str | None, dry_run: bool,
+                  verbose: bool) -> None:
+    """Import the ledger FILE (.xlsx or .csv) as the records its rows describe, as one import
+    batch. Exit 0 applied (or valid with --dry-run), 1 problems (nothing written), 2 a file or
+    mapping that is refused (nothing written), 3 the registry kept changing (run it again)."""
+    _cli_actor()
+    if not file.is_file():
+        click.echo(f"Refused: {file}: no such file", err=True)
+        sys.exit(2)
+    mapping = None
+    if mapping_file:
+        try:
+            mapping = Mapping.from_json(mapping_file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, Refused) as error:
+            _refuse(mapping_file, Refused(str(error)))
+    options = {"kind": importer.LEDGER, "mapping": mapping, "sheet": sheet}
+    plan = _planned(file, verbose, **options)
+    if dry_run:
+        click.echo("The ledger is valid (dry run: nothing was written).")
+        return
+    _apply(file, plan, lambda: _planned(file, verbose, **options))
 
 
 @cli.command()

@@ -233,6 +233,9 @@ class Entrustment(Record, db.Model):
     start_on: so.Mapped[date | None] = so.mapped_column(info=describe(*START))
     #: last day; None while it goes on
     end_on: so.Mapped[date | None] = so.mapped_column(info=describe(*END))
+    #: what else is known of it (a ledger's columns the registry has no field for land here)
+    notes: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="", info=describe(
+        "Notes", "備考", max=8000, width=40))
 
     consignee: so.Mapped[Consignee] = so.relationship(info=describe(*CONSIGNEE, width=28))
     purpose: so.Mapped[Purpose] = so.relationship(info=describe(

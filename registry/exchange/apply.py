@@ -119,7 +119,7 @@ def apply(plan: Plan, filename: str, content: bytes) -> ImportBatch:
     )
     db.session.add(batch)
     db.session.flush()
-    if plan.kind in KINDS:
+    if plan.kind in KINDS and KINDS[plan.kind].write is not None:
         with audit.in_batch(batch.id):
             undo = KINDS[plan.kind].write(plan)
         batch.undo = zlib.compress(json.dumps({**EMPTY_UNDO, **undo}).encode())

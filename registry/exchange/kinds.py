@@ -16,10 +16,14 @@ class Kind:
     name: str
     #: whether a workbook with these sheet names is of this kind
     recognises: Callable[[list[str]], bool]
-    #: the plan of a workbook the guard accepted: plan(path, limits, **options)
+    #: the plan of a workbook: plan(path, limits, **options)
     plan: Callable[..., object]
-    #: writes a valid plan in the current import batch; returns what a revert needs
-    write: Callable[[object], dict]
+    #: writes a valid plan in the current import batch; returns what a revert needs (None: the
+    #: plan is an inventory plan, written as any inventory workbook's)
+    write: Callable[[object], dict] | None = None
+    #: whether the pipeline's guard checks the file first (False: the kind's planner guards it,
+    #: as a CSV ledger needs)
+    guarded: bool = True
 
 
 #: kinds by name, as the domains register them

@@ -32,7 +32,8 @@ def plan_file(path: Path, sync: bool = False, *, kind: str | None = None, **opti
     The workbook is the inventory unless its sheets say it is of a registered kind (a returned
     questionnaire), or `kind` names the kind it must be; options go to that kind's planner."""
     bounds = limits()
-    inspect(path, bounds)
+    if kind is None or kind == INVENTORY or KINDS[kind].guarded:
+        inspect(path, bounds)
     if kind is None:
         names = sheet_names(path)
         kind = next((k.name for k in KINDS.values() if k.recognises(names)), INVENTORY)
