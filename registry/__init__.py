@@ -87,13 +87,14 @@ def _register_blueprints(app: Flask) -> None:
     from registry.core.views import bp as core
     from registry.exchange.views import bp as exchange
     from registry.inventory.views import bp as inventory
+    from registry.ledger.views import bp as ledger
     from registry.people.views import bp as people
     from registry.questionnaires.views import bp as questionnaires
     from registry.reporting.views import bp as reporting
     from registry.supervision.views import bp as supervision
 
     for blueprint in (core, inventory, consignees, supervision, people, exchange, questionnaires,
-                      compliance, reporting):
+                      compliance, reporting, ledger):
         app.register_blueprint(blueprint)
 
 

@@ -1,4 +1,4 @@
-"""The upload form of the inventory import."""
+"""The upload forms of the import pipeline."""
 
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField
@@ -12,3 +12,9 @@ class ImportForm(Form):
 
     workbook = FileField(_l("Workbook (.xlsx)"), validators=[FileRequired()])
     sync = BooleanField(_l("Also delete records that are missing from the workbook's sheets"))
+
+
+class LedgerForm(Form):
+    """A company's own ledger, in whatever layout (registry.ledger reads it)."""
+
+    ledger = FileField(_l("Ledger (.xlsx or .csv)"), validators=[FileRequired()])

@@ -71,6 +71,13 @@ def load(token: str, user_id: int) -> Stored | None:
     return None if row is None else Stored(*row)
 
 
+def update(token: str, user_id: int, details: dict) -> None:
+    """Change what a pending upload asks for (a ledger's mapping, once chosen). The caller
+    commits."""
+    db.session.execute(sa.update(PendingUpload).where(
+        PendingUpload.token == token, PendingUpload.user_id == user_id).values(details=details))
+
+
 def discard(token: str) -> None:
     """Remove an upload that was applied or refused. The caller commits."""
     db.session.execute(sa.delete(PendingUpload).where(PendingUpload.token == token))

@@ -26,7 +26,7 @@ from registry.core.models import AuditEntry, Role
 from registry.core.web import paginate, query_arguments
 from registry.exchange import pipeline, uploads, write
 from registry.exchange.apply import RevertRefused, Stale, apply, revert
-from registry.exchange.forms import ImportForm
+from registry.exchange.forms import ImportForm, LedgerForm
 from registry.exchange.guard import Refused
 from registry.exchange.models import ImportBatch
 from registry.exchange.resources import RESOURCES, by_model
@@ -60,7 +60,8 @@ def sheet_title(name: str) -> str:
 def index():
     batches = db.session.scalars(
         sa.select(ImportBatch).order_by(ImportBatch.id.desc()).limit(50)).all()
-    return render_template("exchange/index.html", form=ImportForm(), batches=batches)
+    return render_template("exchange/index.html", form=ImportForm(), batches=batches,
+                           ledger_form=LedgerForm())
 
 
 @bp.route("/export")
@@ -104,7 +105,7 @@ def _plan(stored: uploads.Stored, **options):
     """The plan of a pending upload, with what its upload asked for (--sync; the consignee a
     returned questionnaire must be for) and what the confirmation adds (corrections accepted)."""
     with stored.path() as path:
-        return pipeline.plan_file(path, **stored.details, **options)
+        return pipeline.plan_file(path, **stored.details, filename=stored.filename, **options)
 
 
 @bp.route("/import/<token>")

@@ -33,10 +33,13 @@ def read(path: Path, limits: Limits, sheet: str | None = None,
     return grids, suggest(grids, sheet)
 
 
-def plan(path: Path, limits: Limits, mapping: Mapping | None = None, sheet: str | None = None,
-         filename: str | None = None, **_options) -> LedgerPlan:
-    """The plan of a ledger read with the mapping (else the suggested one); writes nothing."""
+def plan(path: Path, limits: Limits, mapping: Mapping | dict | None = None,
+         sheet: str | None = None, filename: str | None = None, **_options) -> LedgerPlan:
+    """The plan of a ledger read with the mapping (its JSON data too; else the suggested one);
+    writes nothing. A pending upload's file name tells a CSV from a workbook."""
     grids = sheets.read(path, limits, filename)
+    if isinstance(mapping, dict):
+        mapping = Mapping.from_data(mapping)
     chosen = mapping or suggest(grids, sheet)
     grid = next((g for g in grids if g.name == chosen.sheet), None)
     if grid is None:

@@ -65,15 +65,26 @@ class Mapping:
                 found.setdefault(column.field, column)
         return found
 
+    def to_data(self) -> dict:
+        return {"format": FORMAT, "version": 1, **asdict(self)}
+
     def to_json(self) -> str:
-        data = {"format": FORMAT, "version": 1, **asdict(self)}
-        return json.dumps(data, ensure_ascii=False, indent=2)
+        return json.dumps(self.to_data(), ensure_ascii=False, indent=2)
 
     @classmethod
     def from_json(cls, text: str) -> Mapping:
         """A mapping written by to_json (and perhaps edited); refuses one that is not."""
         try:
             data = json.loads(text)
+        except ValueError as error:
+            raise Refused(_("the mapping is not one `registry ledger suggest` writes (%(error)s)",
+                            error=error)) from error
+        return cls.from_data(data)
+
+    @classmethod
+    def from_data(cls, data: dict) -> Mapping:
+        """A mapping from its JSON data; refuses one that is not a ledger mapping."""
+        try:
             if data.get("format") != FORMAT:
                 raise ValueError("not a ledger mapping")
             columns = [ColumnMap(c["column"], c.get("heading", ""), c.get("field"),

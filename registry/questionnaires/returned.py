@@ -269,7 +269,7 @@ class ReturnedPlan(Plan):
 
 
 def plan(path: Path, limits: Limits, consignee_id: int | None = None,
-         accept: str | Iterable[str] = ()) -> ReturnedPlan:
+         accept: str | Iterable[str] = (), **_options) -> ReturnedPlan:
     """The plan of a returned workbook; accept names the corrections to apply ("all" for every
     one): a correction the consignee's rules refuse makes the plan invalid."""
     mark = db.session.scalar(sa.select(sa.func.max(AuditEntry.id))) or 0

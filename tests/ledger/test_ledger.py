@@ -3,6 +3,7 @@ written by hand, the records asserted field by field; bad cells are located; not
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date, datetime
 
@@ -21,6 +22,7 @@ from registry.inventory.models import DataCategory, Purpose, PurposeCategory
 from registry.ledger import fields
 from registry.ledger.countries import country_code
 from registry.ledger.mapping import Mapping
+from registry.ledger.models import LedgerMapping
 from registry.supervision.models import SupervisionCheck
 
 HEADINGS = ["No.", "利用目的", "ﾃﾞｰﾀ項目", "委託先名", "所在国", "契約期間", None, "秘密保持契約",
@@ -230,3 +232,36 @@ def test_headings_are_read_whatever_their_width_spaces_and_hints(heading, field)
 ])
 def test_country_names_in_every_script(name, code):
     assert country_code(name) == code
+
+
+def test_the_browser_flow_suggests_lets_correct_saves_and_imports(app_ctx, as_role, tmp_path):
+    path = typical(tmp_path / "ledger.xlsx", ROWS[:2])
+    editor = as_role("editor")
+    uploaded = editor.post("/ledger/upload", {"ledger": (io.BytesIO(path.read_bytes()), "台帳.xlsx")},
+                           form_url="/exchange/", content_type="multipart/form-data")
+    mapping_url = uploaded.headers["Location"]
+    page = editor.get(mapping_url).get_data(as_text=True)
+    assert "chose sheet “個人情報管理台帳”" in page and "商品の配送" in page
+    assert 'name="field-D"' in page and '<option value="consignee" selected>' in page
+    form = {f"field-{c}": f for c, f in {"B": "purpose", "C": "categories", "D": "consignee",
+                                          "E": "country", "F": "contract_start",
+                                          "G": "contract_end", "H": "confidentiality",
+                                          "I": "checked_on", "J": "", "K": ""}.items()}
+    both = editor.post(mapping_url, {**form, "field-J": "consignee"})
+    assert both.status_code == 200 and "both hold" in both.get_data(as_text=True)
+    preview = editor.post(mapping_url, {**form, "save_as": "総務部の台帳"})
+    assert preview.status_code == 302 and preview.headers["Location"].startswith("/exchange/import/")
+    page = editor.get(preview.headers["Location"]).get_data(as_text=True)
+    assert "Northwind Cloud, Inc. (US)" in page and "Apply these changes" in page
+    applied = editor.post(preview.headers["Location"] + "/apply",
+                          form_url=preview.headers["Location"])
+    assert applied.status_code == 302 and "/exchange/batches/" in applied.headers["Location"]
+    db.session.expire_all()
+    assert consignee("Northwind Cloud, Inc.").contact_name == "", "担当者 was kept as a note"
+    assert contract_of(consignee("株式会社 ひかり配送")).end_on == date(2026, 3, 31)
+    saved = db.session.scalar(sa.select(LedgerMapping))
+    assert saved.name == "総務部の台帳" and Mapping.from_json(saved.mapping).by_field()["contract_end"]
+    again = editor.post("/ledger/upload", {"ledger": (io.BytesIO(path.read_bytes()), "台帳.xlsx")},
+                        form_url="/exchange/", content_type="multipart/form-data")
+    page = editor.get(f"{again.headers['Location']}?saved={saved.id}").get_data(as_text=True)
+    assert '<option value="contact" selected>' not in page, "the saved mapping is applied"
