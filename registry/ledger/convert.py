@@ -9,6 +9,7 @@ import hashlib
 import re
 import unicodedata
 from collections import defaultdict
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -17,11 +18,14 @@ from registry.exchange.read import Issue, Parsed, SheetRows
 from registry.exchange.resources import LIST_SEPARATOR, RESOURCES
 from registry.extensions import db
 from registry.ledger.countries import country_code
+from registry.ledger.fields import BY_NAME
 from registry.ledger.mapping import ROW_FIELDS, Mapping, as_typed
 from registry.ledger.sheets import Grid
 
 #: what separates the data categories listed in one cell
-CATEGORY_SPLIT = re.compile(r"\s*(?:[・、,，;；/／\n]|\s{2,})\s*")
+CATEGORY_SPLIT = re.compile(r"\s*(?:[・、,，;；/／\r\n]|\s{2,})\s*")
+#: day 0 of the 1904 date system
+EPOCH_1904 = date(1904, 1, 1)
 #: the references of the records a ledger makes, from what names them (stable across imports)
 PREFIX = {"purposes": "L-P", "entrustments": "L-E", "contracts": "L-C", "supervision_checks": "L-K"}
 
@@ -52,7 +56,11 @@ def parsed(grid: Grid, mapping: Mapping) -> Parsed:
 
         def cell(field: str, cells=cells):
             column = by_field.get(field)
-            return cells[column.index] if column and column.index < len(cells) else None
+            value = cells[column.index] if column and column.index < len(cells) else None
+            if grid.date1904 and BY_NAME[field].date and isinstance(value, int | float) \
+                    and not isinstance(value, bool):
+                return EPOCH_1904 + timedelta(days=int(value))  # a plain serial number
+            return value
 
         if all(cell(f) in (None, "") for f in ROW_FIELDS):
             continue  # a blank, total or decoration row

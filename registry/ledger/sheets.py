@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +20,9 @@ from registry.exchange.guard import Limits, Refused, inspect, one_line
 
 #: encodings a CSV is tried in, in order
 CSV_ENCODINGS = ("utf-8-sig", "cp932")
+#: the workbook properties that set the 1904 date system, and how far into the part to look
+DATE1904 = re.compile(rb"<(?:\w+:)?workbookPr\b[^>]*\bdate1904\s*=\s*[\"'](?:1|true)[\"']")
+WORKBOOK_HEAD = 64 * 1024
 
 
 @dataclass
@@ -30,6 +35,8 @@ class Grid:
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     hidden: bool = False
     unread: dict[tuple[int, int], str] = field(default_factory=dict)
+    #: the workbook counts days from 1904 (old Mac Excel): a plain serial number is read so
+    date1904: bool = False
 
     @property
     def empty(self) -> bool:
@@ -65,16 +72,25 @@ def read(path: Path, limits: Limits, filename: str | None = None) -> list[Grid]:
         hidden = {m.name for m in book.sheets_metadata if m.visible != SheetVisibleEnum.Visible}
         grids = []
         unread = unread_cells(path, names)
+        date1904 = _date1904(path)
         for name in names:
             sheet = book.get_sheet_by_name(name)
             grids.append(Grid(name, sheet.to_python(skip_empty_area=False),
                               list(sheet.merged_cell_ranges or []), name in hidden,
                               {(row - 1, column): cell.message
-                               for (row, column), cell in unread[name].items()}))
+                               for (row, column), cell in unread[name].items()}, date1904))
         book.close()
     except (CalamineError, ValueError) as error:
         raise Refused(_("the workbook cannot be read (%(error)s)", error=one_line(error))) from error
     return grids
+
+
+def _date1904(path: Path) -> bool:
+    """Whether the workbook uses the 1904 date system (its workbookPr says so)."""
+    with zipfile.ZipFile(path) as archive:
+        names = [n for n in archive.namelist() if n.lower() == "xl/workbook.xml"]
+        head = archive.read(names[0])[:WORKBOOK_HEAD] if names else b""
+    return bool(DATE1904.search(head))
 
 
 def _csv(path: Path, limits: Limits, name: str) -> Grid:

@@ -24,6 +24,8 @@ from registry.ledger.countries import country_code
 from registry.ledger.mapping import Mapping
 from registry.ledger.models import LedgerMapping
 from registry.supervision.models import SupervisionCheck
+from tests.ledger import rawxlsx
+from tests.questionnaires.test_return import libreoffice
 
 HEADINGS = ["No.", "利用目的", "ﾃﾞｰﾀ項目", "委託先名", "所在国", "契約期間", None, "秘密保持契約",
             "監督実施日\n(yyyy/mm/dd)", "担当者", "リスク評価"]
@@ -265,3 +267,35 @@ def test_the_browser_flow_suggests_lets_correct_saves_and_imports(app_ctx, as_ro
                         form_url="/exchange/", content_type="multipart/form-data")
     page = editor.get(f"{again.headers['Location']}?saved={saved.id}").get_data(as_text=True)
     assert '<option value="contact" selected>' not in page, "the saved mapping is applied"
+
+
+@pytest.mark.parametrize("date1904, strict, day", [
+    (False, False, date(2023, 3, 15)), (True, False, date(2027, 3, 16)),
+    (False, True, date(2023, 3, 15))])
+def test_the_odd_parts_of_real_workbooks(app_ctx, tmp_path, date1904, strict, day):
+    """Rich-text runs, furigana (not part of the value), an _x000D_ escape, inline strings, cells
+    without references, an ISO date cell, the 1904 date system (for date cells and for plain
+    serial numbers), Strict Open XML."""
+    path = rawxlsx.build(tmp_path / "raw.xlsx", date1904=date1904, strict=strict)
+    plan = pipeline.plan_file(path, kind="ledger")
+    assert plan.valid, [str(issue) for issue in plan.issues]
+    pipeline.apply(plan, "raw.xlsx", path.read_bytes())
+    db.session.flush()
+    assert {c.name for c in db.session.scalars(sa.select(Consignee))} == {"山田配送", "株式会社ほし"}
+    assert set(db.session.scalars(sa.select(DataCategory.name))) == {"氏名", "住所", "閲覧履歴"}
+    checks = dict(db.session.execute(sa.select(Consignee.name, SupervisionCheck.checked_on)
+                                     .join(Consignee)).all())
+    assert checks == {"山田配送": day, "株式会社ほし": date(2025, 4, 1)}
+    assert contract_of(consignee("山田配送")).start_on == day, "a plain serial number alike"
+
+
+@pytest.mark.slow
+def test_a_ledger_re_saved_by_libreoffice_gives_the_same_records(app_ctx, tmp_path):
+    original = typical(tmp_path / "ledger.xlsx", ROWS)
+    saved = libreoffice(original, tmp_path / "lo")
+    planned = [pipeline.plan_file(path, kind="ledger") for path in (original, saved)]
+    assert [plan.valid for plan in planned] == [True, True], [str(i) for i in planned[1].issues]
+    assert [[(s.resource.name, [r.values for r in s.rows]) for s in plan.sheets]
+            for plan in planned][0] == \
+        [[(s.resource.name, [r.values for r in s.rows]) for s in plan.sheets]
+         for plan in planned][1]
