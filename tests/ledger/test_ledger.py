@@ -10,6 +10,8 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 import sqlalchemy as sa
+import xlsxwriter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from registry.cli import cli
 from registry.consignees.models import Consignee, Contract, Entrustment
@@ -48,6 +50,11 @@ def typical(path, rows) -> object:
         sheet.merge_cells(f"{column}4:{column}5")
     for row in rows:
         sheet.append(row)
+    sheet.freeze_panes = "C6"
+    sheet.auto_filter.ref = f"A5:K{5 + len(rows)}"
+    choices = DataValidation(type="list", formula1='"有,無"', allow_blank=True)
+    sheet.add_data_validation(choices)
+    choices.add(f"H6:H{5 + len(rows)}")
     example = book.create_sheet("記入例")
     example.append(["利用目的", "データ項目", "委託先名"])
     example.append(["（例）配送", "氏名", "株式会社例"])
@@ -299,3 +306,38 @@ def test_a_ledger_re_saved_by_libreoffice_gives_the_same_records(app_ctx, tmp_pa
             for plan in planned][0] == \
         [[(s.resource.name, [r.values for r in s.rows]) for s in plan.sheets]
          for plan in planned][1]
+
+
+def test_permuted_and_extra_columns_and_bordered_rows(app_ctx, tmp_path):
+    """An xlsxwriter ledger: columns in another order, columns the registry has no field for,
+    bordered empty rows, real dates and booleans, 1 and 0 for yes and no."""
+    path = tmp_path / "permuted.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("委託先一覧")
+    border = book.add_format({"border": 1})
+    day = book.add_format({"num_format": "yyyy/mm/dd", "border": 1})
+    sheet.write_row(0, 0, ["委託先一覧"])
+    sheet.write_row(2, 0, ["委託先", "部署", "国", "NDA", "開始日", "利用目的", "個人情報の項目",
+                           "更新日"], border)
+    sheet.write_row(3, 0, ["Zeta Hosting Ltd", "情報システム部", "Ireland"], border)
+    sheet.write_boolean(3, 3, True, border)
+    sheet.write_datetime(3, 4, datetime(2024, 10, 1), day)
+    sheet.write_row(3, 5, ["サイトの運営", "アクセスログ"], border)
+    sheet.write_datetime(3, 7, datetime(2026, 11, 30), day)
+    sheet.write_row(4, 0, [None] * 8, border)
+    sheet.write_row(5, 0, ["株式会社ゆき", "総務部", "日本", 0, "2025/04/01", "社内連絡",
+                           "氏名；社員番号"], border)
+    book.close()
+    plan = pipeline.plan_file(path, kind="ledger")
+    assert plan.valid, [str(issue) for issue in plan.issues]
+    pipeline.apply(plan, "permuted.xlsx", path.read_bytes())
+    db.session.flush()
+    zeta, yuki = consignee("Zeta Hosting Ltd"), consignee("株式会社ゆき")
+    assert (zeta.country, yuki.country) == ("IE", "JP")
+    assert (contract_of(zeta).start_on, contract_of(zeta).clause_confidentiality) == \
+        (date(2024, 10, 1), True)
+    assert (contract_of(yuki).start_on, contract_of(yuki).clause_confidentiality) == \
+        (date(2025, 4, 1), False)
+    notes = db.session.scalar(sa.select(Entrustment.notes).where(Entrustment.consignee_id == zeta.id))
+    assert notes == "部署: 情報システム部\n更新日: 2026-11-30"
+    assert set(db.session.scalars(sa.select(DataCategory.name))) == {"アクセスログ", "氏名", "社員番号"}
