@@ -52,6 +52,9 @@ def create_app(test_config: dict | None = None) -> Flask:
             app.before_request(transactions.read_in_autocommit)
     migrate.init_app(app, db, directory=str(shipped("migrations")), render_as_batch=True,
                      compare_type=True)
+    from registry.exchange.uploads import allow_workbook_size
+
+    app.before_request(allow_workbook_size)  # before the CSRF check reads the body
     csrf.init_app(app)
 
     from registry.core import auth, web

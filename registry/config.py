@@ -87,6 +87,10 @@ def from_environment(instance_path: Path) -> dict:
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(env.get("REGISTRY_LOGIN_MAX_FAILURES", "5")),
         "LOGIN_MAX_FAILURES_PER_ADDRESS": int(env.get("REGISTRY_LOGIN_MAX_FAILURES_ADDRESS", "20")),
         "LOGIN_LOCKOUT_MINUTES": int(env.get("REGISTRY_LOGIN_LOCKOUT_MINUTES", "15")),
+        "SESSION_IDLE_MINUTES": _count(env.get("REGISTRY_SESSION_IDLE_MINUTES", "30"),
+                                       "REGISTRY_SESSION_IDLE_MINUTES"),
+        "SESSION_MAX_HOURS": _count(env.get("REGISTRY_SESSION_MAX_HOURS", "12"),
+                                    "REGISTRY_SESSION_MAX_HOURS"),
         "PAGE_SIZE": 50,
         "PASSWORD_HASH_METHOD": "scrypt",
         # PPC practice: re-evaluate consignees at least yearly; high risk quarterly (appi.md)

@@ -6,8 +6,9 @@ from datetime import timedelta
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import Flask, abort, current_app, request
-from flask_login import current_user
+from flask import Flask, abort, current_app, flash, request, session
+from flask_babel import gettext
+from flask_login import current_user, login_user, logout_user
 
 from registry.core.model import utcnow
 from registry.core.models import LoginAttempt, Role, User
@@ -15,13 +16,52 @@ from registry.extensions import db, login_manager
 
 #: endpoints reachable without logging in
 PUBLIC_ENDPOINTS = frozenset({"core.login", "static"})
+#: how often (seconds) a session's last activity is written back to its cookie
+SEEN_EVERY = 60
 
 
 def init_app(app: Flask) -> None:
     login_manager.login_view = "core.login"
     login_manager.login_message = None
     login_manager.session_protection = "basic"
+    app.before_request(_expire_session)
     app.before_request(_require_login)
+
+
+def start_session(user: User) -> None:
+    """Log the user in with a new CSRF token (one issued before the login no longer works) and
+    the times the server ends the session by."""
+    login_user(user)
+    session.pop("csrf_token", None)
+    session["started_at"] = session["seen_at"] = _now()
+
+
+def end_session() -> None:
+    """Log out, and forget the CSRF token."""
+    logout_user()
+    for key in ("csrf_token", "started_at", "seen_at"):
+        session.pop(key, None)
+
+
+def _now() -> int:
+    return int(utcnow().timestamp())
+
+
+def _expire_session():
+    """End a session idle for REGISTRY_SESSION_IDLE_MINUTES or older than
+    REGISTRY_SESSION_MAX_HOURS (a session from before these limits has no times: it ends)."""
+    if not current_user.is_authenticated:
+        return None
+    config, now = current_app.config, _now()
+    started, seen = session.get("started_at"), session.get("seen_at")
+    if started is None or seen is None or now - seen > config["SESSION_IDLE_MINUTES"] * 60 \
+            or now - started > config["SESSION_MAX_HOURS"] * 3600:
+        end_session()
+        flash(gettext("Your session has ended; please log in again."), "info")
+        return login_manager.unauthorized()
+    if now - seen >= SEEN_EVERY:
+        session["seen_at"] = now
+    return None
 
 
 @login_manager.user_loader

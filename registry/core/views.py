@@ -16,7 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from registry.consignees.models import Consignee, Contract, Entrustment
 from registry.core import auth, users
@@ -72,7 +72,7 @@ def login():
         user = auth.authenticate(name, form.password.data, address)
         db.session.commit()
         if user is not None:
-            login_user(user)
+            auth.start_session(user)
             return redirect(_safe_next(request.args.get("next")))
         flash(gettext("Wrong user name or password."), "error")
         return render_template("core/login.html", form=form), 401
@@ -91,7 +91,7 @@ def _safe_next(target: str | None) -> str:
 def logout():
     current_user.end_sessions()
     db.session.commit()
-    logout_user()
+    auth.end_session()
     flash(gettext("You have logged out."), "info")
     return redirect(url_for("core.login"))
 

@@ -13,9 +13,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask import current_app, request
 from werkzeug.datastructures import FileStorage
 
 from registry.core.model import utcnow
+from registry.exchange.guard import Limits
 from registry.exchange.models import PendingUpload
 from registry.extensions import db
 
@@ -81,3 +83,18 @@ def update(token: str, user_id: int, details: dict) -> None:
 def discard(token: str) -> None:
     """Remove an upload that was applied or refused. The caller commits."""
     db.session.execute(sa.delete(PendingUpload).where(PendingUpload.token == token))
+
+
+def receives_workbooks(view):
+    """Mark a view that receives an uploaded workbook: its requests may be as large as
+    REGISTRY_IMPORT_MAX_FILE_BYTES (every other request keeps the small default)."""
+    view.receives_workbooks = True
+    return view
+
+
+def allow_workbook_size() -> None:
+    """before_request, registered before the CSRF check reads the body: raise the size limit of
+    requests to the views that receive workbooks."""
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "receives_workbooks", False):
+        request.max_content_length = Limits.from_config(current_app.config).max_file_bytes

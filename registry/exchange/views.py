@@ -82,8 +82,8 @@ def export():
 
 @bp.route("/import", methods=["POST"])
 @role_required(Role.EDITOR)
+@uploads.receives_workbooks
 def upload():
-    request.max_content_length = pipeline.limits().max_file_bytes
     form = ImportForm()
     if not form.validate_on_submit():
         flash(gettext("Choose a workbook (.xlsx) to import."), "error")

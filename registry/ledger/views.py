@@ -36,8 +36,8 @@ class MappingForm(Form):
 
 @bp.route("/upload", methods=["POST"])
 @role_required(Role.EDITOR)
+@uploads.receives_workbooks
 def upload():
-    request.max_content_length = pipeline.limits().max_file_bytes
     form = LedgerForm()
     if not form.validate_on_submit():
         flash(gettext("Choose your ledger (.xlsx or .csv)."), "error")

@@ -6,7 +6,6 @@ from flask import (
     Blueprint,
     flash,
     redirect,
-    request,
     url_for,
 )
 from flask_babel import gettext
@@ -18,7 +17,7 @@ from registry.core.entity import Column, Dependent, Entity, Filter
 from registry.core.i18n import lazy_gettext as _l
 from registry.core.models import Role
 from registry.core.web import DETAIL_ENDPOINTS
-from registry.exchange import pipeline, uploads
+from registry.exchange import uploads
 from registry.exchange.responses import send_workbook
 from registry.extensions import db
 from registry.questionnaires import issuance, returned, workbook
@@ -92,10 +91,10 @@ def issue_questionnaire(id: int):
 
 @bp.route("/consignees/<int:id>/questionnaire/import", methods=["POST"])
 @role_required(Role.EDITOR)
+@uploads.receives_workbooks
 def upload_returned(id: int):
     """Receive a returned questionnaire for this consignee and show what it says."""
     consignee = db.get_or_404(Consignee, id)
-    request.max_content_length = pipeline.limits().max_file_bytes
     form = ReturnedForm()
     if not form.validate_on_submit():
         flash(gettext("Choose the returned questionnaire (.xlsx)."), "error")
