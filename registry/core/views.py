@@ -56,6 +56,10 @@ def home():
                            board=dashboard.build())
 
 
+#: the records whose audit entries only administrators read (user management)
+ADMIN_ONLY_ENTRIES = ("users",)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -155,6 +159,9 @@ def audit_log():
     query = sa.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     args = request.args
     entity_names = sorted(db.metadata.tables)
+    if not current_user.can(Role.ADMIN):  # accounts, roles and password events are the admins'
+        query = query.where(AuditEntry.entity.not_in(ADMIN_ONLY_ENTRIES))
+        entity_names = [name for name in entity_names if name not in ADMIN_ONLY_ENTRIES]
     if args.get("entity") in entity_names:
         query = query.where(AuditEntry.entity == args["entity"])
     if args.get("action") in {a.value for a in AuditAction}:
