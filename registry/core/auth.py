@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import secrets
 from datetime import timedelta
 from functools import wraps
 
@@ -9,6 +11,7 @@ import sqlalchemy as sa
 from flask import Flask, abort, current_app, flash, request, session
 from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from registry.core.model import utcnow
 from registry.core.models import LoginAttempt, Role, User
@@ -124,9 +127,21 @@ def authenticate(username: str, password: str, address: str) -> User | None:
     """Check a password and record the attempt; None when wrong (callers check locked_out first)."""
     username = username.strip().lower()
     user = db.session.scalar(sa.select(User).where(sa.func.lower(User.username) == username))
-    ok = user is not None and user.active and user.check_password(password)
+    if user is None or not user.active:
+        # check against a hash of the same kind anyway: an unknown name must cost what a wrong
+        # password costs, or the time of the answer tells which accounts exist
+        check_password_hash(_decoy(current_app.config["PASSWORD_HASH_METHOD"]), password)
+        ok = False
+    else:
+        ok = user.check_password(password)
     db.session.add(LoginAttempt(username=username[:64], address=address, success=ok))
     if ok:
         user.last_login_at = utcnow()
         return user
     return None
+
+
+@functools.cache
+def _decoy(method: str) -> str:
+    """A hash of a random password, made with the method real passwords are hashed with."""
+    return generate_password_hash(secrets.token_hex(16), method=method)
