@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import os
 import sqlite3
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from registry import config
 from registry.core import schema, secret_key, transactions
+from registry.core.files import PRIVATE
 from registry.extensions import babel, csrf, db, login_manager, migrate
 
 PACKAGE = Path(__file__).resolve().parent
@@ -106,6 +108,12 @@ def _tune_engine(engine: sa.Engine) -> None:
     write lock at once when they will write (registry.core.transactions)."""
     if engine.dialect.name != "sqlite":
         return
+    database = engine.url.database
+    if database and database != ":memory:" and not database.startswith("file:") \
+            and not os.path.exists(database):
+        # made readable by its owner alone before SQLite creates it (and its -wal and -shm
+        # files, which SQLite gives the database file's mode)
+        os.close(os.open(database, os.O_CREAT | os.O_WRONLY, PRIVATE))
 
     @sa.event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: sqlite3.Connection, _record) -> None:

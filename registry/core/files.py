@@ -1,4 +1,4 @@
-"""Files the commands write appear whole or not at all."""
+"""Files the commands write appear whole or not at all, and readable by their owner alone."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
+#: the mode of every file the registry writes: its owner's alone
+PRIVATE = 0o600
 
 
 def write_atomically(path: Path, write: Callable[[Path], T]) -> T:
@@ -15,6 +17,8 @@ def write_atomically(path: Path, write: Callable[[Path], T]) -> T:
     process killed midway leaves at most a ``.part`` file, never a truncated path."""
     partial = path.with_name(f".{path.name}.part")
     try:
+        # readable by its owner alone from the start (a registry's files hold personal data)
+        os.close(os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, PRIVATE))
         result = write(partial)
         os.replace(partial, path)
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 import statistics
 import time
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -13,6 +14,7 @@ from registry.core.users import create_user
 from registry.exchange.models import ImportBatch
 from registry.extensions import db
 from tests.exchange.helpers import workbook
+from tests.served import registry
 
 
 def test_viewers_and_editors_do_not_read_the_user_accounts_audit(app_ctx, as_role, users):
@@ -73,3 +75,16 @@ def test_an_unknown_name_costs_what_a_wrong_password_costs(app, app_ctx, client)
     finally:
         app.config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:1000"
     assert unknown > known / 2, (known, unknown)
+
+
+def test_the_files_the_registry_writes_are_its_owners_alone(fresh_env, tmp_path):
+    """Point 9: the SQLite database, backups and exports were created readable by everyone."""
+    registry(fresh_env, "init")
+    registry(fresh_env, "demo")
+    database = Path(fresh_env["REGISTRY_DATABASE_URL"].removeprefix("sqlite:///"))
+    registry(fresh_env, "backup", str(tmp_path / "backup.db"))
+    registry(fresh_env, "export", str(tmp_path / "export.xlsx"))
+    written = [database, *database.parent.glob(database.name + "-*"), tmp_path / "backup.db",
+               tmp_path / "export.xlsx"]
+    assert {path.name: oct(path.stat().st_mode & 0o777) for path in written} == \
+        {path.name: "0o600" for path in written}
