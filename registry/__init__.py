@@ -89,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     importlib.import_module("registry.ledger.importer")  # a kind of workbook the pipeline reads
     from registry.compliance.views import bp as compliance
     from registry.consignees.views import bp as consignees
+    from registry.core.security import bp as security
     from registry.core.views import bp as core
     from registry.exchange.views import bp as exchange
     from registry.inventory.views import bp as inventory
@@ -99,7 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     from registry.supervision.views import bp as supervision
 
     for blueprint in (core, inventory, consignees, supervision, people, exchange, questionnaires,
-                      compliance, reporting, ledger):
+                      compliance, reporting, ledger, security):
         app.register_blueprint(blueprint)
 
 

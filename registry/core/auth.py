@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import secrets
-from datetime import timedelta
 from functools import wraps
 
 import sqlalchemy as sa
@@ -37,6 +36,12 @@ def start_session(user: User) -> None:
     login_user(user)
     session.pop("csrf_token", None)
     session["started_at"] = session["seen_at"] = _now()
+
+
+def renew_session(user: User) -> None:
+    """Keep this session (its CSRF token and times) under the user's new nonce, after a change
+    that ended all the user's sessions, such as a new password."""
+    login_user(user)
 
 
 def end_session() -> None:
@@ -104,27 +109,8 @@ def client_address() -> str:
     return (request.remote_addr or "unknown")[:64]
 
 
-def locked_out(username: str, address: str) -> bool:
-    """Whether too many recent failures for this account or address bar another attempt."""
-    config = current_app.config
-    since = utcnow() - timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
-    failures = sa.select(
-        sa.func.count().filter(LoginAttempt.username == username),
-        sa.func.count().filter(LoginAttempt.address == address),
-    ).where(
-        LoginAttempt.at >= since,
-        LoginAttempt.success.is_(False),
-        sa.or_(LoginAttempt.username == username, LoginAttempt.address == address),
-    )
-    by_account, by_address = db.session.execute(failures).one()
-    return (
-        by_account >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-        or by_address >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
-    )
-
-
 def authenticate(username: str, password: str, address: str) -> User | None:
-    """Check a password and record the attempt; None when wrong (callers check locked_out first)."""
+    """Check a password and record the attempt; None when wrong (lockouts.log_in throttles it)."""
     username = username.strip().lower()
     user = db.session.scalar(sa.select(User).where(sa.func.lower(User.username) == username))
     if user is None or not user.active:

@@ -49,3 +49,15 @@ class UserEditForm(Form):
                              render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("Repeat the new password"),
                             validators=[EqualTo("password", message=_l("The passwords differ."))])
+
+
+class PasswordChangeForm(Form):
+    """A user's own new password, given with the current one."""
+
+    current = PasswordField(_l("Current password"), validators=[InputRequired(), Length(max=256)],
+                            render_kw={"autocomplete": "current-password"})
+    password = PasswordField(_l("New password"),
+                             validators=[InputRequired(), Length(min=MIN_PASSWORD_LENGTH, max=256)],
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[EqualTo("password", message=_l("The passwords differ."))])

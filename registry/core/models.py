@@ -100,6 +100,35 @@ class LoginAttempt(db.Model):
     success: so.Mapped[bool]
 
 
+class LockoutKind(Choice):
+    """What a lock-out bars: one account (any address), or one client address (any account)."""
+
+    ACCOUNT = "account", "Account", "アカウント"
+    ADDRESS = "address", "Address", "アドレス"
+
+
+class Lockout(Record, db.Model):
+    """A lock-out: too many failed logins for one account or from one address bar further
+    attempts until a time (an administrator may end it sooner)."""
+
+    __tablename__ = "lockouts"
+    __table_args__ = (sa.Index("ix_lockouts_until", "until"),)
+
+    #: account or address
+    kind: so.Mapped[LockoutKind] = choice_column(LockoutKind)
+    #: the user name (for an account) or the client address it bars
+    subject: so.Mapped[str] = so.mapped_column(sa.String(64))
+    #: the failed attempts that led to it
+    failures: so.Mapped[int]
+    #: when it ends (UTC)
+    until: so.Mapped[datetime]
+    #: attempts refused while it lasted
+    refused: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+
+    def __str__(self) -> str:
+        return f"{self.kind.value} {self.subject}"
+
+
 class AuditAction(Choice):
     """What happened to a record."""
 

@@ -5,25 +5,46 @@ from __future__ import annotations
 import secrets
 
 import sqlalchemy as sa
+from flask_babel import gettext
+from zxcvbn import zxcvbn
 
 from registry.core import audit, operations
 from registry.core.models import AuditAction, Language, Role, User
 from registry.extensions import db
 
 MIN_PASSWORD_LENGTH = 12
+#: zxcvbn's score a password needs (0-4; 3: safe from an offline attack on a slow hash)
+MIN_PASSWORD_SCORE = 3
+#: zxcvbn judges this many characters at most; a longer password is judged by its beginning
+JUDGED_LENGTH = 72
 
 
 class UserError(ValueError):
-    """A user account request that cannot be carried out."""
+    """A user account request that cannot be carried out, and the field it concerns."""
+
+    def __init__(self, message: str, field: str = "username"):
+        super().__init__(message)
+        self.field = field
 
 
 def random_password() -> str:
     return secrets.token_urlsafe(15)
 
 
-def check_password_strength(password: str) -> None:
+def check_password_strength(password: str, username: str) -> None:
+    """Refuse a short password, one holding the user name, and one easy to guess: common and
+    breached passwords, words with a few changes, keyboard patterns, repeats, dates (zxcvbn)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+        raise UserError(gettext("The password must have at least %(count)s characters.",
+                                count=MIN_PASSWORD_LENGTH), "password")
+    name = username.strip().lower()
+    if name and (name in password.lower() if len(name) >= 3 else name == password.lower()):
+        raise UserError(gettext("The password must not contain the user name."), "password")
+    judged = zxcvbn(password[:JUDGED_LENGTH], user_inputs=[name])
+    if judged["score"] < MIN_PASSWORD_SCORE:
+        raise UserError(gettext("This password is too easy to guess: it is common or known from "
+                                "breaches, or a word, pattern or repeat with few changes. Choose "
+                                "a longer one, e.g. several unrelated words."), "password")
 
 
 def find(username: str) -> User | None:
@@ -37,10 +58,10 @@ def create_user(username: str, role: Role, password: str,
     """Create a user with a hashed password; refuses a taken name or a short password."""
     username = username.strip()
     if not username or len(username) > 64:
-        raise UserError("A user name has 1 to 64 characters.")
+        raise UserError(gettext("A user name has 1 to 64 characters."))
     if find(username) is not None:
-        raise UserError(f"The user name “{username}” is already taken.")
-    check_password_strength(password)
+        raise UserError(gettext("The user name “%(name)s” is already taken.", name=username))
+    check_password_strength(password, username)
     user = User(username=username, role=role, language=language, active=True)
     user.set_password(password)
     db.session.add(user)
@@ -61,7 +82,7 @@ def update_user(user: User, values: dict) -> dict:
 
 def set_password(user: User, password: str) -> None:
     """Replace the password (ending every session) and log that it changed."""
-    check_password_strength(password)
+    check_password_strength(password, user.username)
     user.set_password(password)
     db.session.flush()
     audit.record(AuditAction.UPDATE, user, {"password": ["********", "(changed)"]})

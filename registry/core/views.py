@@ -19,7 +19,7 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from registry.consignees.models import Consignee, Contract, Entrustment
-from registry.core import auth, users
+from registry.core import auth, lockouts, users
 from registry.core.auth import role_required
 from registry.core.entity import field_label
 from registry.core.forms import LanguageForm, LoginForm, UserCreateForm, UserEditForm
@@ -56,8 +56,8 @@ def home():
                            board=dashboard.build())
 
 
-#: the records whose audit entries only administrators read (user management)
-ADMIN_ONLY_ENTRIES = ("users",)
+#: the records whose audit entries only administrators read (user management, lock-outs)
+ADMIN_ONLY_ENTRIES = ("users", "lockouts")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -66,14 +66,14 @@ def login():
         return redirect(url_for("core.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        address = auth.client_address()
-        name = form.username.data.lower()
-        if auth.locked_out(name, address):
+        try:
+            user = lockouts.log_in(form.username.data, form.password.data, auth.client_address())
+        except lockouts.LockedOut:
+            db.session.commit()
             minutes = current_app.config["LOGIN_LOCKOUT_MINUTES"]
             flash(gettext("Too many failed attempts. Try again in %(minutes)s minutes.",
                           minutes=minutes), "error")
             return render_template("core/login.html", form=form), 429
-        user = auth.authenticate(name, form.password.data, address)
         db.session.commit()
         if user is not None:
             auth.start_session(user)
@@ -126,7 +126,7 @@ def user_create():
             user = users.create_user(form.username.data, form.role.data, form.password.data,
                                      form.language.data)
         except users.UserError as error:
-            form.username.errors.append(str(error))
+            form[error.field].errors.append(str(error))
         else:
             db.session.commit()
             flash(gettext("User “%(name)s” was created.", name=user.username), "success")
@@ -143,13 +143,18 @@ def user_edit(id: int):
         if user.id == current_user.id and (form.role.data != Role.ADMIN or not form.active.data):
             form.role.errors.append(gettext("You cannot remove your own administrator access."))
         else:
-            users.update_user(user, {"role": form.role.data, "active": form.active.data,
-                                     "language": form.language.data})
-            if form.password.data:
-                users.set_password(user, form.password.data)
-            db.session.commit()
-            flash(gettext("User “%(name)s” was saved.", name=user.username), "success")
-            return redirect(url_for("core.user_list"))
+            try:
+                users.update_user(user, {"role": form.role.data, "active": form.active.data,
+                                         "language": form.language.data})
+                if form.password.data:
+                    users.set_password(user, form.password.data)
+            except users.UserError as error:
+                db.session.rollback()
+                form[error.field].errors.append(str(error))
+            else:
+                db.session.commit()
+                flash(gettext("User “%(name)s” was saved.", name=user.username), "success")
+                return redirect(url_for("core.user_list"))
     return render_template("core/user_form.html", form=form, user=user)
 
 
