@@ -27,7 +27,7 @@ pytestmark = pytest.mark.browser
 
 USERNAME = "browser"
 ADMIN = "browser-admin"
-PASSWORD = "browser-password-1"
+PASSWORD = "chromium-drives-1"
 CATEGORY = "メールアドレス"
 MARK = "●"
 CHROMIUM_ARGS = [

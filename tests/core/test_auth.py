@@ -131,7 +131,10 @@ def test_security_headers_and_cookie_flags(client, users):
     page = client.get("/")
     csp = page.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
-    assert page.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in csp and page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["Referrer-Policy"] == "same-origin"
+    assert page.headers["Cache-Control"] == "no-store"  # pages of a logged-in user are not kept
     assert "<script" not in page.get_data(as_text=True)
 
 

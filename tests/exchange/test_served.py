@@ -13,7 +13,7 @@ import pytest
 from registry.demo import EXAMPLE_PATH as EXAMPLE
 from tests.served import Browser, registry, served
 
-PASSWORD = "served-editor-password"
+PASSWORD = "served-over-http-1"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
