@@ -13,8 +13,6 @@ from flask_babel import gettext as _
 from registry.core.fields import CONTROL_CODES
 from registry.core.model import Choice
 
-#: characters a spreadsheet would treat as the start of a formula
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_EPOCH = date(1899, 12, 30)
 #: Excel's 1900 date system cannot show dates before this day as dates
 FIRST_EXCEL_DATE = date(1900, 3, 1)
@@ -64,10 +62,6 @@ def clean_text(value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value).translate(CONTROL_TABLE).strip(TRIM)
-
-
-def is_formula_like(text: str) -> bool:
-    return text.startswith(FORMULA_START)
 
 
 def clean_integer(value: object) -> int | None:

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
+from registry.exchange.book import Workbook
 from registry.exchange.resources import (
     BOOL,
     CHOICE,
@@ -21,7 +21,7 @@ from registry.exchange.resources import (
     RESOURCES,
     Resource,
 )
-from registry.exchange.values import FIRST_EXCEL_DATE, is_formula_like
+from registry.exchange.values import FIRST_EXCEL_DATE
 from registry.extensions import db
 
 FORMAT_NAME = "registry-inventory"
@@ -76,15 +76,11 @@ def export(path: Path, language: str = "en", only: dict[str, sa.Select] | None =
     """Write the inventory (or, with only, some resources filtered by id selects) to path."""
     names = list(only) if only else list(RESOURCES)
     labels = choice_labels(language)
-    workbook = xlsxwriter.Workbook(str(path), {
-        "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-        "strings_to_numbers": False,
-    })
+    workbook = Workbook(path, constant_memory=True)
     formats = {
         "header": workbook.add_format({"bold": True, "bg_color": "#DCE6F1", "border": 1,
                                        "text_wrap": True, "valign": "top"}),
         "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
-        "text": workbook.add_format({"quote_prefix": True}),
         "title": workbook.add_format({"bold": True, "font_size": 14}),
     }
     _write_readme(workbook, formats, language)
@@ -167,9 +163,7 @@ def _write_sheet(workbook, formats, resource: Resource, language: str, labels: d
                 elif column.kind == CHOICE:
                     sheet.write_string(count, index, labels[column.choice][value])
                 else:
-                    text = str(value)
-                    sheet.write_string(count, index, text,
-                                       formats["text"] if is_formula_like(text) else None)
+                    sheet.write_string(count, index, str(value))
     sheet.autofilter(0, 0, max(count, 1), len(columns) - 1)
     return count
 

@@ -10,13 +10,13 @@ from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
-import xlsxwriter
 from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import orm as so
 
 from registry.consignees.models import Consignee, Entrustment
 from registry.core.schema import Field, describe_model
+from registry.exchange.book import Workbook
 from registry.extensions import db
 from registry.questionnaires.models import Answer, AnswerType, QuestionArea, Questionnaire
 
@@ -61,7 +61,7 @@ def sign(data: dict) -> str:
 
 def write(questionnaire: Questionnaire, path: Path) -> None:
     """Write the questionnaire workbook for its consignee."""
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    book = Workbook(path)
     formats = {
         "title": book.add_format({"bold": True, "font_size": 14}),
         "header": book.add_format({"bold": True, "bg_color": "#DCE6F1", "border": 1,

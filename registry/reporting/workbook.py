@@ -7,9 +7,9 @@ import re
 from datetime import date
 from pathlib import Path
 
-import xlsxwriter
 from flask_babel import gettext
 
+from registry.exchange.book import Workbook
 from registry.reporting.presentation import present
 
 #: characters Excel refuses in sheet names
@@ -18,8 +18,7 @@ _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 def write(report: dict, path: Path) -> None:
     """Write the report to path, in the current language."""
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                           "strings_to_numbers": False})
+    book = Workbook(path)
     bold = book.add_format({"bold": True})
     title = book.add_format({"bold": True, "font_size": 14})
     head = book.add_format({"bold": True, "bg_color": "#EEF2F6", "border": 1})
