@@ -124,9 +124,9 @@ def user_create():
     if form.validate_on_submit():
         try:
             user = users.create_user(form.username.data, form.role.data, form.password.data,
-                                     form.language.data)
+                                     form.language.data, form.email.data)
         except users.UserError as error:
-            form.username.errors.append(str(error))
+            form[error.field].errors.append(str(error))
         else:
             db.session.commit()
             flash(gettext("User “%(name)s” was created.", name=user.username), "success")
@@ -143,13 +143,17 @@ def user_edit(id: int):
         if user.id == current_user.id and (form.role.data != Role.ADMIN or not form.active.data):
             form.role.errors.append(gettext("You cannot remove your own administrator access."))
         else:
-            users.update_user(user, {"role": form.role.data, "active": form.active.data,
-                                     "language": form.language.data})
-            if form.password.data:
-                users.set_password(user, form.password.data)
-            db.session.commit()
-            flash(gettext("User “%(name)s” was saved.", name=user.username), "success")
-            return redirect(url_for("core.user_list"))
+            try:
+                users.update_user(user, {"email": form.email.data, "role": form.role.data,
+                                         "active": form.active.data, "language": form.language.data})
+                if form.password.data:
+                    users.set_password(user, form.password.data)
+            except users.UserError as error:
+                form[error.field].errors.append(str(error))
+            else:
+                db.session.commit()
+                flash(gettext("User “%(name)s” was saved.", name=user.username), "success")
+                return redirect(url_for("core.user_list"))
     return render_template("core/user_form.html", form=form, user=user)
 
 
