@@ -53,7 +53,8 @@ PEOPLE = {
 #: id), send a nonce other than the one asked for, send again the ID token of the sign-in
 #: before, address the token to another client, name another issuer, send an expired token
 MODES = ("other-key", "wrong-nonce", "replay", "wrong-audience", "wrong-issuer", "expired")
-SIGN_IN_PAGE = """<!doctype html><html><head><title>Test identity provider</title></head><body>
+SIGN_IN_PAGE = """<!doctype html><html><head><title>Test identity provider</title>
+<link rel="icon" href="data:,"></head><body>
 <h1>Test identity provider</h1>{message}
 <form method="post" action="{action}">
 <label for="username">User name</label> <input id="username" name="username" autofocus>
