@@ -60,7 +60,9 @@ extract-messages: $(VENV)/.installed
 	  --ignore-obsolete
 
 # The browser tests drive Debian's chromium (Playwright's own browser download cannot work here);
-# the questionnaire tests re-save workbooks with LibreOffice, as a vendor would.
+# the questionnaire tests re-save workbooks with LibreOffice, as a vendor would; the report's PDF
+# is laid out by WeasyPrint on Debian's pango in the Noto CJK fonts, and its pages are drawn as
+# images by poppler's pdftoppm.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
@@ -68,3 +70,7 @@ chromium:
 	@command -v soffice >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
 	  libreoffice-calc; }
+	@dpkg -s libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk poppler-utils >/dev/null 2>&1 || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+	  libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk poppler-utils; }

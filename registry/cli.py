@@ -31,9 +31,8 @@ from registry.extensions import db
 from registry.ledger import fields, importer
 from registry.ledger.mapping import Mapping
 from registry.questionnaires import bank, issuance, returned, workbook
-from registry.reporting import quarterly, snapshots
+from registry.reporting import document, quarterly, snapshots
 from registry.reporting import workbook as report_workbook
-from registry.reporting.views import render_standalone
 from registry.supervision.models import Severity
 
 #: how many times an import is planned again when the registry changed under it
@@ -262,14 +261,15 @@ def report() -> None:
 @report.command("quarterly")
 @click.argument("quarter")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="FILE.xlsx or FILE.html; the extension decides the format.")
+              help="FILE.pdf, FILE.xlsx or FILE.html; the extension decides the format.")
 @click.option("--language", type=click.Choice(["en", "ja"]), default="en", show_default=True)
 @click.option("--snapshot", is_flag=True, help="Also save the report as a snapshot.")
 @with_appcontext
 def report_quarterly(quarter: str, out: Path, language: str, snapshot: bool) -> None:
     """Write the supervision report of a fiscal QUARTER (e.g. FY2026-Q2) to --out."""
-    if out.suffix.lower() not in (".xlsx", ".html"):
-        raise click.BadParameter("the file must end in .xlsx or .html", param_hint="--out")
+    suffix = out.suffix.lower()
+    if suffix not in REPORT_FORMATS:
+        raise click.BadParameter("the file must end in .pdf, .xlsx or .html", param_hint="--out")
     try:
         q = quarterly.quarter(quarter)
     except ValueError as error:
@@ -277,16 +277,20 @@ def report_quarterly(quarter: str, out: Path, language: str, snapshot: bool) -> 
     _cli_actor()
     content = quarterly.build(q)
     with current_app.test_request_context(), force_locale(language):
-        if out.suffix.lower() == ".xlsx":
-            write_atomically(out, lambda path: report_workbook.write(content, path))
-        else:
-            write_atomically(out, lambda path: path.write_text(render_standalone(content),
-                                                               encoding="utf-8"))
+        write_atomically(out, lambda path: REPORT_FORMATS[suffix](content, path))
     click.echo(f"Wrote the {q} report ({q.first_day} to {q.last_day}) to {out}.")
     if snapshot:
         saved = snapshots.save(content)
         db.session.commit()
         click.echo(f"Saved as snapshot #{saved.id} (SHA-256 {saved.digest[:12]}…).")
+
+
+#: the quarterly report's formats, by the --out file's extension
+REPORT_FORMATS = {
+    ".pdf": lambda content, path: path.write_bytes(document.pdf(content)),
+    ".xlsx": report_workbook.write,
+    ".html": lambda content, path: path.write_text(document.html(content), encoding="utf-8"),
+}
 
 
 @cli.group()

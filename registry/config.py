@@ -111,6 +111,7 @@ def from_environment(instance_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": env.get("REGISTRY_SECRET_KEY") or None,
         "FISCAL_YEAR_START": _fiscal_year_start(env.get("REGISTRY_FISCAL_YEAR_START", "4")),
+        "COMPANY_NAME": env.get("REGISTRY_COMPANY_NAME", "").strip(),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": env.get("REGISTRY_TIMEZONE", "Asia/Tokyo"),
         "SESSION_COOKIE_HTTPONLY": True,

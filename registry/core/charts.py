@@ -1,15 +1,28 @@
-"""Bar charts drawn on the server as SVG: no script, readable in print and in either language."""
+"""Bar charts drawn on the server as SVG: no script, readable in print and in either language.
+
+Colours and fonts are SVG presentation attributes (not inline styles, which the pages' CSP
+forbids): the page's stylesheet may restyle them, and a renderer that applies no page CSS to SVG
+(WeasyPrint, which makes the PDF report) still draws them in colour."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
 WIDTH = 600
-#: labels up to this many characters sit left of their bars; longer ones go above them
-SIDE_LABEL_CHARS = 16
+#: labels sit left of their bars, in a column as wide as the widest (at least SIDE_LABEL_WIDTH, in
+#: the chart's units, where text is 12 high); when one is wider than SIDE_LABEL_MAX, above the bars
 SIDE_LABEL_WIDTH = 200
+SIDE_LABEL_MAX = 300
+FONT = "Noto Sans CJK JP, sans-serif"
+INK = "#1d2733"
+LINE = "#d8dee6"
+LINK = "#1f5fa8"
+#: a bar's colour by its css class: the current period's (or a severity's), the previous period's
+FILL = {"": "#1f5fa8", "key-current": "#1f5fa8", "previous": "#a9c2e3", "critical": "#7a1510",
+        "high": "#b3261e", "medium": "#8a5a00", "low": "#5f6b7a"}
 
 
 @dataclass
@@ -26,8 +39,9 @@ class Bar:
 def bars(rows: list[Bar], title: str, *, current: str = "", previous: str = "") -> Markup:
     """A horizontal bar chart; with previous values each row shows both periods."""
     compare = any(row.previous is not None for row in rows)
-    above = any(len(row.label) > SIDE_LABEL_CHARS for row in rows)
-    left = 4 if above else SIDE_LABEL_WIDTH
+    widest = max((_text_width(row.label) for row in rows), default=0) + 12
+    above = widest > SIDE_LABEL_MAX
+    left = 4 if above else max(SIDE_LABEL_WIDTH, widest)
     label_space = 16 if above else 0
     row_height = label_space + (30 if compare else 24)
     top = 6
@@ -35,7 +49,8 @@ def bars(rows: list[Bar], title: str, *, current: str = "", previous: str = "") 
     scale = max([1.0] + [float(r.value or 0) for r in rows] + [float(r.previous or 0) for r in rows])
     span = WIDTH - left - 60
     parts = [f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" '
-             f'xmlns="http://www.w3.org/2000/svg" aria-label="{escape(title)}">'
+             f'xmlns="http://www.w3.org/2000/svg" aria-label="{escape(title)}" '
+             f'font-family="{FONT}" font-size="12" fill="{INK}">'
              f'<title>{escape(title)}</title>']
     for index, row in enumerate(rows):
         y = top + row_height * index
@@ -43,30 +58,39 @@ def bars(rows: list[Bar], title: str, *, current: str = "", previous: str = "") 
             text = f'<text x="{left}" y="{y + 12}">{escape(row.label)}</text>'
         else:
             text = f'<text x="{left - 8}" y="{y + 15}" text-anchor="end">{escape(row.label)}</text>'
-        parts.append(f'<a href="{escape(row.href)}">{text}</a>' if row.href else text)
+        parts.append(f'<a href="{escape(row.href)}" fill="{LINK}">{text}</a>' if row.href else text)
         y += label_space
         length = span * float(row.value or 0) / scale
         thickness = 12 if compare else 18
         parts.append(f'<rect class="bar {escape(row.css)}" x="{left}" y="{y + 3}" '
-                     f'width="{length:.1f}" height="{thickness}"/>')
-        parts.append(f'<text class="value" x="{left + length + 5:.1f}" y="{y + 14}">'
+                     f'width="{length:.1f}" height="{thickness}" fill="{_fill(row.css)}"/>')
+        parts.append(f'<text class="value" x="{left + length + 5:.1f}" y="{y + 14}" font-weight="600">'
                      f'{escape(_number(row.value))}</text>')
         if compare and row.previous is not None:
             before = span * float(row.previous) / scale
             parts.append(f'<rect class="bar previous" x="{left}" y="{y + 17}" '
-                         f'width="{before:.1f}" height="7"/>')
+                         f'width="{before:.1f}" height="7" fill="{FILL["previous"]}"/>')
             parts.append(f'<text x="{left + before + 5:.1f}" y="{y + 25}" font-size="10">'
                          f'{escape(_number(row.previous))}</text>')
     parts.append(f'<line class="axis" x1="{left}" y1="{top}" x2="{left}" '
-                 f'y2="{top + row_height * len(rows)}"/>')
+                 f'y2="{top + row_height * len(rows)}" stroke="{LINE}"/>')
     if compare:
         y = height - 6
-        parts.append(f'<rect class="bar key-current" x="{left}" y="{y - 9}" width="10" height="10"/>'
-                     f'<text x="{left + 14}" y="{y}">{escape(current)}</text>'
-                     f'<rect class="bar previous" x="{left + 180}" y="{y - 9}" width="10" '
-                     f'height="10"/><text x="{left + 194}" y="{y}">{escape(previous)}</text>')
+        parts.append(f'<rect class="bar key-current" x="{left}" y="{y - 9}" width="10" height="10" '
+                     f'fill="{FILL["key-current"]}"/><text x="{left + 14}" y="{y}">{escape(current)}</text>'
+                     f'<rect class="bar previous" x="{left + 180}" y="{y - 9}" width="10" height="10" '
+                     f'fill="{FILL["previous"]}"/><text x="{left + 194}" y="{y}">{escape(previous)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _text_width(text: str) -> int:
+    """About how wide a label is drawn: a full-width (Japanese) character 12 units, others 7."""
+    return sum(12 if unicodedata.east_asian_width(c) in ("W", "F") else 7 for c in text)
+
+
+def _fill(css: str) -> str:
+    return FILL.get(css, FILL[""])
 
 
 def _number(value: float | None) -> str:

@@ -1,16 +1,53 @@
-"""The report's keys as words in the reader's language, for the HTML page and the workbook."""
+"""The report's keys as words in the reader's language, for the page, the PDF and the workbook:
+the same words the record pages use (field and choice labels come from the models' descriptions)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from flask import current_app
 from markupsafe import Markup
 
 from registry.compliance.catalogue import CATALOGUE
 from registry.core import charts
 from registry.core.charts import Bar
 from registry.core.i18n import lazy_gettext as _l
-from registry.supervision.models import CheckKind, CheckMethod, CheckResult, FindingStatus, Severity
+from registry.core.schema import describe_model
+from registry.core.web import when
+from registry.people.models import Employee
+from registry.supervision.models import (
+    CheckKind,
+    CheckMethod,
+    CheckResult,
+    Finding,
+    FindingStatus,
+    Severity,
+    SupervisionCheck,
+)
+
+
+class Term:
+    """A field's label as its record pages show it, or "field: choice" for a count of one choice
+    ("Result: Fail"), resolved when shown (the descriptions are complete by then)."""
+
+    def __init__(self, model: type, field: str, choice: object = None):
+        self.model, self.field, self.choice = model, field, choice
+
+    def __str__(self) -> str:
+        label = str(describe_model(self.model).by_name[self.field].label)
+        return label if self.choice is None else f"{label}: {self.choice.label}"
+
+
+class Of:
+    """A figure named by a message and one choice ("Open results: High"), resolved when shown."""
+
+    def __init__(self, text, choice: object):
+        self.text, self.choice = text, choice
+
+    def __str__(self) -> str:
+        return f"{self.text}: {self.choice.label}"
+
 
 SECTIONS = {
     "consignees": _l("Consignees by tier"),
@@ -31,11 +68,13 @@ FIGURES = {
     "foreign": _l("Handling data abroad"),
     "sub": _l("Sub-consignees (再委託先)"),
     "done": _l("Checks done"),
-    "selection": _l("Selection assessments"),
-    "periodic": _l("Periodic checks"),
-    "ad_hoc": _l("Ad hoc checks"),
-    "with_findings": _l("Passed with findings"),
-    "failed": _l("Failed"),
+    "selection": Term(SupervisionCheck, "kind", CheckKind.SELECTION),
+    "periodic": Term(SupervisionCheck, "kind", CheckKind.PERIODIC),
+    "ad_hoc": Term(SupervisionCheck, "kind", CheckKind.AD_HOC),
+    "passed": Term(SupervisionCheck, "result", CheckResult.PASS),
+    "with_findings": Term(SupervisionCheck, "result", CheckResult.PASS_WITH_FINDINGS),
+    "failed": Term(SupervisionCheck, "result", CheckResult.FAIL),
+    "pending": Term(SupervisionCheck, "result", CheckResult.PENDING),
     "overdue_at_end": _l("Consignees overdue for a check at quarter end"),
     "never_checked_at_end": _l("Consignees never checked at quarter end"),
     "opened": _l("Findings opened"),
@@ -64,12 +103,31 @@ FIGURES = {
     "pledge_coverage_pct": _l("Pledge coverage (%)"),
     "trained": _l("trained in the last 12 months"),
     "training_coverage_pct": _l("Training coverage (%)"),
-    "open_critical": _l("Open results: critical"),
-    "open_high": _l("Open results: high"),
-    "open_medium": _l("Open results: medium"),
-    "open_low": _l("Open results: low"),
+    **{f"open_{level.value}": Of(_l("Open results"), level) for level in Severity},
     "waived": _l("Waived results"),
 }
+
+#: figures that are parts of the one above them (they add up to it, or count some of it)
+PARTS = frozenset({"tier_high", "tier_medium", "tier_low", "selection", "periodic", "ad_hoc",
+                   "passed", "with_findings", "failed", "pending", "age_30", "age_90", "age_180",
+                   "age_older", "renewed", "pledged", "trained"})
+
+#: the one-page summary, each figure's section and key, and whether a rise is good news (+1), bad
+#: news (-1) or neither (0), which the sections' figures show too
+SUMMARY = (
+    ("consignees", "engaged", 0),
+    ("checks", "done", 1), ("checks", "failed", -1), ("checks", "overdue_at_end", -1),
+    ("checks", "never_checked_at_end", -1),
+    ("findings", "opened", 0), ("findings", "resolved", 1), ("findings", "open_at_end", -1),
+    ("findings", "past_due_at_end", -1),
+    ("contracts", "signed", 0), ("contracts", "expired", -1),
+    ("access", "departed", 0), ("access", "departed_with_access", -1),
+    ("training", "pledge_coverage_pct", 1), ("training", "training_coverage_pct", 1),
+    *(("results", f"open_{level.value}", -1) for level in reversed(Severity)),
+)
+BETTER = {(section, key): better for section, key, better in SUMMARY}
+#: the summary's chart
+SUMMARY_CHART = _l("Open compliance results by severity")
 
 TABLES = {
     "checks_done": _l("Checks done in the quarter"),
@@ -81,14 +139,16 @@ TABLES = {
     "results_at_end": _l("Results of each check at quarter end"),
 }
 
+#: the tables' columns: the record pages' own field labels wherever the column is a field
 COLUMNS = {
-    "reference": _l("Management number"), "consignee": _l("Consignee"), "checked_on": _l("Checked on"),
-    "kind": _l("Kind"), "method": _l("Method"), "result": _l("Result"),
-    "last_checked_on": _l("Last checked on"), "severity": _l("Severity"), "opened_on": _l("Found on"),
-    "due_on": _l("Due"), "status": _l("Status"), "age_days": _l("Age (days)"), "event": _l("Event"),
-    "date": _l("Date"), "detail": _l("Detail"), "number": _l("Employee number"), "name": _l("Name"),
-    "departed_on": _l("Departed on"), "last_revoked_on": _l("Last revocation"),
-    "days_to_revoke": _l("Days to revoke"), "grants_in_force": _l("Grants in force at quarter end"),
+    **{name: Term(SupervisionCheck, name)
+       for name in ("reference", "consignee", "checked_on", "kind", "method", "result")},
+    **{name: Term(Finding, name) for name in ("severity", "due_on", "status")},
+    **{name: Term(Employee, name) for name in ("number", "name", "departed_on")},
+    "last_checked_on": _l("Last checked on"), "opened_on": _l("Found on"), "age_days": _l("Age (days)"),
+    "event": _l("Event"), "date": _l("Date"), "detail": _l("Detail"),
+    "last_revoked_on": _l("Last revocation"), "days_to_revoke": _l("Days to revoke"),
+    "grants_in_force": _l("Grants in force at quarter end"),
     "check": _l("Check"), "open": _l("Open"), "waived": _l("Waived"),
 }
 
@@ -104,25 +164,14 @@ _CHOICES = {"check_kind": CheckKind, "check_method": CheckMethod, "check_result"
             "severity": Severity, "finding_status": FindingStatus}
 
 
-def cell(kind: str, value: object) -> object:
-    """A stored value as the reader sees it: labels for choices, events and checks."""
-    if value is None:
-        return ""
-    if kind in _CHOICES:
-        return str(_CHOICES[kind](value).label)
-    if kind == "event":
-        return str(EVENTS.get(value, value))
-    if kind == "check":
-        return str(CATALOGUE[value].title) if value in CATALOGUE else value
-    return value
-
-
 @dataclass
 class Table:
     title: str
     columns: list[str]
     kinds: list[str]
+    #: the values as the reader sees them, and as stored (a severity's code gives its colour)
     rows: list[list]
+    codes: list[list]
 
 
 @dataclass
@@ -131,11 +180,39 @@ class Figure:
     label: str
     current: object
     previous: object
+    #: +1 when a rise is good news, -1 when it is bad news, 0 when it is neither
+    better: int = 0
+    #: a part of the figure above it (the checks done of one kind), shown indented
+    part: bool = False
 
     @property
     def count(self) -> bool:
         """A count of things, drawn in the section's chart (not a percentage or a number of days)."""
         return not self.key.endswith(("_pct", "_days"))
+
+    @property
+    def change(self) -> float | int | None:
+        """The difference from the previous quarter (None when either figure is missing)."""
+        if self.current is None or self.previous is None:
+            return None
+        change = self.current - self.previous
+        return round(change, 1) if isinstance(change, float) else change
+
+    @property
+    def change_text(self) -> str:
+        change = self.change
+        if change is None:
+            return "—"
+        if change == 0:
+            return "±0"
+        return f"{'+' if change > 0 else '−'}{abs(change):g}"
+
+    @property
+    def trend(self) -> str:
+        """"better" or "worse" for a change that is good or bad news, else ""."""
+        if not self.change or not self.better:
+            return ""
+        return "better" if (self.change > 0) == (self.better > 0) else "worse"
 
 
 @dataclass
@@ -155,16 +232,75 @@ class Section:
                            self.title, current=current, previous=previous)
 
 
-def present(report: dict) -> list[Section]:
-    """The report's sections with every key turned into words."""
+@dataclass
+class Document:
+    """The report as its reader sees it: a cover, a one-page summary, then the sections."""
+
+    company: str
+    quarter: str
+    previous: str
+    period: list[str]
+    previous_period: list[str]
+    #: the day "at quarter end" figures were taken, when the quarter was still in progress
+    in_progress_on: str | None
+    #: when the report was generated, in the registry's time zone, and by whom
+    generated_at: str
+    generated_by: str
+    sections: list[Section]
+
+    @property
+    def summary(self) -> list[Figure]:
+        """The figures management looks at first, each beside the previous quarter's."""
+        found = {(s.key, f.key): f for s in self.sections for f in s.figures}
+        return [Figure(f.key, f.label, f.current, f.previous, f.better)
+                for section, key, _ in SUMMARY if (f := found.get((section, key)))]
+
+    @property
+    def summary_chart_title(self) -> str:
+        return str(SUMMARY_CHART)
+
+    def summary_chart(self) -> Markup:
+        """Open compliance results by severity in the two quarters."""
+        results = {f.key: f for s in self.sections if s.key == "results" for f in s.figures}
+        rows = [Bar(str(level.label), results[key].current or 0, results[key].previous or 0)
+                for level in reversed(Severity) if (key := f"open_{level.value}") in results]
+        return charts.bars(rows, self.summary_chart_title, current=self.quarter, previous=self.previous)
+
+
+def cell(kind: str, value: object) -> object:
+    """A stored value as the reader sees it: labels for choices, events and checks."""
+    if value is None:
+        return ""
+    if kind in _CHOICES:
+        return str(_CHOICES[kind](value).label)
+    if kind == "event":
+        return str(EVENTS.get(value, value))
+    if kind == "check":
+        return str(CATALOGUE[value].title) if value in CATALOGUE else value
+    return value
+
+
+def present(report: dict, saved_by: str = "") -> Document:
+    """The report with every key turned into words; saved_by names who generated a report
+    saved before reports said so themselves."""
     sections = []
     for section in report["sections"]:
         tables = [Table(str(TABLES[t["key"]]), [str(COLUMNS[key]) for key, _ in t["columns"]],
                         [kind for _, kind in t["columns"]],
                         [[cell(kind, value) for (_, kind), value in zip(t["columns"], row, strict=True)]
-                         for row in t["rows"]])
+                         for row in t["rows"]], t["rows"])
                   for t in section["tables"]]
-        figures = sorted((Figure(key, str(FIGURES[key]), current, previous)
+        figures = sorted((Figure(key, str(FIGURES[key]), current, previous,
+                                 BETTER.get((section["key"], key), 0), key in PARTS)
                           for key, current, previous in section["figures"]), key=lambda f: not f.count)
         sections.append(Section(section["key"], str(SECTIONS[section["key"]]), figures, tables))
-    return sections
+    as_of = report.get("as_of")
+    return Document(
+        company=report.get("company") or current_app.config["COMPANY_NAME"],
+        quarter=report["quarter"], previous=report["previous"],
+        period=report["period"], previous_period=report["previous_period"],
+        in_progress_on=as_of if as_of and as_of != report["period"][1] else None,
+        generated_at=f"{when(datetime.fromisoformat(report['generated_at']))} "
+                     f"({current_app.config['BABEL_DEFAULT_TIMEZONE']})",
+        generated_by=report.get("generated_by") or saved_by,
+        sections=sections)

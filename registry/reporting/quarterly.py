@@ -7,7 +7,7 @@ JSON-ready data with label keys, so a snapshot of it can be shown later in eithe
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from statistics import median
 
 import sqlalchemy as sa
@@ -24,7 +24,9 @@ from registry.compliance.catalogue import (
     grant_active,
 )
 from registry.consignees.models import Consignee, Contract, Entrustment
+from registry.core import audit
 from registry.core.model import utcnow
+from registry.core.web import local_day
 from registry.extensions import db
 from registry.people.models import AccessGrant, Employee
 from registry.reporting.quarters import Quarter
@@ -32,21 +34,29 @@ from registry.supervision.models import CheckKind, CheckResult, Finding, Supervi
 
 #: upper bounds (days) of the age buckets of open findings; the last bucket is open-ended
 AGE_BUCKETS = (30, 90, 180)
+#: the checks done, by result (the keys of their figures): they add up to the checks done
+RESULTS = {CheckResult.PASS: "passed", CheckResult.PASS_WITH_FINDINGS: "with_findings",
+           CheckResult.FAIL: "failed", CheckResult.PENDING: "pending"}
 
 
 def quarter(text: str | None = None) -> Quarter:
-    """The named quarter, or the current one, under REGISTRY_FISCAL_YEAR_START."""
+    """The named quarter, or the current one (in the registry's time zone), under
+    REGISTRY_FISCAL_YEAR_START."""
     start = current_app.config["FISCAL_YEAR_START"]
-    return Quarter.parse(text, start) if text else Quarter.containing(date.today(), start)
+    return Quarter.parse(text, start) if text else Quarter.containing(local_day(), start)
 
 
-def build(q: Quarter) -> dict:
-    """The report for quarter q."""
-    tallies, departed = _at_end(q)
-    current = _figures(q, tallies, departed)
-    previous = _figures(q.previous, *_at_end(q.previous))
+def build(q: Quarter, now: datetime | None = None) -> dict:
+    """The report for quarter q, generated now (a UTC moment; its day is taken in the registry's
+    time zone, REGISTRY_TIMEZONE)."""
+    now = now or utcnow()
+    today = local_day(now)
+    end, previous_end = _cutoff(q, today), _cutoff(q.previous, today)
+    tallies, departed = _at_end(q, end)
+    current = _figures(q, end, tallies, departed)
+    previous = _figures(q.previous, previous_end, *_at_end(q.previous, previous_end))
     sections = []
-    for key, tables in _tables(q, tallies, departed).items():
+    for key, tables in _tables(q, end, tallies, departed).items():
         keys = [k for k in current if k.split(".")[0] == key]
         sections.append({
             "key": key,
@@ -57,21 +67,23 @@ def build(q: Quarter) -> dict:
         "quarter": str(q), "previous": str(q.previous),
         "period": [q.first_day.isoformat(), q.last_day.isoformat()],
         "previous_period": [q.previous.first_day.isoformat(), q.previous.last_day.isoformat()],
-        "as_of": _cutoff(q).isoformat(),
-        "generated_at": utcnow().isoformat(timespec="seconds"),
+        "as_of": end.isoformat(),
+        "generated_at": now.isoformat(timespec="seconds"),
+        "generated_by": audit.current_actor(),
+        "company": current_app.config["COMPANY_NAME"],
         "sections": sections,
     }
 
 
-def _at_end(q: Quarter) -> tuple[list, list[tuple]]:
+def _at_end(q: Quarter, end: date) -> tuple[list, list[tuple]]:
     """The checks' tallies at the quarter's end, and the employees who left in it (the figures
     and the tables both use them)."""
-    return engine.tallies(engine.context(_cutoff(q))), _departures(q)
+    return engine.tallies(engine.context(end)), _departures(q, end)
 
 
-def _cutoff(q: Quarter) -> date:
+def _cutoff(q: Quarter, today: date) -> date:
     """The day 'at quarter end' figures are taken: the last day, or today for a quarter in progress."""
-    return min(q.last_day, date.today())
+    return min(q.last_day, today)
 
 
 def _between(column, q: Quarter):
@@ -95,10 +107,9 @@ def findings_by_age(on: date) -> list[int]:
         .where(finding_open(on))).one())
 
 
-def _figures(q: Quarter, tallies: list, departed: list[tuple]) -> dict:
+def _figures(q: Quarter, end: date, tallies: list, departed: list[tuple]) -> dict:
     """Every figure of the quarter, keyed 'section.figure', from a few set-based statements (the
     checks' tallies and the departures at its end are given)."""
-    end = _cutoff(q)
     engaged = sa.exists().where(Entrustment.consignee_id == Consignee.id, entrustment_active(end))
     tier = {t: sa.func.count(sa.case((Consignee.risk_tier == t, 1))) for t in ("high", "medium", "low")}
     consignees = db.session.execute(
@@ -116,7 +127,7 @@ def _figures(q: Quarter, tallies: list, departed: list[tuple]) -> dict:
         *(_count(_between(SupervisionCheck.checked_on, q), SupervisionCheck.kind == kind)
           for kind in CheckKind),
         *(_count(_between(SupervisionCheck.checked_on, q), SupervisionCheck.result == result)
-          for result in (CheckResult.PASS_WITH_FINDINGS, CheckResult.FAIL)),
+          for result in RESULTS),
         _count(found_in_quarter, of=Finding),
         _count(_between(Finding.resolved_on, q)),
         _count(open_at_end, Finding.due_on < end, of=Finding),
@@ -141,7 +152,7 @@ def _figures(q: Quarter, tallies: list, departed: list[tuple]) -> dict:
         "consignees.foreign": consignees[4], "consignees.sub": consignees[5],
     }
     names = ["checks.done", "checks.selection", "checks.periodic", "checks.ad_hoc",
-             "checks.with_findings", "checks.failed",
+             *(f"checks.{name}" for name in RESULTS.values()),
              "findings.opened", "findings.resolved", "findings.past_due_at_end",
              "contracts.signed", "contracts.renewed", "contracts.expired",
              "transfers.reentrustments_approved", "transfers.foreign_started",
@@ -177,10 +188,9 @@ def _percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def _departures(q: Quarter) -> list[tuple]:
+def _departures(q: Quarter, end: date) -> list[tuple]:
     """Employees who left in the quarter: number, name, left on, last revocation, days to revoke
     (None while access remains), grants still in force at quarter end."""
-    end = _cutoff(q)
     still = sa.func.count(sa.case((sa.or_(AccessGrant.revoked_on.is_(None),
                                           AccessGrant.revoked_on > end), AccessGrant.id)))
     rows = db.session.execute(
@@ -206,9 +216,8 @@ def _holders(end: date) -> tuple[int, int, int]:
         .where(holding, employed(end))).one()
 
 
-def _tables(q: Quarter, tallies: list, departed: list[tuple]) -> dict[str, list[dict]]:
+def _tables(q: Quarter, end: date, tallies: list, departed: list[tuple]) -> dict[str, list[dict]]:
     """The detail behind the figures, section by section (the quarter only)."""
-    end = _cutoff(q)
     consignee = Consignee.label
     checks = db.session.execute(
         sa.select(SupervisionCheck.reference, consignee, SupervisionCheck.checked_on,

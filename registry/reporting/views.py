@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
-
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -22,7 +18,7 @@ from registry.core.auth import role_required
 from registry.core.models import Role
 from registry.exchange.responses import send_workbook
 from registry.extensions import db
-from registry.reporting import quarterly, snapshots, workbook
+from registry.reporting import document, quarterly, snapshots, workbook
 from registry.reporting.models import ReportSnapshot
 from registry.reporting.presentation import present
 
@@ -38,22 +34,15 @@ def _quarter():
                                        "(the fiscal year, then the quarter, 1 to 4).", text=text))
 
 
-def render_standalone(report: dict) -> str:
-    """The report as one HTML file with its styles inside, to print or to send."""
-    return render_template("reporting/standalone.html", report=report, sections=present(report),
-                           css=_stylesheet(current_app.static_folder))
-
-
-@functools.cache
-def _stylesheet(folder: str) -> str:
-    return (Path(folder) / "registry.css").read_text()
-
-
-def _downloads(report: dict, kind: str, name: str):
-    if kind == "html":
-        return Response(render_standalone(report), mimetype="text/html",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.html"'})
-    return send_workbook(lambda path: workbook.write(report, path), f"{name}.xlsx")
+def _download(report: dict, kind: str, name: str, snapshot: ReportSnapshot | None = None):
+    if kind == "xlsx":
+        return send_workbook(lambda path: workbook.write(report, path, snapshot), f"{name}.xlsx")
+    if kind == "pdf":
+        body, mimetype = document.pdf(report, snapshot), document.PDF
+    else:
+        body, mimetype = document.html(report, snapshot), "text/html"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{name}.{kind}"'})
 
 
 @bp.route("/quarterly")
@@ -61,14 +50,13 @@ def quarterly_report():
     """The report of a quarter (the current one by default), generated from the records now."""
     q = _quarter()
     report = quarterly.build(q)
-    return render_template("reporting/report.html", report=report, sections=present(report),
-                           quarter=q, snapshot=None)
+    return render_template("reporting/report.html", doc=present(report), quarter=q, snapshot=None)
 
 
-@bp.route("/quarterly.<any(xlsx, html):kind>")
+@bp.route("/quarterly.<any(xlsx, html, pdf):kind>")
 def quarterly_download(kind: str):
     q = _quarter()
-    return _downloads(quarterly.build(q), kind, f"supervision-report-{q}")
+    return _download(quarterly.build(q), kind, f"supervision-report-{q}")
 
 
 @bp.route("/snapshots", methods=["POST"])
@@ -89,12 +77,12 @@ def snapshot_list():
 @bp.route("/snapshots/<int:id>")
 def snapshot_detail(id: int):
     snapshot = db.get_or_404(ReportSnapshot, id)
-    return render_template("reporting/report.html", report=snapshot.content,
-                           sections=present(snapshot.content), quarter=snapshot.quarter,
-                           snapshot=snapshot)
+    return render_template("reporting/report.html", doc=present(snapshot.content, snapshot.created_by),
+                           quarter=snapshot.quarter, snapshot=snapshot)
 
 
-@bp.route("/snapshots/<int:id>.<any(xlsx, html):kind>")
+@bp.route("/snapshots/<int:id>.<any(xlsx, html, pdf):kind>")
 def snapshot_download(id: int, kind: str):
     snapshot = db.get_or_404(ReportSnapshot, id)
-    return _downloads(snapshot.content, kind, f"supervision-report-{snapshot.quarter}-{snapshot.id}")
+    return _download(snapshot.content, kind, f"supervision-report-{snapshot.quarter}-{snapshot.id}",
+                     snapshot)

@@ -1,72 +1,119 @@
-"""The quarterly report as an xlsx workbook: one sheet per section, each with its figures beside
-the previous quarter's, a native Excel bar chart of them, and the detail tables below."""
+"""The quarterly report as an xlsx workbook: a summary sheet (the cover's facts and the main
+figures), then one sheet per section, each with its figures beside the previous quarter's and the
+change, a native Excel bar chart of them, and the detail tables below."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from pathlib import Path
 
 from flask_babel import gettext
 
 from registry.exchange.book import Workbook
-from registry.reporting.presentation import present
+from registry.reporting.models import ReportSnapshot
+from registry.reporting.presentation import Document, Figure, present
 
 #: characters Excel refuses in sheet names
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+#: the longest sheet name Excel takes
+SHEET_NAME_MAX = 31
+#: what a cut name may not end with: spaces, opening brackets, joining punctuation
+_DANGLING = " \u3000-–—,、・/(（「『【"
+#: English words that make no sense as the last word of a cut name
+_JOINING = {"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
 
 
-def write(report: dict, path: Path) -> None:
-    """Write the report to path, in the current language."""
+def write(report: dict, path: Path, snapshot: ReportSnapshot | None = None) -> None:
+    """Write the report (a snapshot's, if given) to path, in the current language."""
+    doc = present(report, snapshot.created_by if snapshot is not None else "")
     book = Workbook(path)
-    bold = book.add_format({"bold": True})
-    title = book.add_format({"bold": True, "font_size": 14})
-    head = book.add_format({"bold": True, "bg_color": "#EEF2F6", "border": 1})
-    day = book.add_format({"num_format": "yyyy-mm-dd"})
+    formats = {
+        "bold": book.add_format({"bold": True}),
+        "title": book.add_format({"bold": True, "font_size": 14}),
+        "head": book.add_format({"bold": True, "bg_color": "#EEF2F6", "border": 1}),
+        "day": book.add_format({"num_format": "yyyy-mm-dd"}),
+        "change": book.add_format({"num_format": "+0.0#;-0.0#;0"}),
+    }
     names: set[str] = set()
-    for section in present(report):
-        sheet = book.add_worksheet(_sheet_name(section.title, names))
+    _summary(book.add_worksheet(sheet_name(gettext("Summary"), names)), doc, snapshot, formats)
+    for section in doc.sections:
+        sheet = book.add_worksheet(sheet_name(section.title, names))
         sheet.set_column(0, 0, 48)
         sheet.set_column(1, 6, 16)
-        sheet.write_string(0, 0, section.title, title)
-        sheet.write_string(1, 0, gettext("%(quarter)s (%(start)s to %(end)s)", quarter=report["quarter"],
-                                         start=report["period"][0], end=report["period"][1]))
+        sheet.write_string(0, 0, section.title, formats["title"])
+        sheet.write_string(1, 0, gettext("%(quarter)s (%(start)s to %(end)s)", quarter=doc.quarter,
+                                         start=doc.period[0], end=doc.period[1]))
         row = 3
         if section.figures:
-            sheet.write_row(row, 0, [gettext("Figure"), report["quarter"], report["previous"]], head)
-            for figure in section.figures:
-                row += 1
-                sheet.write_string(row, 0, figure.label)
-                _write(sheet, row, 1, figure.current, "number", day)
-                _write(sheet, row, 2, figure.previous, "number", day)
-            _chart(book, sheet, report, section.title, first=4, last=3 + len(section.counts))
+            row = _figures(sheet, row, doc, section.figures, formats)
+            _chart(book, sheet, doc, section.title, first=4, last=3 + len(section.counts))
             row = max(row, 4 + 18)
         for table in section.tables:
             row += 2
-            sheet.write_string(row, 0, table.title, bold)
+            sheet.write_string(row, 0, table.title, formats["bold"])
             row += 1
-            sheet.write_row(row, 0, table.columns, head)
+            sheet.write_row(row, 0, table.columns, formats["head"])
             for values in table.rows:
                 row += 1
                 for column, (value, kind) in enumerate(zip(values, table.kinds, strict=True)):
-                    _write(sheet, row, column, value, kind, day)
+                    _write(sheet, row, column, value, kind, formats["day"])
             if not table.rows:
                 sheet.write_string(row + 1, 0, gettext("None."))
                 row += 1
     book.close()
 
 
-def _chart(book, sheet, report: dict, title: str, *, first: int, last: int) -> None:
+def _summary(sheet, doc: Document, snapshot: ReportSnapshot | None, formats: dict) -> None:
+    """The cover's facts, then the main figures beside the previous quarter's."""
+    sheet.set_column(0, 0, 48)
+    sheet.set_column(1, 3, 16)
+    sheet.write_string(0, 0, doc.company, formats["bold"])
+    sheet.write_string(1, 0, f"{gettext('Quarterly supervision report')} {doc.quarter}", formats["title"])
+    previous = gettext("%(start)s to %(end)s", start=doc.previous_period[0], end=doc.previous_period[1])
+    facts = [
+        (gettext("Period"), gettext("%(start)s to %(end)s", start=doc.period[0], end=doc.period[1])),
+        (gettext("Compared with"), f"{doc.previous} ({previous})"),
+        (gettext("Generated at"), doc.generated_at),
+        (gettext("Generated by"), doc.generated_by),
+    ]
+    if snapshot is not None:
+        facts.append((gettext("Snapshot"), f"#{snapshot.id} · SHA-256 {snapshot.digest}"))
+    if doc.in_progress_on:
+        facts.append(("", gettext("The quarter is in progress: figures “at quarter end” are as of "
+                                  "%(day)s.", day=doc.in_progress_on)))
+    for row, (name, value) in enumerate(facts, start=3):
+        sheet.write_string(row, 0, name, formats["bold"])
+        sheet.write_string(row, 1, value)
+    _figures(sheet, 4 + len(facts), doc, doc.summary, formats)
+
+
+def _figures(sheet, row: int, doc: Document, figures: list[Figure], formats: dict) -> int:
+    """A head row and a row per figure (this quarter, the previous, the change); the last row."""
+    sheet.write_row(row, 0, [gettext("Figure"), doc.quarter, doc.previous, gettext("Change")],
+                    formats["head"])
+    for figure in figures:
+        row += 1
+        sheet.write_string(row, 0, figure.label)
+        _write(sheet, row, 1, figure.current, "number", formats["day"])
+        _write(sheet, row, 2, figure.previous, "number", formats["day"])
+        if figure.change is not None:
+            sheet.write_number(row, 3, figure.change, formats["change"])
+    return row
+
+
+def _chart(book, sheet, doc: Document, title: str, *, first: int, last: int) -> None:
     chart = book.add_chart({"type": "bar"})
     name = sheet.get_name()
-    for column, period in ((1, report["quarter"]), (2, report["previous"])):
+    for column, period in ((1, doc.quarter), (2, doc.previous)):
         chart.add_series({"name": period, "categories": [name, first, 0, last, 0],
                           "values": [name, first, column, last, column], "gap": 60})
     chart.set_title({"name": title, "name_font": {"size": 11}})
     chart.set_y_axis({"reverse": True})
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 620, "height": max(300, 26 * (last - first + 1) + 110)})
-    sheet.insert_chart(3, 4, chart)
+    sheet.insert_chart(3, 5, chart)
 
 
 def _write(sheet, row: int, column: int, value: object, kind: str, day) -> None:
@@ -82,12 +129,30 @@ def _write(sheet, row: int, column: int, value: object, kind: str, day) -> None:
         sheet.write_string(row, column, str(value))
 
 
-def _sheet_name(title: str, taken: set[str]) -> str:
-    """A valid, unique sheet name (at most 31 characters) from a section title."""
-    base = _SHEET_FORBIDDEN.sub(" ", title).strip("'")[:31] or "Sheet"
-    name, number = base, 2
-    while name.lower() in taken:
-        suffix = f" {number}"
-        name, number = base[:31 - len(suffix)] + suffix, number + 1
-    taken.add(name.lower())
+def sheet_name(title: str, taken: set[str]) -> str:
+    """A valid sheet name from a title, unique among those taken (kept case-folded, as Excel
+    compares them) and at most 31 characters: a longer title is cut after its last whole word
+    that fits (after a whole character in a text without spaces, such as Japanese) and ends in
+    "…"; a name already taken gets a number."""
+    base = " ".join(_SHEET_FORBIDDEN.sub(" ", unicodedata.normalize("NFC", title)).split()).strip("'")
+    base = base or "Sheet"
+    name, number = _fit(base, SHEET_NAME_MAX), 2
+    while name.casefold() in taken:
+        suffix = f" ({number})"
+        name, number = _fit(base, SHEET_NAME_MAX - len(suffix)) + suffix, number + 1
+    taken.add(name.casefold())
     return name
+
+
+def _fit(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]  # room for the ellipsis
+    while cut and unicodedata.combining(text[len(cut)]):  # a mark belongs to its character
+        cut = cut[:-1]
+    if " " in cut and text[len(cut)] != " ":  # do not end inside a word
+        cut = cut[:cut.rindex(" ")]
+    words = cut.rstrip(_DANGLING).split(" ")
+    while len(words) > 1 and words[-1].casefold() in _JOINING:
+        words.pop()
+    return " ".join(words).rstrip(_DANGLING) + "…"

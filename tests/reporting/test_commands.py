@@ -66,8 +66,9 @@ def test_quarterly_report_in_both_formats_and_languages(example_env, tmp_path):
     assert made.returncode == 0, made.stderr
     assert "2026-07-01 to 2026-09-30" in made.stdout
     book = openpyxl.load_workbook(workbook)
-    assert len(book.sheetnames) == 8 and "リスク区分別の委託先" in book.sheetnames
-    assert book.worksheets[0]["B4"].value == "FY2026-Q2" and book.worksheets[0]["C4"].value == "FY2026-Q1"
+    assert book.sheetnames[0] == "概要" and len(book.sheetnames) == 9
+    assert "リスク区分別の委託先" in book.sheetnames
+    assert book.worksheets[1]["B4"].value == "FY2026-Q2" and book.worksheets[1]["C4"].value == "FY2026-Q1"
     assert sum(name.startswith("xl/charts/chart") for name in zipfile.ZipFile(workbook).namelist()) == 8
     page = tmp_path / "q2.html"
     assert run(example_env, "report", "quarterly", "fy2026-q2", "--out", str(page), "--snapshot") \
@@ -75,6 +76,6 @@ def test_quarterly_report_in_both_formats_and_languages(example_env, tmp_path):
     html = page.read_text()
     assert "Quarterly supervision report FY2026-Q2" in html and "<svg" in html and "@page" in html
     assert count(tmp_path / "cli.db", "report_snapshots") == 1
-    for bad in (["FY2026-Q5", "--out", str(page)], ["FY2026-Q2", "--out", str(tmp_path / "q2.pdf")],
+    for bad in (["FY2026-Q5", "--out", str(page)], ["FY2026-Q2", "--out", str(tmp_path / "q2.txt")],
                 ["FY2026-Q2"]):
         assert run(example_env, "report", "quarterly", *bad).returncode == 2
