@@ -103,7 +103,8 @@ def _stored(token: str) -> uploads.Stored:
 
 def _plan(stored: uploads.Stored, **options):
     """The plan of a pending upload, with what its upload asked for (--sync; the consignee a
-    returned questionnaire must be for) and what the confirmation adds (corrections accepted)."""
+    returned questionnaire must be for) and what the confirmation adds (its form: a returned
+    questionnaire's corrections accepted and kind of check)."""
     with stored.path() as path:
         return pipeline.plan_file(path, **stored.details, filename=stored.filename, **options)
 
@@ -130,7 +131,7 @@ def confirm(token: str):
         # plan without holding other writers back (SQLite)
         with transactions.writing(False):
             db.session.rollback()  # the request's transaction, begun to write, takes the lock
-            plan = _plan(stored, **_confirmed(stored))
+            plan = _plan(stored, confirmation=request.form)
             db.session.rollback()
     except Refused:
         return redirect(url_for("exchange.preview", token=token))
@@ -154,12 +155,6 @@ def confirm(token: str):
     db.session.commit()
     flash(gettext("The workbook was imported as batch %(id)s.", id=batch.id), "success")
     return redirect(url_for("exchange.batch", id=batch.id))
-
-
-def _confirmed(stored: uploads.Stored) -> dict:
-    """What the confirmation adds to the plan: the corrections ticked on a returned
-    questionnaire (an inventory has none)."""
-    return {"accept": request.form.getlist("accept")}
 
 
 @bp.route("/batches/<int:id>")

@@ -258,7 +258,7 @@ def test_web_upload_preview_fix_apply_and_revert(app_ctx, as_role, tmp_path):
     assert response.status_code == 302
     preview = editor.get(response.headers["Location"])
     page = preview.get_data(as_text=True)
-    assert "1 problems were found" in page or "problems were found" in page
+    assert "1 problem was found" in page
     assert "Contracts" in page and "株式会社ない" in page and "<td>3</td>" in page
     assert "Apply these changes" not in page
     fixed = workbook(tmp_path / "fixed.xlsx", {"Contracts": [
