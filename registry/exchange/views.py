@@ -25,8 +25,8 @@ from registry.core.entity import ENTITIES
 from registry.core.models import AuditEntry, Role
 from registry.core.web import paginate, query_arguments
 from registry.exchange import pipeline, uploads, write
-from registry.exchange.apply import RevertRefused, Stale, apply, revert
-from registry.exchange.forms import ImportForm, LedgerForm
+from registry.exchange.apply import RevertRefused, Stale, apply, revert, revert_refusal
+from registry.exchange.forms import ImportForm, LedgerForm, RevertForm
 from registry.exchange.guard import Refused
 from registry.exchange.models import ImportBatch
 from registry.exchange.resources import RESOURCES, by_model
@@ -173,16 +173,23 @@ def batch_file(id: int):
                      download_name=found.filename)
 
 
-@bp.route("/batches/<int:id>/revert", methods=["POST"])
+@bp.route("/batches/<int:id>/revert", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def batch_revert(id: int):
+    """Confirm, then revert, an import batch: the page says what will be undone (or why it
+    cannot be), as a delete's does."""
     found = db.get_or_404(ImportBatch, id)
-    try:
-        revert(found)
-    except RevertRefused as refusal:
-        db.session.rollback()
-        flash(gettext("The import cannot be reverted: %(reason)s", reason=str(refusal)), "error")
+    form = RevertForm()
+    if form.validate_on_submit() and form.batch.data == str(found.id):
+        try:
+            revert(found)
+        except RevertRefused as refusal:
+            db.session.rollback()
+            flash(gettext("The import cannot be reverted: %(reason)s", reason=str(refusal)),
+                  "error")
+            return redirect(url_for("exchange.batch_revert", id=id))
+        db.session.commit()
+        flash(gettext("Import batch %(id)s was reverted.", id=id), "success")
         return redirect(url_for("exchange.batch", id=id))
-    db.session.commit()
-    flash(gettext("Import batch %(id)s was reverted.", id=id), "success")
-    return redirect(url_for("exchange.batch", id=id))
+    return render_template("exchange/revert.html", batch=found, form=form,
+                           refusal=revert_refusal(found))
