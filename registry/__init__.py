@@ -59,7 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.before_request(allow_workbook_size)  # before the CSRF check reads the body
     csrf.init_app(app)
 
-    from registry.core import auth, web
+    from registry.core import auth, sso, web
 
     app.url_map.converters["int"] = web.RecordIdConverter
 
@@ -67,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=web.select_locale)
     web.init_app(app)
     auth.init_app(app)
+    sso.init_app(app)
     _register_blueprints(app)
     from registry.compliance.engine import validate_severities
 

@@ -86,9 +86,10 @@ def init() -> None:
 @cli.command("create-user")
 @click.argument("name")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--email", help="Work e-mail address (single sign-on finds the account by it).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext
-def create_user(name: str, role: str, password_stdin: bool) -> None:
+def create_user(name: str, role: str, email: str | None, password_stdin: bool) -> None:
     """Create a user NAME with a role; the password is asked for (or read from stdin)."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -96,7 +97,7 @@ def create_user(name: str, role: str, password_stdin: bool) -> None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     _cli_actor()
     try:
-        users.create_user(name, Role(role), password)
+        users.create_user(name, Role(role), password, email=email)
     except users.UserError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 def instance_path() -> str | None:
@@ -62,6 +63,42 @@ def _severities(raw: str) -> dict[str, str]:
     return {code.strip(): level.strip() for code, level in pairs}
 
 
+def _flag(raw: str, name: str) -> bool:
+    if raw not in ("0", "1"):
+        raise ValueError(f"{name} must be 0 or 1, not {raw!r}")
+    return raw == "1"
+
+
+def _single_sign_on(env) -> dict:
+    """REGISTRY_OIDC_*, REGISTRY_LOCAL_LOGIN and REGISTRY_BREAK_GLASS_USERS, checked together: an
+    issuer needs a client id and secret, and password login can be turned off only when single
+    sign-on is on."""
+    issuer = env.get("REGISTRY_OIDC_ISSUER", "").strip() or None  # exactly (Auth0's ends in /)
+    client_id = env.get("REGISTRY_OIDC_CLIENT_ID", "").strip() or None
+    client_secret = env.get("REGISTRY_OIDC_CLIENT_SECRET") or None
+    local_login = _flag(env.get("REGISTRY_LOCAL_LOGIN", "1"), "REGISTRY_LOCAL_LOGIN")
+    if issuer:
+        parts = urlsplit(issuer)
+        loopback = parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1", "::1")
+        if not (parts.scheme == "https" and parts.hostname or loopback):
+            raise ValueError(f"REGISTRY_OIDC_ISSUER must be an https:// address, not {issuer!r}")
+        if not client_id or not client_secret:
+            raise ValueError("REGISTRY_OIDC_ISSUER needs REGISTRY_OIDC_CLIENT_ID and "
+                             "REGISTRY_OIDC_CLIENT_SECRET")
+    elif not local_login:
+        raise ValueError("REGISTRY_LOCAL_LOGIN=0 needs single sign-on (REGISTRY_OIDC_ISSUER)")
+    return {
+        "OIDC_ISSUER": issuer,
+        "OIDC_CLIENT_ID": client_id,
+        "OIDC_CLIENT_SECRET": client_secret,
+        "OIDC_ROLE_CLAIM": env.get("REGISTRY_OIDC_ROLE_CLAIM", "").strip() or None,
+        "LOCAL_LOGIN": local_login,
+        "BREAK_GLASS_USERS": frozenset(
+            name.strip().lower() for name in env.get("REGISTRY_BREAK_GLASS_USERS", "admin").split(",")
+            if name.strip()),
+    }
+
+
 def from_environment(instance_path: Path) -> dict:
     """Build the Flask config from REGISTRY_* environment variables. Without REGISTRY_SECRET_KEY,
     SECRET_KEY stays None here: create_app() reads the database's."""
@@ -101,5 +138,6 @@ def from_environment(instance_path: Path) -> dict:
                                 "REGISTRY_ANSWER_DAYS"),
         "CHECK_SEVERITY": _severities(env.get("REGISTRY_CHECK_SEVERITY", "")),
         "CONTRACT_NOTICE_DAYS": int(env.get("REGISTRY_CONTRACT_NOTICE_DAYS", "90")),
+        **_single_sign_on(env),
         **_import_limits(env),
     }

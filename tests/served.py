@@ -80,9 +80,9 @@ def _stop(server: subprocess.Popen) -> None:
 
 
 @contextmanager
-def served(env: dict[str, str], log: Path, workers: int = 1) -> Iterator[str]:
-    """Serve the registry of env on a free port; yields its base URL."""
-    port = free_port()
+def served(env: dict[str, str], log: Path, workers: int = 1, port: int | None = None) -> Iterator[str]:
+    """Serve the registry of env on port (a free one by default); yields its base URL."""
+    port = port or free_port()
     with log.open("w") as out:
         server = subprocess.Popen(
             [str(REGISTRY), "run", "--port", str(port), "--workers", str(workers)],

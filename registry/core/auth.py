@@ -17,7 +17,7 @@ from registry.core.models import LoginAttempt, Role, User
 from registry.extensions import db, login_manager
 
 #: endpoints reachable without logging in
-PUBLIC_ENDPOINTS = frozenset({"core.login", "static"})
+PUBLIC_ENDPOINTS = frozenset({"core.login", "core.login_sso", "core.login_sso_callback", "static"})
 #: how often (seconds) a session's last activity is written back to its cookie
 SEEN_EVERY = 60
 
@@ -109,18 +109,34 @@ def client_address() -> str:
     return (request.remote_addr or "unknown")[:64]
 
 
-def authenticate(username: str, password: str, address: str) -> User | None:
-    """Check a password and record the attempt; None when wrong (lockouts.log_in throttles it)."""
+def record_attempt(username: str, address: str, success: bool) -> None:
+    """Keep a login attempt (by password or single sign-on) for throttling."""
+    db.session.add(LoginAttempt(username=username.strip().lower()[:64], address=address,
+                                success=success))
+
+
+def password_login_allowed(username: str) -> bool:
+    """Whether a password may log this name in: any while REGISTRY_LOCAL_LOGIN is on, else only
+    the break-glass accounts of REGISTRY_BREAK_GLASS_USERS."""
+    config = current_app.config
+    return config["LOCAL_LOGIN"] or username.strip().lower() in config["BREAK_GLASS_USERS"]
+
+
+def authenticate(username: str, password: str, address: str,
+                 admins_only: bool = False) -> User | None:
+    """Check a password and record the attempt; None when wrong, or (admins_only, for the
+    break-glass login) when the account is not an administrator's (lockouts.log_in throttles
+    it)."""
     username = username.strip().lower()
     user = db.session.scalar(sa.select(User).where(sa.func.lower(User.username) == username))
-    if user is None or not user.active:
+    if user is None or not user.active or admins_only and user.role != Role.ADMIN:
         # check against a hash of the same kind anyway: an unknown name must cost what a wrong
         # password costs, or the time of the answer tells which accounts exist
         check_password_hash(_decoy(current_app.config["PASSWORD_HASH_METHOD"]), password)
         ok = False
     else:
         ok = user.check_password(password)
-    db.session.add(LoginAttempt(username=username[:64], address=address, success=ok))
+    record_attempt(username, address, ok)
     if ok:
         user.last_login_at = utcnow()
         return user

@@ -8,6 +8,9 @@ from registry.core.i18n import lazy_gettext as _l
 from registry.core.models import Language, Role
 from registry.core.users import MIN_PASSWORD_LENGTH
 
+EMAIL_HINT = _l("Single sign-on finds the account by this address when the identity provider "
+                "has verified it.")
+
 
 class LoginForm(Form):
     """User name and password."""
@@ -29,6 +32,8 @@ class UserCreateForm(Form):
 
     username = StringField(_l("User name"), validators=[InputRequired(), Length(max=64)],
                            filters=[strip])
+    email = StringField(_l("E-mail address"), validators=[Optional(), Length(max=254)],
+                        filters=[strip], description=EMAIL_HINT, render_kw={"autocomplete": "off"})
     role = ChoiceField(_l("Role"), Role)
     language = ChoiceField(_l("Language"), Language, optional=True)
     password = PasswordField(_l("Password"),
@@ -39,8 +44,10 @@ class UserCreateForm(Form):
 
 
 class UserEditForm(Form):
-    """Role, status, language, and optionally a new password."""
+    """E-mail address, role, status, language, and optionally a new password."""
 
+    email = StringField(_l("E-mail address"), validators=[Optional(), Length(max=254)],
+                        filters=[strip], description=EMAIL_HINT, render_kw={"autocomplete": "off"})
     role = ChoiceField(_l("Role"), Role)
     active = BooleanField(_l("Active (may log in)"))
     language = ChoiceField(_l("Language"), Language, optional=True)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from registry.core import audit, operations
-from registry.core.auth import authenticate
+from registry.core.auth import authenticate, record_attempt
 from registry.core.model import utcnow
 from registry.core.models import AuditAction, Lockout, LockoutKind, LoginAttempt, User
 from registry.core.transactions import serialised
@@ -26,10 +26,12 @@ class LockedOut(Exception):
     """The account or the address is locked out: the password was not checked."""
 
 
-def log_in(username: str, password: str, address: str) -> User | None:
+def log_in(username: str, password: str, address: str, admins_only: bool = False) -> User | None:
     """Check a password unless the account or address is locked out (LockedOut), record the
-    attempt, and lock out what reached its limit; None when the password is wrong."""
-    return _throttled(username, address, lambda name: authenticate(name, password, address))
+    attempt, and lock out what reached its limit; None when the password is wrong (or, with
+    admins_only, the account no administrator's: the break-glass login)."""
+    return _throttled(username, address,
+                      lambda name: authenticate(name, password, address, admins_only))
 
 
 def confirm_password(user: User, password: str, address: str) -> bool:
@@ -38,7 +40,7 @@ def confirm_password(user: User, password: str, address: str) -> bool:
 
     def check(name: str) -> User | None:
         ok = user.check_password(password)
-        db.session.add(LoginAttempt(username=name, address=address, success=ok))
+        record_attempt(name, address, ok)
         return user if ok else None
 
     return _throttled(user.username, address, check) is not None

@@ -57,6 +57,11 @@ class User(UserMixin, Record, db.Model):
     )
     #: last successful login (UTC)
     last_login_at: so.Mapped[datetime | None]
+    #: work e-mail address, lower-cased; single sign-on finds the account by it (when verified)
+    email: so.Mapped[str | None] = so.mapped_column(sa.String(254), unique=True, index=True)
+    #: the single sign-on identity linked to the account: "<issuer> <subject>" as the provider
+    #: names them, remembered at the first single sign-on
+    oidc_subject: so.Mapped[str | None] = so.mapped_column(sa.String(512), unique=True, index=True)
 
     def __str__(self) -> str:
         return self.username

@@ -3,8 +3,9 @@
 SQLite allows one writer. A transaction that reads first and writes later (BEGIN DEFERRED) fails
 at once with "database is locked" when another writer committed in between; one that takes the
 write lock when it begins (BEGIN IMMEDIATE) waits for it (busy_timeout) and succeeds. Requests
-that change data (POST ...) and commands marked with ``writing()`` begin immediate; the rest read
-without blocking writers. PostgreSQL needs none of this; imports there take an advisory lock.
+that change data (POST ..., and GET pages marked with ``writes_on_get``) and commands marked with
+``writing()`` begin immediate; the rest read without blocking writers. PostgreSQL needs none of
+this; imports there take an advisory lock.
 
 On PostgreSQL, pages that only read send their statements in autocommit, except the pages marked
 with ``snapshot``, which read one consistent state of the data in one transaction."""
@@ -26,7 +27,18 @@ def intends_to_write() -> bool:
     """Whether the transaction about to begin is expected to write."""
     if has_app_context() and "writing" in g:
         return g.writing
-    return has_request_context() and request.method not in READ_METHODS
+    if not has_request_context():
+        return False
+    if request.method not in READ_METHODS:
+        return True
+    return getattr(current_app.view_functions.get(request.endpoint), "writes_on_get", False)
+
+
+def writes_on_get(view: Callable) -> Callable:
+    """Mark a page that changes data although it answers GET: the single sign-on callback, to
+    which the identity provider sends the browser back with a redirect."""
+    view.writes_on_get = True
+    return view
 
 
 @contextmanager

@@ -1,4 +1,4 @@
-"""Services for user accounts: create, change role or status, set a password."""
+"""Services for user accounts: create, change role, status or e-mail address, set a password."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import gettext
 from zxcvbn import zxcvbn
 
+from registry.consignees.identifiers import email as email_problem
 from registry.core import audit, operations
 from registry.core.models import AuditAction, Language, Role, User
 from registry.extensions import db
@@ -53,27 +54,53 @@ def find(username: str) -> User | None:
     )
 
 
-def create_user(username: str, role: Role, password: str,
-                language: Language | None = None) -> User:
-    """Create a user with a hashed password; refuses a taken name or a short password."""
+def clean_email(value: str | None, user: User | None = None) -> str | None:
+    """An e-mail address as stored (trimmed, lower-cased; None for none); refuses one that is
+    not an address or that another user has."""
+    value = (value or "").strip().lower()
+    if not value:
+        return None
+    problem = email_problem(value)
+    if problem is not None or len(value) > 254:
+        raise UserError(str(problem or gettext("An e-mail address has at most 254 characters.")),
+                        "email")
+    holder = db.session.scalar(sa.select(User).where(User.email == value))
+    if holder is not None and holder is not user:
+        raise UserError(gettext("The e-mail address “%(address)s” belongs to the user “%(name)s”.",
+                                address=value, name=holder.username), "email")
+    return value
+
+
+def create_user(username: str, role: Role, password: str, language: Language | None = None,
+                email: str | None = None) -> User:
+    """Create a user with a hashed password; refuses a taken name or e-mail address, or a short
+    password."""
     username = username.strip()
     if not username or len(username) > 64:
         raise UserError(gettext("A user name has 1 to 64 characters."))
     if find(username) is not None:
         raise UserError(gettext("The user name “%(name)s” is already taken.", name=username))
     check_password_strength(password, username)
-    user = User(username=username, role=role, language=language, active=True)
+    email = clean_email(email)
+    user = User(username=username, role=role, language=language, active=True, email=email)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
     audit.record(AuditAction.CREATE, user, audit.diff({}, {
         "username": username, "role": role.value, "active": True,
-        "language": language.value if language else None}))
+        "language": language.value if language else None, "email": email}))
     return user
 
 
 def update_user(user: User, values: dict) -> dict:
-    """Change role, status or language; any change of role or status ends the user's sessions."""
+    """Change role, status, language, e-mail address or single sign-on identity; any change of
+    role or status ends the user's sessions, and a new e-mail address forgets the single sign-on
+    identity (the next single sign-on with the new address links one again)."""
+    values = dict(values)
+    if "email" in values:
+        values["email"] = clean_email(values["email"], user)
+        if values["email"] != user.email:
+            values["oidc_subject"] = None
     changes = operations.update(user, values)
     if {"role", "active"} & changes.keys():
         user.end_sessions()

@@ -8,18 +8,20 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext
 from flask_login import current_user
 
 from registry.consignees.models import Consignee, Contract, Entrustment
-from registry.core import auth, lockouts, users
+from registry.core import auth, lockouts, sso, transactions, users
 from registry.core.auth import role_required
 from registry.core.entity import field_label
 from registry.core.forms import LanguageForm, LoginForm, UserCreateForm, UserEditForm
@@ -62,25 +64,77 @@ ADMIN_ONLY_ENTRIES = ("users", "lockouts")
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    """The password form (while REGISTRY_LOCAL_LOGIN is on, else for the break-glass accounts
+    at /login?password) and the single sign-on button."""
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
+    local = current_app.config["LOCAL_LOGIN"]
     form = LoginForm()
+    shown = {"form": form, "passwords": local or "password" in request.args,
+             "sso": sso.enabled(), "next": request.args.get("next")}
     if form.validate_on_submit():
+        address, name = auth.client_address(), form.username.data
+        if not auth.password_login_allowed(name):
+            auth.record_attempt(name, address, success=False)
+            db.session.commit()
+            flash(gettext("Password login is turned off: log in with single sign-on."), "error")
+            return render_template("core/login.html", **shown), 403
         try:
-            user = lockouts.log_in(form.username.data, form.password.data, auth.client_address())
+            user = lockouts.log_in(name, form.password.data, address, admins_only=not local)
         except lockouts.LockedOut:
             db.session.commit()
             minutes = current_app.config["LOGIN_LOCKOUT_MINUTES"]
             flash(gettext("Too many failed attempts. Try again in %(minutes)s minutes.",
                           minutes=minutes), "error")
-            return render_template("core/login.html", form=form), 429
+            return render_template("core/login.html", **shown), 429
         db.session.commit()
         if user is not None:
+            if not local:
+                current_app.logger.warning("Break-glass password login by %s from %s",
+                                           user.username, address)
+                flash(gettext("You logged in with a break-glass password while password login is "
+                              "turned off. This login is logged; use it only while single "
+                              "sign-on fails."), "warning")
             auth.start_session(user)
             return redirect(_safe_next(request.args.get("next")))
         flash(gettext("Wrong user name or password."), "error")
-        return render_template("core/login.html", form=form), 401
-    return render_template("core/login.html", form=form)
+        return render_template("core/login.html", **shown), 401
+    return render_template("core/login.html", **shown)
+
+
+@bp.route("/login/sso")
+def login_sso():
+    """Send the browser to the identity provider to sign in (single sign-on)."""
+    if not sso.enabled():
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    session["sso_next"] = _safe_next(request.args.get("next"))
+    try:
+        return sso.redirect_to_provider(url_for("core.login_sso_callback", _external=True))
+    except sso.Refused as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("core.login"))
+
+
+@bp.route("/login/sso/callback")
+@transactions.writes_on_get
+def login_sso_callback():
+    """The identity provider's answer: log in the account it names, or say on the login page
+    why not."""
+    if not sso.enabled():
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    try:
+        user = sso.sign_in(auth.client_address())
+    except sso.Refused as refusal:
+        db.session.commit()  # the failed attempt
+        flash(str(refusal), "error")
+        return redirect(url_for("core.login"))
+    db.session.commit()
+    auth.start_session(user)
+    return redirect(session.pop("sso_next", None) or url_for("core.home"))
 
 
 def _safe_next(target: str | None) -> str:
@@ -124,7 +178,7 @@ def user_create():
     if form.validate_on_submit():
         try:
             user = users.create_user(form.username.data, form.role.data, form.password.data,
-                                     form.language.data)
+                                     form.language.data, form.email.data)
         except users.UserError as error:
             form[error.field].errors.append(str(error))
         else:
@@ -144,8 +198,8 @@ def user_edit(id: int):
             form.role.errors.append(gettext("You cannot remove your own administrator access."))
         else:
             try:
-                users.update_user(user, {"role": form.role.data, "active": form.active.data,
-                                         "language": form.language.data})
+                users.update_user(user, {"email": form.email.data, "role": form.role.data,
+                                         "active": form.active.data, "language": form.language.data})
                 if form.password.data:
                     users.set_password(user, form.password.data)
             except users.UserError as error:

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import ConsoleMessage, Page, expect
 
 from tests.served import registry, served
 
@@ -30,14 +29,6 @@ ADMIN = "browser-admin"
 PASSWORD = "chromium-drives-1"
 CATEGORY = "メールアドレス"
 MARK = "●"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="module")
@@ -60,27 +51,6 @@ def base_url(tmp_dir: Path) -> Iterator[str]:
              stdin=f"{PASSWORD}\n")
     with served(env, tmp_dir / "server.log") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def chromium_path() -> str:
-    path = shutil.which("chromium")
-    if path is None:
-        pytest.fail("chromium is not installed: the browser tests drive Debian's chromium; "
-                    "`make test` installs it (apt-get install chromium fonts-noto-cjk).")
-    return path
-
-
-@pytest.fixture
-def page(chromium_path: str) -> Iterator[Page]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="en-US")
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-            browser.close()
 
 
 def _watch_console(page: Page) -> list[str]:
