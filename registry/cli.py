@@ -6,6 +6,7 @@ import getpass
 import json
 import os
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 from typing import NoReturn
 
@@ -23,6 +24,7 @@ from registry.consignees.models import Consignee
 from registry.core import audit, backups, transactions, users
 from registry.core.files import write_atomically
 from registry.core.models import Role, User
+from registry.core.schema import Invalid
 from registry.core.secret_key import NOT_SET_UP
 from registry.exchange import pipeline, write
 from registry.exchange.apply import Stale, apply
@@ -31,9 +33,10 @@ from registry.extensions import db
 from registry.ledger import fields, importer
 from registry.ledger.mapping import Mapping
 from registry.questionnaires import bank, issuance, returned, workbook
+from registry.questionnaires.models import WorkbookLanguage
 from registry.reporting import document, quarterly, snapshots
 from registry.reporting import workbook as report_workbook
-from registry.supervision.models import Severity
+from registry.supervision.models import CheckKind, Severity
 
 #: how many times an import is planned again when the registry changed under it
 IMPORT_ATTEMPTS = 3
@@ -303,10 +306,15 @@ def questionnaire() -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--country", help="The consignee's country, when its name exists in several.")
 @click.option("--due-days", type=int, help="Days to answer (default by the risk tier).")
+@click.option("--language", type=click.Choice([language.value for language in WorkbookLanguage]),
+              default=WorkbookLanguage.BOTH.value, show_default=True,
+              help="Language of the workbook's texts.")
 @with_appcontext
 def questionnaire_export(consignee: str, file: Path, country: str | None,
-                         due_days: int | None) -> None:
-    """Issue a questionnaire to CONSIGNEE (its name) and write the workbook to FILE.xlsx."""
+                         due_days: int | None, language: str) -> None:
+    """Issue a questionnaire to CONSIGNEE (its name) and write the workbook to FILE.xlsx. Exit 0
+    written, 1 no such consignee (or several: give --country), or answers due before the day of
+    issue."""
     _cli_actor()
     query = sa.select(Consignee).where(Consignee.name == consignee)
     if country:
@@ -317,8 +325,15 @@ def questionnaire_export(consignee: str, file: Path, country: str | None,
             f"No consignee named “{consignee}”" if not found else
             f"“{consignee}” exists in several countries; give --country")
     db.session.rollback()  # take the write lock from the start of the writing transaction
+    today = date.today()
     with transactions.writing():
-        issued = issuance.issue(db.session.get(Consignee, found[0].id), due_days=due_days)
+        try:
+            issued = issuance.issue(
+                db.session.get(Consignee, found[0].id), on=today,
+                due_on=None if due_days is None else today + timedelta(days=due_days),
+                language=WorkbookLanguage(language))
+        except Invalid as invalid:
+            raise click.ClickException(str(invalid)) from invalid
         write_atomically(file, lambda path: workbook.write(issued, path))
         db.session.commit()
     click.echo(f"Issued {issued.reference} to {found[0]} ({len(issued.versions)} questions, "
@@ -331,12 +346,16 @@ def questionnaire_export(consignee: str, file: Path, country: str | None,
 @click.option("--accept-details", is_flag=True,
               help="Also accept the vendor's corrections to its details.")
 @click.option("--consignee", help="Refuse the workbook unless it was issued to this consignee.")
+@click.option("--as", "check_kind", metavar="selection|periodic|ad_hoc",
+              help="The kind of supervision check to record (default: selection for a consignee "
+                   "never checked, else periodic).")
 @with_appcontext
 def questionnaire_import(file: Path, dry_run: bool, accept_details: bool,
-                         consignee: str | None) -> None:
+                         consignee: str | None, check_kind: str | None) -> None:
     """Import a returned questionnaire. Exit 0 recorded (or valid with --dry-run, or already
-    imported), 1 unanswered or invalid answers, 2 a file that is refused (another consignee,
-    a forged or edited signature, an unknown version, a hostile file); nothing written unless 0."""
+    imported), 1 unanswered or invalid answers (or a kind of check the rules refuse), 2 a file
+    that is refused (another consignee, a forged or edited signature, an unknown version, a
+    hostile file); nothing written unless 0."""
     _cli_actor()
     if not file.is_file():
         click.echo(f"Refused: {file}: no such file", err=True)
@@ -347,12 +366,13 @@ def questionnaire_import(file: Path, dry_run: bool, accept_details: bool,
         if expected is None:
             raise click.ClickException(f"No consignee named “{consignee}”")
     accept = "all" if accept_details else ()
-    plan = _planned(file, kind=returned.QUESTIONNAIRE, consignee_id=expected, accept=accept)
+    options = {"kind": returned.QUESTIONNAIRE, "consignee_id": expected, "accept": accept,
+               "check_kind": check_kind}
+    plan = _planned(file, **options)
     if dry_run:
         click.echo("The answers are valid (dry run: nothing was written).")
         return
-    _apply(file, plan, lambda: _planned(file, kind=returned.QUESTIONNAIRE, consignee_id=expected,
-                                        accept=accept))
+    _apply(file, plan, lambda: _planned(file, **options))
 
 
 def _say_returned(plan) -> None:
@@ -360,9 +380,15 @@ def _say_returned(plan) -> None:
     result = plan.returned
     questionnaire = result.questionnaire
     click.echo(f"{questionnaire.reference} for {questionnaire.consignee}: "
-               f"{len(result.answers)} answers, {len(result.failing)} failing.")
+               f"{len(result.assessed)} answers assessed, {len(result.failing)} failing, "
+               f"{len(result.facts)} facts.")
+    kinds = {kind.value: kind.label.en for kind in CheckKind}
+    if not result.already_imported and plan.check_kind in kinds:
+        click.echo(f"Kind of check: {kinds[plan.check_kind]}")
     for answer in result.failing:
         click.echo(f"Failing: {answer.version.question.code} ({answer.cell}) = {answer.answer}")
+    for answer in result.facts:
+        click.echo(f"Fact: {answer.version.question.code} = {answer.answer}")
     for change in result.details:
         accepted = "accepted" if change.attr in plan.accepted else "not accepted"
         refused = f", cannot be accepted: {change.problem}" if change.problem else ""

@@ -59,10 +59,11 @@ _SECTIONS = {
     .where(SupervisionCheck.consignee_id == _CONSIGNEE,
            Finding.status.in_([FindingStatus.OPEN, FindingStatus.IN_PROGRESS]))
     .order_by(Finding.due_on).limit(SECTION_LIMIT),
-    "questionnaires": sa.select(Questionnaire.reference, Questionnaire.issued_on,
-                                Questionnaire.due_on, Questionnaire.issued_by, Questionnaire.status)
+    "questionnaires": sa.select(Questionnaire.id, Questionnaire.reference, Questionnaire.issued_on,
+                                Questionnaire.due_on, Questionnaire.issued_by,
+                                Questionnaire.language, Questionnaire.status)
     .where(Questionnaire.consignee_id == _CONSIGNEE)
-    .order_by(Questionnaire.issued_on.desc()).limit(SECTION_LIMIT),
+    .order_by(Questionnaire.issued_on.desc(), Questionnaire.id.desc()).limit(SECTION_LIMIT),
 }
 #: the entrusted work as plain rows with its purpose (the page's longest table: no ORM objects)
 _ENTRUSTED_WORK = (

@@ -22,12 +22,19 @@ TAKEN = _l("Another record already has this value.")
 
 def create(model: type[T], data: dict) -> T:
     """Create a record from plain values (records for references) once the rules allow it."""
+    data = prepared(describe_model(model), dict(data), None)
+    _refuse(judged(model, data))
+    return operations.create(model, data)
+
+
+def judged(model: type[Record], data: dict) -> list[Problem]:
+    """What the rules say against creating a record from these values (nothing: it may be), for
+    a plan that shows the problems before anything is written."""
     description = describe_model(model)
     data = prepared(description, dict(data), None)
     values = {**description.defaults(), **description.values_from(data)}
-    _refuse(check(description, values, None, audit.current_role(), Registry())
+    return (check(description, values, None, audit.current_role(), Registry())
             + _taken(description, data, None))
-    return operations.create(model, data)
 
 
 def update(obj: Record, data: dict) -> dict[str, list]:

@@ -341,10 +341,11 @@ def _raw(value):
     return getattr(value, "value", value)
 
 
-def revert(batch: ImportBatch) -> int:
-    """Undo an applied batch; refuse when any record it touched has changed since."""
+def revert_refusal(batch: ImportBatch) -> str | None:
+    """Why the batch cannot be reverted now (None: it can): it was reverted already, or a record
+    it touched has changed since."""
     if batch.status == BatchStatus.REVERTED:
-        raise RevertRefused(_("this import has already been reverted"))
+        return _("this import has already been reverted")
     undo = json.loads(zlib.decompress(batch.undo))
     touched = {(table, record_id) for table, ids in undo["create"].items() for record_id in ids}
     touched |= {(table, item[0]) for table, items in undo["update"].items() for item in items}
@@ -354,11 +355,19 @@ def revert(batch: ImportBatch) -> int:
     later = db.session.execute(sa.select(AuditEntry.entity, AuditEntry.record_id)
                                .where(AuditEntry.id > last)).all()
     changed = sorted({(entity, record_id) for entity, record_id in later} & touched)
-    if changed:
-        shown = ", ".join(f"{entity} #{record_id}" for entity, record_id in changed[:10])
-        more = _(" and %(count)s more", count=len(changed) - 10) if len(changed) > 10 else ""
-        raise RevertRefused(_("records changed since this import: %(records)s%(more)s",
-                              records=shown, more=more))
+    if not changed:
+        return None
+    shown = ", ".join(f"{entity} #{record_id}" for entity, record_id in changed[:10])
+    more = _(" and %(count)s more", count=len(changed) - 10) if len(changed) > 10 else ""
+    return _("records changed since this import: %(records)s%(more)s", records=shown, more=more)
+
+
+def revert(batch: ImportBatch) -> int:
+    """Undo an applied batch; refuse when any record it touched has changed since."""
+    refusal = revert_refusal(batch)
+    if refusal:
+        raise RevertRefused(refusal)
+    undo = json.loads(zlib.decompress(batch.undo))
     now = utcnow()
     order = [table for table in db.metadata.sorted_tables
              if any(table.name in undo[kind] for kind in ("create", "update", "delete"))]

@@ -21,6 +21,9 @@ class Kind:
     #: writes a valid plan in the current import batch; returns what a revert needs (None: the
     #: plan is an inventory plan, written as any inventory workbook's)
     write: Callable[[object], dict] | None = None
+    #: the options a confirmation form adds to the plan (the preview shows the kind's template
+    #: inside that form): confirmed(form) -> options for plan
+    confirmed: Callable[[object], dict] | None = None
     #: whether the pipeline's guard checks the file first (False: the kind's planner guards it,
     #: as a CSV ledger needs)
     guarded: bool = True

@@ -26,11 +26,13 @@ def limits() -> Limits:
     return Limits.from_config(current_app.config)
 
 
-def plan_file(path: Path, sync: bool = False, *, kind: str | None = None, **options) -> Plan:
+def plan_file(path: Path, sync: bool = False, *, kind: str | None = None, confirmation=None,
+              **options) -> Plan:
     """Check, read and plan a workbook; raises guard.Refused for a file that is not accepted.
 
     The workbook is the inventory unless its sheets say it is of a registered kind (a returned
-    questionnaire), or `kind` names the kind it must be; options go to that kind's planner."""
+    questionnaire), or `kind` names the kind it must be; options go to that kind's planner, with
+    what the kind reads from the confirmation form, when the preview is confirmed."""
     bounds = limits()
     if kind is None or kind == INVENTORY or KINDS[kind].guarded:
         inspect(path, bounds)
@@ -38,7 +40,10 @@ def plan_file(path: Path, sync: bool = False, *, kind: str | None = None, **opti
         names = sheet_names(path)
         kind = next((k.name for k in KINDS.values() if k.recognises(names)), INVENTORY)
     if kind != INVENTORY:
-        return KINDS[kind].plan(path, bounds, **options)
+        found = KINDS[kind]
+        if confirmation is not None and found.confirmed is not None:
+            options = {**options, **found.confirmed(confirmation)}
+        return found.plan(path, bounds, **options)
     with collector_paused():
         return build_plan(read(path, bounds), sync)
 

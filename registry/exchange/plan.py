@@ -108,6 +108,9 @@ class Plan:
     kind = INVENTORY
     #: a template the preview includes to show what only this kind has (None: the sheets say all)
     template: ClassVar[str | None] = None
+    #: the form the preview of a workbook with problems offers to send a corrected one (None:
+    #: a link to the Excel page)
+    reupload: ClassVar[str | None] = "exchange/_reupload.html"
 
     def watched(self) -> sa.ColumnElement:
         """The audit entries that, written after the plan was made, make it stale."""

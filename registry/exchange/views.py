@@ -25,8 +25,8 @@ from registry.core.entity import ENTITIES
 from registry.core.models import AuditEntry, Role
 from registry.core.web import paginate, query_arguments
 from registry.exchange import pipeline, uploads, write
-from registry.exchange.apply import RevertRefused, Stale, apply, revert
-from registry.exchange.forms import ImportForm, LedgerForm
+from registry.exchange.apply import RevertRefused, Stale, apply, revert, revert_refusal
+from registry.exchange.forms import ImportForm, LedgerForm, RevertForm
 from registry.exchange.guard import Refused
 from registry.exchange.models import ImportBatch
 from registry.exchange.resources import RESOURCES, by_model
@@ -103,7 +103,8 @@ def _stored(token: str) -> uploads.Stored:
 
 def _plan(stored: uploads.Stored, **options):
     """The plan of a pending upload, with what its upload asked for (--sync; the consignee a
-    returned questionnaire must be for) and what the confirmation adds (corrections accepted)."""
+    returned questionnaire must be for) and what the confirmation adds (its form: a returned
+    questionnaire's corrections accepted and kind of check)."""
     with stored.path() as path:
         return pipeline.plan_file(path, **stored.details, filename=stored.filename, **options)
 
@@ -130,7 +131,7 @@ def confirm(token: str):
         # plan without holding other writers back (SQLite)
         with transactions.writing(False):
             db.session.rollback()  # the request's transaction, begun to write, takes the lock
-            plan = _plan(stored, **_confirmed(stored))
+            plan = _plan(stored, confirmation=request.form)
             db.session.rollback()
     except Refused:
         return redirect(url_for("exchange.preview", token=token))
@@ -156,12 +157,6 @@ def confirm(token: str):
     return redirect(url_for("exchange.batch", id=batch.id))
 
 
-def _confirmed(stored: uploads.Stored) -> dict:
-    """What the confirmation adds to the plan: the corrections ticked on a returned
-    questionnaire (an inventory has none)."""
-    return {"accept": request.form.getlist("accept")}
-
-
 @bp.route("/batches/<int:id>")
 def batch(id: int):
     found = db.get_or_404(ImportBatch, id)
@@ -178,16 +173,23 @@ def batch_file(id: int):
                      download_name=found.filename)
 
 
-@bp.route("/batches/<int:id>/revert", methods=["POST"])
+@bp.route("/batches/<int:id>/revert", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def batch_revert(id: int):
+    """Confirm, then revert, an import batch: the page says what will be undone (or why it
+    cannot be), as a delete's does."""
     found = db.get_or_404(ImportBatch, id)
-    try:
-        revert(found)
-    except RevertRefused as refusal:
-        db.session.rollback()
-        flash(gettext("The import cannot be reverted: %(reason)s", reason=str(refusal)), "error")
+    form = RevertForm()
+    if form.validate_on_submit() and form.batch.data == str(found.id):
+        try:
+            revert(found)
+        except RevertRefused as refusal:
+            db.session.rollback()
+            flash(gettext("The import cannot be reverted: %(reason)s", reason=str(refusal)),
+                  "error")
+            return redirect(url_for("exchange.batch_revert", id=id))
+        db.session.commit()
+        flash(gettext("Import batch %(id)s was reverted.", id=id), "success")
         return redirect(url_for("exchange.batch", id=id))
-    db.session.commit()
-    flash(gettext("Import batch %(id)s was reverted.", id=id), "success")
-    return redirect(url_for("exchange.batch", id=id))
+    return render_template("exchange/revert.html", batch=found, form=form,
+                           refusal=revert_refusal(found))

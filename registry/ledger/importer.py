@@ -25,6 +25,9 @@ class LedgerPlan(Plan):
 
     mapping: Mapping | None = None
 
+    #: a corrected ledger is read anew from the Excel page (its mapping chosen again)
+    reupload = None
+
 
 def read(path: Path, limits: Limits, sheet: str | None = None,
          filename: str | None = None) -> tuple[list[sheets.Grid], Mapping]:

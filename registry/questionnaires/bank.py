@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from registry.questionnaires.models import Question
+from registry.questionnaires.models import Question, QuestionKind
 from registry.questionnaires.services import bank_is_empty, create_question
 
 # code, area, answer type, passing answer, severity, evidence, audience, Japanese, English
@@ -90,7 +90,7 @@ DEFAULT_QUESTIONS = (
      "取扱国の個人情報保護制度を把握し、当社に提供できますか。",
      "Do you know the personal information protection regime of those countries, and can you "
      "share it with us?"),
-    ("EXT-03", "external", "yes_no", "no", "high", False, "foreign",
+    ("EXT-03", "external", "yes_no", "", "high", False, "foreign",
      "取扱国で政府機関が個人データにアクセスできる制度がありますか。",
      "Can government authorities in those countries access the personal data by law?"),
     ("EXT-04", "external", "yes_no", "yes", "high", True, "foreign",
@@ -131,6 +131,11 @@ DEFAULT_QUESTIONS = (
      "When does that certification expire?"),
 )
 
+#: the questions that collect facts for the assessment (which countries, which law, which
+#: certificate, which day) rather than judge the vendor: an honest "yes, our government may
+#: access the data" is information for the external environment, not a failing answer
+FACTS = frozenset({"POL-03", "PER-03", "EXT-01", "EXT-03", "REE-02", "CER-01", "CER-02"})
+
 CERTIFICATION_OPTIONS = "PrivacyMark|ISMS (ISO/IEC 27001)|ISO/IEC 27701|SOC 2|APEC CBPR|None"
 
 
@@ -140,7 +145,8 @@ def seed() -> int:
         return 0
     for code, area, kind, passing, severity, evidence, audience, ja, en in DEFAULT_QUESTIONS:
         create_question(Question, {
-            "code": code, "area": area, "answer_type": kind, "passing_answer": passing,
+            "code": code, "area": area, "answer_type": kind,
+            "kind": QuestionKind.FACT if code in FACTS else QuestionKind.ASSESSED, "passing_answer": passing,
             "severity": severity, "evidence_requested": evidence, "audience": audience,
             "text_ja": ja, "text_en": en,
             "options": CERTIFICATION_OPTIONS if kind == "choice" else "",

@@ -9,6 +9,7 @@ from flask import current_app
 
 from registry.consignees.models import Consignee, Contract
 from registry.core import audit, operations, transactions
+from registry.core.schema import Invalid
 from registry.extensions import db
 from registry.questionnaires.models import (
     Audience,
@@ -16,7 +17,9 @@ from registry.questionnaires.models import (
     Questionnaire,
     QuestionStatus,
     QuestionVersion,
+    WorkbookLanguage,
 )
+from registry.questionnaires.rules import issue_problems
 
 
 def relevant_versions(consignee: Consignee) -> list[QuestionVersion]:
@@ -41,14 +44,25 @@ def relevant_versions(consignee: Consignee) -> list[QuestionVersion]:
 NUMBERING_LOCK = 0x514E52  # "QNR"
 
 
-def issue(consignee: Consignee, on: date | None = None, due_days: int | None = None) -> Questionnaire:
-    """Record a questionnaire issued to a consignee today (who, when, due date, questions)."""
+def default_due_on(consignee: Consignee, on: date) -> date:
+    """The day the answers are due by default: REGISTRY_ANSWER_DAYS for the consignee's tier."""
+    return on + timedelta(days=current_app.config["ANSWER_DAYS"][consignee.risk_tier.value])
+
+
+def issue(consignee: Consignee, on: date | None = None, due_on: date | None = None,
+          language: WorkbookLanguage = WorkbookLanguage.BOTH) -> Questionnaire:
+    """Record a questionnaire issued to a consignee today (who, when, due date, language,
+    questions); raises Invalid when the answers would be due before it was issued."""
     on = on or date.today()
-    days = due_days or current_app.config["ANSWER_DAYS"][consignee.risk_tier.value]
+    due_on = due_on or default_due_on(consignee, on)
+    problems = issue_problems(on, due_on)
+    if problems:
+        raise Invalid(problems)
     transactions.serialised(NUMBERING_LOCK)  # one issue at a time takes a number
     count = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(Questionnaire.id), 0))) + 1
     return operations.create(Questionnaire, {
         "reference": f"QNR-{on:%Y%m%d}-{count:04d}",
-        "consignee": consignee, "issued_on": on, "due_on": on + timedelta(days=days),
-        "issued_by": audit.current_actor(), "versions": relevant_versions(consignee),
+        "consignee": consignee, "issued_on": on, "due_on": due_on,
+        "language": WorkbookLanguage(language), "issued_by": audit.current_actor(),
+        "versions": relevant_versions(consignee),
     })

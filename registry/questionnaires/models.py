@@ -47,6 +47,13 @@ class Audience(Choice):
     REENTRUSTING = "reentrusting", "Consignees allowed to re-entrust", "再委託が認められた委託先"
 
 
+class QuestionKind(Choice):
+    """Whether an answer is judged, or is a fact the assessment takes into account."""
+
+    ASSESSED = "assessed", "Assessed (pass or fail)", "評価（合否を判定）"
+    FACT = "fact", "Fact (information for the assessment)", "事実（評価の参考情報）"
+
+
 class QuestionStatus(Choice):
     """Whether a question is still asked."""
 
@@ -70,15 +77,25 @@ class Question(Record, db.Model):
     #: the current wording in English
     text_en: so.Mapped[str] = so.mapped_column(sa.Text, info=describe(
         "Question (English)", "質問（英語）", max=2000))
+    #: assessed (pass or fail, a failing answer opens a finding) or a fact (information only,
+    #: such as the countries of processing or a foreign government's access under its law)
+    kind: so.Mapped[QuestionKind] = choice_column(QuestionKind, default=QuestionKind.ASSESSED,
+                                                  info=describe("Kind of question", "質問の種類", hint=(
+        "A failing answer to an assessed question opens a finding; the answer to a fact is "
+        "shown on the check and never fails.",
+        "評価する質問に不合格の回答があると指摘事項になります。事実を尋ねる質問の回答は点検記録に"
+        "表示され、不合格にはなりません。")))
     #: yes/no, date, number, choice or free text
     answer_type: so.Mapped[AnswerType] = choice_column(AnswerType, default=AnswerType.YES_NO,
                                                        info=describe("Answer type", "回答形式"))
     #: the allowed answers of a choice question, separated by |
     options: so.Mapped[str] = so.mapped_column(sa.String(500), default="", info=describe(
         "Choices (separated by |)", "選択肢（|で区切る）"))
-    #: the answer that passes: yes, no, a bound such as >=90 or <=24, a choice; empty: any
+    #: the answer that passes an assessed question: yes, no, a bound such as >=90 or <=24, a
+    #: choice; empty: any
     passing_answer: so.Mapped[str] = so.mapped_column(sa.String(100), default="", info=describe(
-        "Passing answer (empty: any answer passes)", "合格となる回答（空欄：どの回答も合格）"))
+        "Passing answer (assessed questions; empty: any answer passes)",
+        "合格となる回答（評価する質問。空欄：どの回答も合格）"))
     #: severity of the finding a failing answer opens
     severity: so.Mapped[Severity] = choice_column(Severity, default=Severity.MEDIUM, info=describe(
         "Severity of a failing answer", "不合格の回答の重要度"))
@@ -123,6 +140,14 @@ class QuestionVersion(db.Model):
     question: so.Mapped[Question] = so.relationship(back_populates="versions")
 
 
+class WorkbookLanguage(Choice):
+    """The language of the texts of a questionnaire workbook (its sheet names stay bilingual)."""
+
+    BOTH = "both", "Japanese and English", "日本語と英語"
+    JA = "ja", "Japanese", "日本語"
+    EN = "en", "English", "英語"
+
+
 class QuestionnaireStatus(Choice):
     """Where an issued questionnaire stands."""
 
@@ -158,6 +183,9 @@ class Questionnaire(Record, db.Model):
     #: sent, returned or cancelled
     status: so.Mapped[QuestionnaireStatus] = choice_column(QuestionnaireStatus,
                                                            default=QuestionnaireStatus.ISSUED)
+    #: the language of the workbook's texts
+    language: so.Mapped[WorkbookLanguage] = choice_column(WorkbookLanguage,
+                                                          default=WorkbookLanguage.BOTH)
 
     consignee: so.Mapped[Consignee] = so.relationship()
     versions: so.Mapped[list[QuestionVersion]] = so.relationship(
@@ -193,7 +221,7 @@ class Answer(db.Model):
     comment: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     #: the vendor's evidence reference
     evidence: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    #: whether the answer passes the question's rule
-    passed: so.Mapped[bool]
+    #: whether the answer passes the question's rule; None for a fact, which is not judged
+    passed: so.Mapped[bool | None]
 
     version: so.Mapped[QuestionVersion] = so.relationship()

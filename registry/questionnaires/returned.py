@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 from xlsxwriter.utility import xl_col_to_name
 
-from registry.consignees.models import Consignee
+from registry.consignees.models import Consignee, Entrustment
 from registry.core import audit, operations, records, schema
 from registry.core.i18n import language
 from registry.core.models import AuditEntry
@@ -35,6 +35,7 @@ from registry.questionnaires import workbook
 from registry.questionnaires.models import (
     Answer,
     AnswerType,
+    QuestionKind,
     Questionnaire,
     QuestionnaireStatus,
     QuestionVersion,
@@ -64,7 +65,8 @@ class ReturnedAnswer:
     answer: str
     comment: str
     evidence: str
-    passed: bool
+    #: None for a fact, which is information for the assessment and is not judged
+    passed: bool | None
 
 
 @dataclass
@@ -98,7 +100,16 @@ class Returned:
 
     @property
     def failing(self) -> list[ReturnedAnswer]:
-        return [a for a in self.answers if not a.passed]
+        return [a for a in self.answers if a.passed is False]
+
+    @property
+    def facts(self) -> list[ReturnedAnswer]:
+        """The answers to questions that collect facts: shown, never judged."""
+        return [a for a in self.answers if a.passed is None]
+
+    @property
+    def assessed(self) -> list[ReturnedAnswer]:
+        return [a for a in self.answers if a.passed is not None]
 
 
 def read(path: Path, consignee_id: int | None = None) -> Returned:
@@ -199,7 +210,10 @@ def _answer(version: QuestionVersion, raw) -> str:
     return clean_text(raw)
 
 
-def _passes(version: QuestionVersion, answer: str) -> bool:
+def _passes(version: QuestionVersion, answer: str) -> bool | None:
+    """Whether an answer passes its question's rule; None for a fact (not judged)."""
+    if version.question.kind == QuestionKind.FACT:
+        return None
     rule = version.question.passing_answer.strip()
     if not rule or answer == "n/a":
         return True
@@ -255,9 +269,20 @@ class ReturnedPlan(Plan):
     returned: Returned | None = None
     #: the corrections to the consignee's details to apply (their attributes)
     accepted: frozenset[str] = frozenset()
+    #: the kind of supervision check the answers are recorded as (as chosen: judged by the
+    #: check's rules, an unknown kind is an issue of the plan)
+    check_kind: str = CheckKind.PERIODIC.value
+    #: the consignee's entrustments begun before the day of the check with no selection
+    #: assessment before them: a selection assessment recorded now does not come before them
+    begun: list[str] = field(default_factory=list)
 
     kind = QUESTIONNAIRE
     template = "questionnaires/_returned.html"
+    reupload = "questionnaires/_reupload.html"
+
+    @property
+    def check_kinds(self) -> list:
+        return CheckKind.choices()
 
     def watched(self) -> sa.ColumnElement:
         """Stale once its questionnaire or its consignee changed."""
@@ -269,19 +294,54 @@ class ReturnedPlan(Plan):
 
 
 def plan(path: Path, limits: Limits, consignee_id: int | None = None,
-         accept: str | Iterable[str] = (), **_options) -> ReturnedPlan:
+         accept: str | Iterable[str] = (), check_kind: str | None = None,
+         **_options) -> ReturnedPlan:
     """The plan of a returned workbook; accept names the corrections to apply ("all" for every
-    one): a correction the consignee's rules refuse makes the plan invalid."""
+    one): a correction the consignee's rules refuse makes the plan invalid. check_kind is the
+    kind of check to record (default: a selection assessment for a consignee never checked,
+    else a periodic check), judged by the same rules as a check entered in its form."""
     mark = db.session.scalar(sa.select(sa.func.max(AuditEntry.id))) or 0
     returned = read(path, consignee_id)
+    consignee = returned.questionnaire.consignee
     offered = {d.attr for d in returned.details}
     accepted = frozenset(offered if accept == "all" else set(accept) & offered)
     issues = list(returned.issues) + [
         Issue(DETAILS_SHEET, None, d.label, d.new,
               _("this correction cannot be accepted: %(why)s", why=d.problem))
         for d in returned.details if d.attr in accepted and d.problem]
+    kind = check_kind or first_kind(consignee).value
+    on = date.today()
+    if not returned.already_imported:
+        checks = RESOURCES["supervision_checks"]
+        described = schema.describe_model(SupervisionCheck).by_name
+        issues += [Issue(checks.sheet_name(language()), None,
+                         str(described[p.field].label) if p.field else None,
+                         kind if p.field == "kind" else None, str(p.message))
+                   for p in records.judged(SupervisionCheck, _check_values(returned, kind, on))]
     return ReturnedPlan(_sheets(returned, accepted), issues, [], False, {}, mark,
-                        returned=returned, accepted=accepted)
+                        returned=returned, accepted=accepted, check_kind=kind,
+                        begun=_begun_before(consignee, on))
+
+
+def first_kind(consignee: Consignee) -> CheckKind:
+    """The kind a consignee's next check is by default: its first is the selection assessment."""
+    checked = db.session.scalar(sa.select(sa.func.count()).select_from(SupervisionCheck).where(
+        SupervisionCheck.consignee_id == consignee.id))
+    return CheckKind.PERIODIC if checked else CheckKind.SELECTION
+
+
+def _begun_before(consignee: Consignee, on: date) -> list[str]:
+    """The consignee's entrustments in progress that began before the day with no selection
+    assessment on or before their start (the compliance check reports them whatever is
+    recorded today)."""
+    return list(db.session.scalars(
+        sa.select(Entrustment.reference)
+        .where(Entrustment.consignee_id == consignee.id, Entrustment.start_on < on,
+               sa.or_(Entrustment.end_on.is_(None), Entrustment.end_on >= on),
+               ~sa.exists().where(SupervisionCheck.consignee_id == consignee.id,
+                                  SupervisionCheck.kind == CheckKind.SELECTION,
+                                  SupervisionCheck.checked_on <= Entrustment.start_on))
+        .order_by(Entrustment.reference)))
 
 
 def _sheets(returned: Returned, accepted: frozenset[str]) -> list[SheetPlan]:
@@ -314,32 +374,46 @@ def _finding_reference(questionnaire: Questionnaire, answer: ReturnedAnswer) -> 
 
 def write(planned: ReturnedPlan) -> dict:
     """Record a planned return in the current import batch; returns what a revert needs."""
-    return record(planned.returned, planned.accepted)
+    return record(planned.returned, planned.accepted, kind=planned.check_kind)
 
 
-def record(returned: Returned, accepted: set[str], on: date | None = None) -> dict:
-    """Save a valid return: one check with every answer, a finding per failing answer, the
-    next check date from the risk tier, and the accepted corrections to the details; returns
-    what a revert needs (the rows created, the old values of the rows changed)."""
-    if not returned.valid or returned.already_imported:
-        raise ValueError("only a valid, new return can be recorded")
-    on = on or date.today()
+def _check_values(returned: Returned, kind: str | CheckKind, on: date) -> dict:
+    """The supervision check a return makes: the questionnaire's method and result, the next
+    check date from the risk tier."""
     questionnaire = returned.questionnaire
     consignee = questionnaire.consignee
     failing = returned.failing
     severe = any(a.version.question.severity.value in ("high", "critical") for a in failing)
     result = CheckResult.FAIL if severe else (CheckResult.PASS_WITH_FINDINGS if failing
                                               else CheckResult.PASS)
-    check = records.create(SupervisionCheck, {
+    return {
         "reference": f"CHK-{questionnaire.reference}", "consignee": consignee,
-        "kind": CheckKind.PERIODIC, "checked_on": on, "method": CheckMethod.QUESTIONNAIRE,
+        "kind": kind, "checked_on": on, "method": CheckMethod.QUESTIONNAIRE,
         "result": result, "performed_by": audit.current_actor(),
         "next_due_on": on + timedelta(
             days=current_app.config["CHECK_CADENCE_DAYS"][consignee.risk_tier.value]),
-        "notes": _("Questionnaire %(reference)s: %(count)s answers, %(failing)s failing.",
-                   reference=questionnaire.reference, count=len(returned.answers),
-                   failing=len(failing)),
-    })
+        "notes": _("Questionnaire %(reference)s — answers assessed: %(count)s, failing: "
+                   "%(failing)s; facts reported: %(facts)s.",
+                   reference=questionnaire.reference, count=len(returned.assessed),
+                   failing=len(failing), facts=len(returned.facts)),
+    }
+
+
+def record(returned: Returned, accepted: set[str], on: date | None = None,
+           kind: str | CheckKind | None = None) -> dict:
+    """Save a valid return: one check of the kind given (by default the consignee's first is
+    its selection assessment) with every answer, a finding per failing answer (facts are never
+    failing), the next check date from the risk tier, and the accepted corrections to the
+    details; returns what a revert needs (the rows created, the old values of the rows
+    changed)."""
+    if not returned.valid or returned.already_imported:
+        raise ValueError("only a valid, new return can be recorded")
+    on = on or date.today()
+    questionnaire = returned.questionnaire
+    consignee = questionnaire.consignee
+    failing = returned.failing
+    check = records.create(SupervisionCheck, _check_values(
+        returned, CheckKind(kind or first_kind(consignee)), on))
     answers = [Answer(questionnaire_id=questionnaire.id, version_id=a.version.id, check_id=check.id,
                       answer=a.answer, comment=a.comment, evidence=a.evidence, passed=a.passed)
                for a in returned.answers]
@@ -368,4 +442,10 @@ def record(returned: Returned, accepted: set[str], on: date | None = None) -> di
     return undo
 
 
-register(Kind(QUESTIONNAIRE, lambda names: workbook.HIDDEN_SHEET in names, plan, write))
+def confirmed(form) -> dict:
+    """What the preview's confirmation adds: the corrections ticked, the kind of check chosen."""
+    return {"accept": form.getlist("accept"), "check_kind": form.get("check_kind")}
+
+
+register(Kind(QUESTIONNAIRE, lambda names: workbook.HIDDEN_SHEET in names, plan, write,
+              confirmed=confirmed))

@@ -1,11 +1,14 @@
-"""Pages of the question bank (admins change it; everyone who logs in reads it)."""
+"""Pages of the question bank (admins change it; everyone who logs in reads it), and issuing
+and receiving questionnaires."""
 
-
+from datetime import date
 
 from flask import (
     Blueprint,
     flash,
     redirect,
+    render_template,
+    request,
     url_for,
 )
 from flask_babel import gettext
@@ -16,19 +19,22 @@ from registry.core.auth import role_required
 from registry.core.entity import Column, Dependent, Entity, Filter
 from registry.core.i18n import lazy_gettext as _l
 from registry.core.models import Role
+from registry.core.schema import Invalid
 from registry.core.web import DETAIL_ENDPOINTS
 from registry.exchange import uploads
 from registry.exchange.responses import send_workbook
 from registry.extensions import db
 from registry.questionnaires import issuance, returned, workbook
-from registry.questionnaires.forms import ReturnedForm
+from registry.questionnaires.forms import IssueForm, ReturnedForm
 from registry.questionnaires.models import (
     Audience,
     Question,
     QuestionArea,
+    QuestionKind,
     Questionnaire,
     QuestionStatus,
     QuestionVersion,
+    WorkbookLanguage,
 )
 from registry.questionnaires.rules import QUESTIONS
 from registry.questionnaires.services import create_question, update_question
@@ -41,6 +47,7 @@ questions = Entity(
     columns=[
         Column("code", Question.code, link=True),
         Column("area", Question.area),
+        Column("kind", Question.kind),
         Column("text_ja", Question.text_ja),
         Column("severity", Question.severity),
         Column("audience", Question.audience),
@@ -50,6 +57,8 @@ questions = Entity(
     search=(Question.code, Question.text_ja, Question.text_en),
     filters=(
         Filter("area", _l("Area"), QuestionArea.choices, lambda v: Question.area == v),
+        Filter("kind", _l("Kind of question"), QuestionKind.choices,
+               lambda v: Question.kind == v),
         Filter("audience", _l("Asked of"), Audience.choices, lambda v: Question.audience == v),
         Filter("status", _l("Status"), QuestionStatus.choices, lambda v: Question.status == v),
     ),
@@ -66,7 +75,6 @@ questions = Entity(
 questions.register(bp)
 
 
-
 @bp.route("/questionnaires/<int:id>")
 def questionnaire_detail(id: int):
     """A questionnaire is shown on its consignee's page."""
@@ -78,15 +86,45 @@ def questionnaire_detail(id: int):
 DETAIL_ENDPOINTS[Questionnaire] = "questionnaires.questionnaire_detail"
 
 
-@bp.route("/consignees/<int:id>/questionnaire", methods=["POST"])
+@bp.route("/consignees/<int:id>/questionnaire", methods=["GET", "POST"])
 @role_required(Role.EDITOR)
 def issue_questionnaire(id: int):
-    """Issue a questionnaire to the consignee and download its workbook."""
+    """Issue a questionnaire to the consignee: choose when the answers are due and the
+    workbook's language; the consignee page then lists it with its workbook to download."""
     consignee = db.get_or_404(Consignee, id)
-    issued = issuance.issue(consignee)
-    response = send_workbook(lambda path: workbook.write(issued, path), f"{issued.reference}.xlsx")
-    db.session.commit()
-    return response
+    form = IssueForm()
+    if request.method == "GET":
+        form.due_on.data = issuance.default_due_on(consignee, date.today())
+        form.language.data = WorkbookLanguage.BOTH
+    if form.validate_on_submit():
+        try:
+            issued = issuance.issue(consignee, due_on=form.due_on.data,
+                                    language=form.language.data)
+        except Invalid as invalid:
+            db.session.rollback()
+            form.refuse(invalid.problems)
+        else:
+            db.session.commit()
+            flash(gettext("Questionnaire %(reference)s was issued to %(consignee)s, answers due on "
+                          "%(due)s: download its workbook below and send it.",
+                          reference=issued.reference, consignee=consignee.name,
+                          due=issued.due_on.isoformat()), "success")
+            return redirect(url_for("consignees.consignees_detail", id=consignee.id,
+                                    _anchor="questionnaires"))
+    today = date.today()
+    return render_template(
+        "questionnaires/issue.html", form=form, consignee=consignee,
+        count=len(issuance.relevant_versions(consignee)),
+        days=(issuance.default_due_on(consignee, today) - today).days,
+    ), 422 if form.errors else 200
+
+
+@bp.route("/questionnaires/<int:id>/workbook")
+def questionnaire_workbook(id: int):
+    """The workbook of an issued questionnaire, named for its reference and consignee."""
+    questionnaire = db.get_or_404(Questionnaire, id)
+    return send_workbook(lambda path: workbook.write(questionnaire, path),
+                         workbook.filename(questionnaire))
 
 
 @bp.route("/consignees/<int:id>/questionnaire/import", methods=["POST"])

@@ -186,6 +186,50 @@ def test_revert_restores_and_is_refused_after_a_later_change(app_ctx, tmp_path):
         revert(second)
 
 
+def test_revert_is_confirmed_on_a_page_of_its_own_like_delete(app_ctx, as_role, tmp_path):
+    """Issue 16: the batch page links to a confirmation saying what will be undone; the old
+    one-click POST (CSRF token, no confirmation) only shows that page; the confirmation's POST
+    reverts; a batch that cannot be reverted says why and offers no button."""
+    f.make_purpose(code="R1", title="元の目的")
+    db.session.flush()
+    path = workbook(tmp_path / "p.xlsx", {"利用目的": [
+        ["コード", "利用目的", "状態"], ["R1", "変更後の目的", "利用中"], ["R2", "新しい目的", "利用中"]]})
+    batch = apply(pipeline.plan_file(path), "p.xlsx", path.read_bytes())
+    db.session.commit()
+    admin = as_role("admin")
+    batch_url = f"/exchange/batches/{batch.id}"
+    revert_url = f"{batch_url}/revert"
+    page = admin.get(batch_url).get_data(as_text=True)
+    assert f'href="{revert_url}"' in page and f'action="{revert_url}"' not in page
+
+    response = admin.post(revert_url, form_url=batch_url)  # the one-click button of old
+    assert response.status_code == 200 and "Revert this import?" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Purpose.title).where(Purpose.code == "R1")) == "変更後の目的"
+    assert batch.status.value == "applied"
+
+    page = admin.get(revert_url).get_data(as_text=True)
+    assert "Revert this import?" in page and "p.xlsx" in page
+    assert "1 new, 1 updated, 0 unchanged" in page and f'name="batch" value="{batch.id}"' in page
+    assert as_role("editor").post(revert_url, {"batch": batch.id}, form_url=batch_url
+                                  ).status_code == 403
+    response = admin.post(revert_url, {"batch": batch.id})
+    assert response.status_code == 302 and response.headers["Location"] == batch_url
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Purpose.title).where(Purpose.code == "R1")) == "元の目的"
+    assert batch.status.value == "reverted"
+    page = admin.get(revert_url).get_data(as_text=True)
+    assert "already been reverted" in page and 'name="batch"' not in page
+
+    second = apply(pipeline.plan_file(path), "p.xlsx", path.read_bytes())
+    db.session.flush()
+    operations.update(db.session.scalar(sa.select(Purpose).where(Purpose.code == "R2")),
+                      {"title": "手で直した"})
+    db.session.commit()
+    page = admin.get(f"/exchange/batches/{second.id}/revert").get_data(as_text=True)
+    assert "records changed since this import" in page and 'name="batch"' not in page
+
+
 def test_sync_deletes_missing_but_not_what_others_need(app_ctx, tmp_path):
     keep = f.make_purpose(code="K1")
     f.make_purpose(code="GONE")
@@ -258,7 +302,7 @@ def test_web_upload_preview_fix_apply_and_revert(app_ctx, as_role, tmp_path):
     assert response.status_code == 302
     preview = editor.get(response.headers["Location"])
     page = preview.get_data(as_text=True)
-    assert "1 problems were found" in page or "problems were found" in page
+    assert "1 problem was found" in page
     assert "Contracts" in page and "株式会社ない" in page and "<td>3</td>" in page
     assert "Apply these changes" not in page
     fixed = workbook(tmp_path / "fixed.xlsx", {"Contracts": [
@@ -276,13 +320,13 @@ def test_web_upload_preview_fix_apply_and_revert(app_ctx, as_role, tmp_path):
     contract = db.session.scalar(sa.select(Contract).where(Contract.reference == "CON-W1"))
     assert contract.start_on == date(2025, 4, 1)
     batch_id = db.session.scalar(sa.select(sa.func.max(ImportBatch.id)))
-    assert editor.post(f"/exchange/batches/{batch_id}/revert",
+    revert_url = f"/exchange/batches/{batch_id}/revert"
+    assert editor.post(revert_url, {"batch": batch_id},
                        form_url=f"/exchange/batches/{batch_id}").status_code == 403
     admin = as_role("admin")
     batch_page = admin.get(f"/exchange/batches/{batch_id}").get_data(as_text=True)
     assert "Contracts: 1 new, 0 updated, 0 unchanged" in batch_page and "CON-W1" in batch_page
-    assert admin.post(f"/exchange/batches/{batch_id}/revert",
-                      form_url=f"/exchange/batches/{batch_id}").status_code == 302
+    assert admin.post(revert_url, {"batch": batch_id}).status_code == 302
     db.session.expire_all()
     assert db.session.scalar(sa.select(Contract).where(Contract.reference == "CON-W1")) is None
     assert count(Consignee) == 1

@@ -270,7 +270,7 @@ def test_a_return_is_an_import_batch_that_an_administrator_can_revert(issued, tm
     db.session.commit()
     admin = as_role("admin")
     assert admin.post(f"/exchange/batches/{batch.id}/revert",
-                      form_url=f"/exchange/batches/{batch.id}").status_code == 302
+                      {"batch": batch.id}).status_code == 302
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SupervisionCheck)) == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Finding)) == 0
