@@ -47,12 +47,10 @@ def grant(role: str) -> None:
     for statement in (
         f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {quoted}",
         f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {schema} FROM {quoted}",
-        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} "
-        f"TO {quoted}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {quoted}",
         f"REVOKE INSERT, UPDATE, DELETE ON {', '.join(READ_ONLY)} FROM {quoted}",
         f"REVOKE UPDATE, DELETE ON {', '.join(APPEND_ONLY)} FROM {quoted}",
         # nextval() for new rows (USAGE), and reading the sequences for `registry backup` (SELECT)
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {quoted}",
     ):
         connection.exec_driver_sql(statement)
-
