@@ -49,18 +49,19 @@ def dialect(connection: sa.Connection) -> str:
 
 def insert(connection: sa.Connection, table: str, verb: str = "INSERT", suffix: str = "",
            **values: str) -> str:
-    """An INSERT of a whole row (dated now by the database's clock, as a row must have been before
-    migration 0012 to be accepted at all), with some values replaced (SQL literals)."""
+    """An INSERT of a whole row dated by the database's clock, with some of its values replaced
+    (SQL literals): only those can make the database refuse it."""
     row = {**ROWS[table], **dict.fromkeys(DATED[table], NOW[dialect(connection)]), **values}
     return f"{verb} INTO {table} ({', '.join(row)}) VALUES ({', '.join(row.values())}) {suffix}"
 
 
-def row(connection: sa.Connection, table: str, id: int) -> tuple:
-    return connection.execute(sa.text(f"SELECT * FROM {table} WHERE id = :id"), {"id": id}).one()
+def row(connection: sa.Connection, table: str, row_id: int) -> tuple:
+    return connection.execute(sa.text(f"SELECT * FROM {table} WHERE id = :id"),
+                              {"id": row_id}).one()
 
 
 def refused(connection: sa.Connection, sql: str, match: str) -> None:
-    """The database refuses the statement (and it changes nothing)."""
+    """The database refuses the statement (rolled back in any case)."""
     savepoint = connection.begin_nested()
     try:
         with pytest.raises(sa.exc.DatabaseError, match=match):
@@ -71,24 +72,24 @@ def refused(connection: sa.Connection, sql: str, match: str) -> None:
 
 @pytest.mark.parametrize("table", TABLES)
 def test_a_row_cannot_be_replaced(existing, transaction, table):
-    id = existing[table]
-    before = row(transaction, table, id)
-    attempts = [insert(transaction, table, id=str(id),
+    row_id = existing[table]
+    before = row(transaction, table, row_id)
+    attempts = [insert(transaction, table, id=str(row_id),
                        suffix=f"ON CONFLICT (id) DO UPDATE SET {ACTOR[table]} = 'mallory'")]
     if dialect(transaction) == "sqlite":  # SQLite deletes the row replaced without DELETE triggers
-        attempts += [insert(transaction, table, "INSERT OR REPLACE", id=str(id)),
-                     insert(transaction, table, "REPLACE", id=str(id))]
+        attempts += [insert(transaction, table, "INSERT OR REPLACE", id=str(row_id)),
+                     insert(transaction, table, "REPLACE", id=str(row_id))]
     for sql in attempts:
         refused(transaction, sql, "cannot be changed|numbered by the database")
-    assert row(transaction, table, id) == before
+    assert row(transaction, table, row_id) == before
 
 
 @pytest.mark.parametrize("table", TABLES)
 def test_rows_cannot_be_changed_deleted_or_emptied(existing, transaction, table):
-    id = existing[table]
-    before = row(transaction, table, id)
-    attempts = [f"UPDATE {table} SET {ACTOR[table]} = 'mallory' WHERE id = {id}",
-                f"DELETE FROM {table} WHERE id = {id}",
+    row_id = existing[table]
+    before = row(transaction, table, row_id)
+    attempts = [f"UPDATE {table} SET {ACTOR[table]} = 'mallory' WHERE id = {row_id}",
+                f"DELETE FROM {table} WHERE id = {row_id}",
                 f"DELETE FROM {table}"]
     if dialect(transaction) == "postgresql":
         attempts += [f"TRUNCATE {table}", f"TRUNCATE {table} CASCADE"]
@@ -96,7 +97,7 @@ def test_rows_cannot_be_changed_deleted_or_emptied(existing, transaction, table)
             attempts.append("TRUNCATE import_batches CASCADE")
     for sql in attempts:
         refused(transaction, sql, "cannot be changed or deleted")
-    assert row(transaction, table, id) == before
+    assert row(transaction, table, row_id) == before
 
 
 @pytest.mark.parametrize("table", TABLES)
@@ -109,8 +110,8 @@ def test_a_row_dated_otherwise_than_now_is_refused(existing, transaction, table,
 
 @pytest.mark.parametrize("table", TABLES)
 def test_a_row_numbered_below_the_last_is_refused(existing, transaction, table):
-    for id in (0, -1, -existing[table]):
-        refused(transaction, insert(transaction, table, id=str(id)), "numbered by the database")
+    for row_id in (0, -1, -existing[table]):
+        refused(transaction, insert(transaction, table, id=str(row_id)), "numbered by the database")
 
 
 @pytest.mark.parametrize("table", TABLES)
