@@ -112,7 +112,7 @@ def _serve(command: list[str], env: dict, log: Path) -> tuple[subprocess.Popen, 
                 return server, base
         except urllib.error.HTTPError:
             return server, base  # it answers (the baseline has no /login)
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):  # not up, or still starting
             time.sleep(0.2)
     server.kill()
     raise SystemExit(f"{' '.join(command)} did not start:\n{log.read_text()[-2000:]}")

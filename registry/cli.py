@@ -21,7 +21,7 @@ from flask_migrate import upgrade
 from registry import create_app, demo
 from registry.compliance import engine
 from registry.consignees.models import Consignee
-from registry.core import audit, backups, transactions, users
+from registry.core import audit, backups, grants, transactions, users
 from registry.core.files import write_atomically
 from registry.core.models import Role, User
 from registry.core.schema import Invalid
@@ -56,6 +56,22 @@ def cli() -> None:
 
 
 cli.add_command(migrate_cli.db)
+
+
+@migrate_cli.db.command("grant")
+@click.argument("role")
+@with_appcontext
+def grant_command(role: str) -> None:
+    """Give the PostgreSQL ROLE the app runs as the rights it needs, and no others (run as the
+    tables' owner after `registry init`, each `registry db upgrade` and a restore)."""
+    try:
+        grants.grant(role)
+    except grants.GrantError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Granted {role} what the app needs: reading and writing the records, reading and "
+               f"appending to {' and '.join(grants.APPEND_ONLY)}, reading "
+               f"{' and '.join(grants.READ_ONLY)}.")
 
 
 def main() -> None:

@@ -57,8 +57,10 @@ def restore(file: Path) -> None:
         _sqlite_copy(str(file), url.database)
     else:
         db.engine.dispose()
-        _postgres("pg_restore", "--clean", "--if-exists", "--no-owner", "--exit-on-error",
-                  "--single-transaction", str(file))
+        # owned by whoever restores (the owner role), granted to nobody yet: the roles of the
+        # server backed up may not exist here (`registry db grant` gives the app its rights)
+        _postgres("pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges",
+                  "--exit-on-error", "--single-transaction", str(file))
 
 
 def _check_sqlite_backup(file: Path) -> None:

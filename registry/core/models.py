@@ -143,14 +143,15 @@ class AuditAction(Choice):
 
 
 class AuditEntry(db.Model):
-    """One change to one record: who, when, and each field's old and new value. Never changed."""
+    """One change to one record: who, when, and each field's old and new value. The database
+    dates and numbers each entry, and refuses to change, remove or replace one (migration 0012)."""
 
     __tablename__ = "audit_entries"
     __table_args__ = (sa.Index("ix_audit_entries_record", "entity", "record_id"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    #: when the change was made (UTC)
-    at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
+    #: when the change was made (UTC), by the database's clock: it refuses any other date
+    at: so.Mapped[datetime] = so.mapped_column(server_default=sa.FetchedValue(), index=True)
     #: user name, or cli:<os user> for the command line
     actor: so.Mapped[str] = so.mapped_column(sa.String(80), index=True)
     #: create, update or delete

@@ -286,7 +286,7 @@ class Writer:
     def audit(self, action: AuditAction, entity: str, record_id: int, key: tuple,
               changes: dict) -> None:
         self.audits.append({
-            "at": self.now, "actor": self.actor, "action": action, "entity": entity,
+            "actor": self.actor, "action": action, "entity": entity,
             "record_id": record_id, "record_label": key_label(key)[:255], "changes": changes,
             "request_id": self.request_id, "batch_id": self.batch.id,
         })
@@ -383,7 +383,7 @@ def revert(batch: ImportBatch) -> int:
         if (table, record_id) not in applied:
             return
         label, changes = applied[(table, record_id)]
-        entries.append({"at": now, "actor": audit.current_actor(), "action": action,
+        entries.append({"actor": audit.current_actor(), "action": action,
                         "entity": table, "record_id": record_id, "record_label": label,
                         "changes": {name: [new, old] for name, (old, new) in changes.items()},
                         "request_id": audit.request_id(), "batch_id": batch.id})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import orm as so
@@ -13,9 +14,15 @@ from registry.extensions import db
 
 
 class ReportSnapshot(Record, db.Model):
-    """A quarterly report as generated; database triggers refuse any change or deletion."""
+    """A quarterly report as generated; database triggers date and number it, and refuse any
+    change, deletion or replacement (migration 0012)."""
 
     __tablename__ = "report_snapshots"
+
+    #: when it was saved (UTC), by the database's clock: it refuses any other date
+    created_at: so.Mapped[datetime] = so.mapped_column(server_default=sa.FetchedValue())
+    #: the same: a snapshot is never changed
+    updated_at: so.Mapped[datetime] = so.mapped_column(server_default=sa.FetchedValue())
 
     #: the fiscal quarter, e.g. FY2026-Q2
     quarter: so.Mapped[str] = so.mapped_column(sa.String(16), index=True)
