@@ -21,7 +21,7 @@ from registry.core import audit
 from registry.core.models import Role
 from registry.core.schema import AREA, INTEGER, TEXT
 from registry.exchange import pipeline, write
-from registry.exchange.resources import by_model
+from registry.exchange.resources import REQUIRED_MARK, by_model
 from registry.extensions import db
 from registry.supervision.models import Finding, FindingStatus
 from tests import factories as f
@@ -313,7 +313,7 @@ def test_every_entity_refuses_a_bad_value_alike_by_form_and_import(name, app_ctx
             bad.append("")  # (a blank key cell with a default, a consignee's country, is JP)
         for value in bad:
             book = workbook(tmp_path / "bad.xlsx", {resource.sheet_en: [
-                list(row), [value if header == described.label.en else cell
+                list(row), [value if header.removesuffix(REQUIRED_MARK) == described.label.en else cell
                             for header, cell in row.items()]]})
             imported = import_messages(book)
             response = editor.post(f"{spec.url}/{record.id}/edit", {**form, described.name: value})

@@ -39,8 +39,17 @@ class Sheet(Worksheet):
         """The text-cell writer: xlsxwriter sends every string cell here (write, write_row,
         write_column, write_string; tests/exchange/test_book.py holds it to that)."""
         if is_formula_like(string):
-            cell_format = self.book.quoted(cell_format)
+            cell_format = self.book.quoted(cell_format or self.implied_format(row, col))
         return super()._write_string(row, col, string, cell_format)
+
+    def implied_format(self, row: int, col: int) -> Format | None:
+        """The format a cell written without one shows: its row's, else its column's (a text
+        column's '@' and wrapping stay when the quote prefix is added)."""
+        row_info = self.row_info.get(row)
+        if row_info is not None and row_info.row_format is not None:
+            return row_info.row_format
+        col_info = self.col_info.get(col)
+        return col_info.column_format if col_info is not None else None
 
 
 class Workbook(xlsxwriter.Workbook):

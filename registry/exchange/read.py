@@ -11,7 +11,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from registry.exchange.cells import Unread, unread_cells
 from registry.exchange.guard import Limits, Refused, one_line
-from registry.exchange.resources import RESOURCES, Column, Resource
+from registry.exchange.resources import REQUIRED_MARK, RESOURCES, Column, Resource
 from registry.exchange.values import normalize
 
 #: the explanation sheet of an exported workbook, skipped without a note
@@ -82,8 +82,13 @@ def _header_lookup(resource: Resource) -> dict[str, Column]:
     lookup = {}
     for column in resource.columns:
         for text in (column.key, column.en, column.ja, *column.synonyms):
-            lookup.setdefault(normalize(text), column)
+            lookup.setdefault(header_key(text), column)
     return lookup
+
+
+def header_key(text: object) -> str:
+    """A header as matched: normalized, without the export's required mark (Name * is Name)."""
+    return normalize(str(text)).removesuffix(normalize(REQUIRED_MARK))
 
 
 def sheet_names(path) -> list[str]:
@@ -167,7 +172,7 @@ def _sheet(name: str, resource: Resource, raw: list[list], limits: Limits, parse
     for position, text in enumerate(raw[header_index]):
         if text in (None, ""):
             continue
-        column = lookup.get(normalize(str(text)))
+        column = lookup.get(header_key(text))
         if column is None:
             parsed.notices.append(_("sheet “%(sheet)s”: column “%(column)s” is not known and was "
                                     "ignored", sheet=name, column=text))
@@ -223,7 +228,7 @@ def _report_unread(parsed: Parsed, name: str, unread: dict[tuple[int, int], Unre
 def _find_header(raw: list[list], lookup: dict[str, Column], resource: Resource) -> int | None:
     needed = min(3, len(resource.columns))
     for index, cells in enumerate(raw[:HEADER_SEARCH_ROWS]):
-        found = {lookup[k].key for k in (normalize(str(c)) for c in cells if c not in (None, ""))
+        found = {lookup[k].key for k in (header_key(c) for c in cells if c not in (None, ""))
                  if k in lookup}
         if len(found) >= needed and all(key in found for key in resource.key):
             return index

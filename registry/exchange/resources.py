@@ -14,12 +14,15 @@ import sqlalchemy as sa
 from sqlalchemy import orm as so
 
 from registry.core import schema
+from registry.core.i18n import Label
 from registry.core.model import Choice, Record
 
 TEXT, INTEGER, DATE, BOOL, CHOICE, REF, REFLIST = (
     "text", "integer", "date", "bool", "choice", "ref", "reflist")
 #: how the names in a list cell (an entrustment's categories) are separated
 LIST_SEPARATOR = "; "
+#: follows the header of a column that must be filled in; the import ignores it
+REQUIRED_MARK = " *"
 
 
 @dataclass(frozen=True)
@@ -42,11 +45,23 @@ class Column:
     upper: bool = False
     #: the described field the column writes (None for the Registry ID)
     field: str | None = None
+    #: what to type, beyond what the kind says (the field's hint)
+    hint: Label | None = None
 
     @property
     def reference(self) -> str | None:
         """The reference this column is part of (consignee for consignee.name)."""
         return self.key.split(".", 1)[0] if "." in self.key else None
+
+    @property
+    def free_text(self) -> bool:
+        """Whether the cells hold words and sentences (wrapped in the export), not codes."""
+        return self.kind in (TEXT, REF, REFLIST) and not self.identifier
+
+    def header(self, language: str) -> str:
+        """The exported header: the label in the language, marked when a value is required."""
+        label = self.ja if language == "ja" else self.en
+        return label + REQUIRED_MARK if self.required else label
 
 
 @dataclass(frozen=True)
@@ -190,7 +205,8 @@ def _column(described: schema.Field, kind: str, **overrides) -> Column:
                   max=described.max or 255, choice=described.choice,
                   required=described.required and described.default is None,
                   default=described.default, nullable=described.nullable, synonyms=spec.synonyms,
-                  width=spec.width, identifier=spec.code, upper=spec.upper, field=described.name)
+                  width=spec.width, identifier=spec.code, upper=spec.upper, field=described.name,
+                  hint=spec.help)
     return Column(**{**values, **overrides})
 
 
@@ -208,7 +224,8 @@ def _reference_columns(described: schema.Field, target: schema.Description,
             described.label.ja if first else f"{described.label.ja}{part.label.ja}",
             REF, max=part.max or 255, required=described.required and first,
             synonyms=described.spec.synonyms if first else (), width=described.spec.width if first else 8,
-            identifier=part.spec.code, upper=part.spec.upper, field=described.name))
+            identifier=part.spec.code, upper=part.spec.upper, field=described.name,
+            hint=described.spec.help if first else None))
     return columns
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -9,7 +10,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from xlsxwriter.utility import xl_col_to_name
 
+from registry.exchange import guidance
 from registry.exchange.book import Workbook
+from registry.exchange.guidance import YES_NO
 from registry.exchange.resources import (
     BOOL,
     CHOICE,
@@ -30,7 +33,14 @@ META_SHEET = "_meta"
 LISTS_SHEET = "_lists"
 BATCH_SIZE = 2000
 LAST_ROW = 1_048_575
-YES_NO = {"en": ("Yes", "No"), "ja": ("はい", "いいえ")}
+#: xlsxwriter's number of the A4 paper size
+A4 = 9
+#: the narrowest column of the README sheet (its example rows)
+README_WIDTH = 12
+#: the height of one line of text, and the most Excel allows a row, in points
+LINE_HEIGHT, MAX_ROW_HEIGHT = 15, 409
+#: the page header and footer: the sheet's name, the export date, the page number
+PRINT = {"en": ("Exported", "Page &P of &N"), "ja": ("出力日", "&P / &N ページ")}
 README = {
     "en": (
         "Personal information registry: inventory workbook",
@@ -45,6 +55,8 @@ README = {
         "Drop-down lists offer the allowed values. Dates may be typed as 2024-07-12, 2024/7/12, "
         "2024年7月12日 or 令和6年7月12日.",
         "Headers may be in English or Japanese. Do not edit the hidden sheets.",
+        "A header marked * is required: every row needs a value there (the import ignores the "
+        "mark). Selecting a cell shows what to type in it.",
     ),
     "ja": (
         "個人情報管理台帳（ワークブック）",
@@ -57,7 +69,14 @@ README = {
         "選択肢はドロップダウンから選べます。"
         "日付は 2024-07-12、2024/7/12、2024年7月12日、令和6年7月12日 の形式で入力できます。",
         "見出しは日本語・英語のどちらでも構いません。非表示のシートは編集しないでください。",
+        "見出しに * が付いた列は必須項目です（取り込み時に * は無視されます）。"
+        "セルを選択すると、入力する内容の説明が表示されます。",
     ),
+}
+#: the heading of the README's example rows (the README sheet is never imported)
+EXAMPLES = {
+    "en": "Example rows: one record of each sheet as it is typed (from the example inventory).",
+    "ja": "記入例：各シートのレコード1件の記入例です（サンプルの台帳から）。",
 }
 
 
@@ -76,24 +95,33 @@ def export(path: Path, language: str = "en", only: dict[str, sa.Select] | None =
     """Write the inventory (or, with only, some resources filtered by id selects) to path."""
     names = list(only) if only else list(RESOURCES)
     labels = choice_labels(language)
+    now = datetime.now(UTC).replace(microsecond=0)
     workbook = Workbook(path, constant_memory=True)
+    header = {"bold": True, "bg_color": "#DCE6F1", "border": 1, "text_wrap": True, "valign": "top"}
     formats = {
-        "header": workbook.add_format({"bold": True, "bg_color": "#DCE6F1", "border": 1,
-                                       "text_wrap": True, "valign": "top"}),
-        "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
+        "header": workbook.add_format(header),
+        "required": workbook.add_format({**header, "font_color": "#9C0006"}),
+        "date": workbook.add_format({"num_format": "yyyy-mm-dd", "valign": "top"}),
         "title": workbook.add_format({"bold": True, "font_size": 14}),
+        "bold": workbook.add_format({"bold": True}),
+        "line": workbook.add_format({"valign": "top"}),
+        # the formats of the columns, which the cells written without one take
+        "wrap": workbook.add_format({"text_wrap": True, "valign": "top"}),
+        "code": workbook.add_format({"num_format": "@", "valign": "top"}),
+        "cell": workbook.add_format({"valign": "top"}),
     }
-    _write_readme(workbook, formats, language)
+    printed = (PRINT[language][0] + " " + now.date().isoformat(), PRINT[language][1])
+    _write_readme(workbook, formats, language, labels, names, printed)
     list_ranges = _write_lists(workbook, labels, language)
     counts = {}
     for name in names:
         resource = RESOURCES[name]
         counts[name] = _write_sheet(workbook, formats, resource, language, labels, list_ranges,
-                                    names, only.get(name) if only else None)
+                                    names, only.get(name) if only else None, printed)
     meta = workbook.add_worksheet(META_SHEET)
     for row, (key, value) in enumerate((
         ("format", FORMAT_NAME), ("version", FORMAT_VERSION),
-        ("exported_at", datetime.now(UTC).replace(microsecond=0).isoformat()),
+        ("exported_at", now.isoformat()),
         ("language", language),
     )):
         meta.write_string(row, 0, key)
@@ -103,12 +131,81 @@ def export(path: Path, language: str = "en", only: dict[str, sa.Select] | None =
     return counts
 
 
-def _write_readme(workbook, formats, language: str) -> None:
+def _print_setup(sheet, printed: tuple[str, str], header_rows: int = 1) -> None:
+    """A4 landscape, one page wide, the header row on every page; the sheet's name and the export
+    date above, the page number below."""
+    sheet.set_paper(A4)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    if header_rows:
+        sheet.repeat_rows(0, header_rows - 1)
+    sheet.set_header(f"&L&A&R{printed[0]}")
+    sheet.set_footer(f"&C{printed[1]}")
+
+
+def _write_readme(workbook, formats, language: str, labels: dict, names: list[str],
+                  printed: tuple[str, str]) -> None:
+    """The explanation in both languages, then an example row of each sheet under its headers."""
     sheet = workbook.add_worksheet("README" if language == "en" else "説明")
-    sheet.set_column(0, 0, 120)
-    lines = README[language] + ("",) + README["en" if language == "ja" else "ja"]
+    _print_setup(sheet, printed, header_rows=0)
+    widths: dict[int, int] = {}
+    for name in names:  # each column as wide as the widest example column under it
+        for index, column in enumerate(_example_columns(RESOURCES[name])):
+            widths[index] = max(widths.get(index, README_WIDTH), column.width)
+    for index, width in widths.items():
+        sheet.set_column(index, index, width, formats["wrap"])
+    lines = README[language] + ("",) + README["en" if language == "ja" else "ja"] + ("",)
     for row, line in enumerate(lines):
-        sheet.write_string(row, 0, line, formats["title"] if row == 0 else None)
+        sheet.write_string(row, 0, line, formats["title"] if row == 0 else formats["line"])
+    row = len(lines)
+    sheet.write_string(row, 0, EXAMPLES[language], formats["title"])
+    for name in names:
+        resource = RESOURCES[name]
+        example = guidance.example(resource)
+        if example is None:
+            continue
+        columns = _example_columns(resource)
+        sheet.write_string(row + 2, 0, resource.sheet_name(language), formats["bold"])
+        _write_headers(sheet, row + 3, columns, formats, language)
+        _write_record(sheet, row + 4, columns, example, formats, labels, language)
+        row += 4
+
+
+def _example_columns(resource: Resource) -> list:
+    return [column for column in resource.columns if column is not RECORD_ID]
+
+
+def _write_headers(sheet, row: int, columns, formats, language: str) -> None:
+    sheet.set_row(row, _height(columns, {c.key: c.header(language) for c in columns}, 2))
+    for index, column in enumerate(columns):
+        sheet.write_string(row, index, column.header(language),
+                           formats["required" if column.required else "header"])
+
+
+def _write_record(sheet, row: int, columns, record: dict, formats, labels: dict,
+                  language: str) -> None:
+    """One record's cells, typed: the same on a data sheet and as an example on the README."""
+    yes, no = YES_NO[language][:2]
+    height = _height([c for c in columns if c.free_text], record)
+    if height > LINE_HEIGHT:
+        sheet.set_row(row, height)
+    for index, column in enumerate(columns):
+        value = record[column.key]
+        if value is None or value == "":
+            continue
+        if column.kind == DATE:
+            if value >= FIRST_EXCEL_DATE:
+                sheet.write_datetime(row, index, value, formats["date"])
+            else:
+                sheet.write_string(row, index, value.isoformat())
+        elif column.kind == INTEGER:
+            sheet.write_number(row, index, value)
+        elif column.kind == BOOL:
+            sheet.write_string(row, index, yes if value else no)
+        elif column.kind == CHOICE:
+            sheet.write_string(row, index, labels[column.choice][value])
+        else:
+            sheet.write_string(row, index, str(value))
 
 
 def _write_lists(workbook, labels: dict, language: str) -> dict:
@@ -130,42 +227,48 @@ def _write_lists(workbook, labels: dict, language: str) -> dict:
 
 
 def _write_sheet(workbook, formats, resource: Resource, language: str, labels: dict,
-                 list_ranges: dict, exported: list[str], ids: sa.Select | None) -> int:
+                 list_ranges: dict, exported: list[str], ids: sa.Select | None,
+                 printed: tuple[str, str]) -> int:
     sheet = workbook.add_worksheet(resource.sheet_name(language))
     columns = resource.columns
     for index, column in enumerate(columns):
-        sheet.set_column(index, index, column.width, None,
+        sheet.set_column(index, index, column.width, _column_format(formats, column),
                          {"hidden": True} if column is RECORD_ID else None)
         _validation(sheet, index, column, resource, language, list_ranges, exported)
     sheet.freeze_panes(1, 0)
-    sheet.set_row(0, 30)
-    for index, column in enumerate(columns):
-        sheet.write_string(0, index, column.ja if language == "ja" else column.en,
-                           formats["header"])
-    yes, no = YES_NO[language]
+    _print_setup(sheet, printed)
+    _write_headers(sheet, 0, columns, formats, language)
     count = 0
     for batch in batches(resource, ids):
         for row in batch:
             count += 1
-            for index, column in enumerate(columns):
-                value = row[column.key]
-                if value is None or value == "":
-                    continue
-                if column.kind == DATE:
-                    if value >= FIRST_EXCEL_DATE:
-                        sheet.write_datetime(count, index, value, formats["date"])
-                    else:
-                        sheet.write_string(count, index, value.isoformat())
-                elif column.kind == INTEGER:
-                    sheet.write_number(count, index, value)
-                elif column.kind == BOOL:
-                    sheet.write_string(count, index, yes if value else no)
-                elif column.kind == CHOICE:
-                    sheet.write_string(count, index, labels[column.choice][value])
-                else:
-                    sheet.write_string(count, index, str(value))
+            _write_record(sheet, count, columns, row, formats, labels, language)
     sheet.autofilter(0, 0, max(count, 1), len(columns) - 1)
     return count
+
+
+def _height(columns, texts: dict, lines: int = 1) -> float:
+    """The height of a row whose wrapped cells show all their lines (a spreadsheet opening the
+    workbook may not fit the rows itself), at least lines high."""
+    for column in columns:
+        text = texts.get(column.key)
+        if text:
+            room = max(column.width - 1, 1)
+            lines = max(lines, sum(-(-_display_width(part) // room) or 1
+                                   for part in str(text).split("\n")))
+    return min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT)
+
+
+def _display_width(text: str) -> int:
+    """The width of text in column-width units: wide (Japanese) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _column_format(formats, column):
+    """Codes as text (typed leading zeros stay), words and sentences wrapped."""
+    if column.identifier:
+        return formats["code"]
+    return formats["wrap"] if column.free_text else formats["cell"]
 
 
 def _validation(sheet, index: int, column, resource: Resource, language: str, list_ranges: dict,
@@ -182,11 +285,13 @@ def _validation(sheet, index: int, column, resource: Resource, language: str, li
         if reference.target in exported and target.by_key[part].kind != "choice":
             letter = xl_col_to_name([c.key for c in target.columns].index(part))
             source = f"='{target.sheet_name(language)}'!${letter}$2:${letter}${LAST_ROW + 1}"
+    options = guidance.prompt(column, resource, language)
     if source:
-        sheet.data_validation(1, index, LAST_ROW, index, {
-            "validate": "list", "source": source, "ignore_blank": True,
-            "error_type": "warning" if column.kind == REF else "stop",
-        })
+        options.update({"validate": "list", "source": source, "ignore_blank": True,
+                        "error_type": "warning" if column.kind == REF else "stop"})
+    else:
+        options["validate"] = "any"
+    sheet.data_validation(1, index, LAST_ROW, index, options)
 
 
 def batches(resource: Resource, ids: sa.Select | None):

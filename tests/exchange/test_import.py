@@ -280,7 +280,7 @@ def test_export_sheets_are_ready_for_people(app_ctx, tmp_path):
     sheet = book["従業者"]
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref
-    assert sheet["A1"].value == "従業者番号" and sheet["A1"].font.b
+    assert sheet["A1"].value == "従業者番号 *" and sheet["A1"].font.b, "required: marked"
     row = {sheet.cell(1, c).value: sheet.cell(2, c) for c in range(1, sheet.max_column + 1)}
     assert row["最終研修日"].is_date
     assert row["在籍状況"].value == "休職中", "choices are written as their Japanese labels"
