@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 from sqlalchemy import orm as so
 
+from registry.consignees import handling
 from registry.consignees.models import Entrustment, entrustment_categories
 from registry.core.entity import Column, Dependent, Entity, Filter
 from registry.core.i18n import lazy_gettext as _l
@@ -46,7 +47,7 @@ def _category_context(category: DataCategory) -> dict:
             AccessGrant.category_id == category.id, AccessGrant.revoked_on.is_(None)
         )
     )
-    return {"links": links, "active_grants": grants}
+    return {"links": links, "active_grants": grants} | handling.category_handling(category.id)
 
 
 purposes = Entity(

@@ -1,0 +1,110 @@
+"""Who handles which data categories, and where: the consignees that entrustments hand them to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+
+from registry.consignees.models import Consignee, CrossBorderBasis, Entrustment, entrustment_categories
+from registry.extensions import db
+from registry.inventory.models import AppiKind, DataCategory, Purpose
+
+#: how many of a category's entrustments its page lists before linking to the full list
+SECTION_LIMIT = 100
+
+_CATEGORY = sa.bindparam("category")
+_HANDED_OVER = sa.and_(entrustment_categories.c.entrustment_id == Entrustment.id,
+                       entrustment_categories.c.category_id == _CATEGORY)
+#: the entrustments handing a category over, with their consignee and purpose, as plain rows
+_CATEGORY_ENTRUSTMENTS = (
+    sa.select(Entrustment.id, Entrustment.reference, Entrustment.work, Entrustment.start_on,
+              Entrustment.end_on, Entrustment.consignee_id, Consignee.label.label("consignee"),
+              Entrustment.purpose_id, Purpose.code.label("purpose_code"),
+              Purpose.title.label("purpose_title"))
+    .join(entrustment_categories, _HANDED_OVER)
+    .join(Consignee, Consignee.id == Entrustment.consignee_id)
+    .join(Purpose, Purpose.id == Entrustment.purpose_id)
+    .order_by(Entrustment.reference).limit(SECTION_LIMIT))
+#: the consignees those entrustments hand it to, where they handle it, and by how many entrustments
+_CATEGORY_CONSIGNEES = (
+    sa.select(Consignee.id, Consignee.label.label("label"), Consignee.country,
+              Consignee.cross_border_basis, sa.func.count(Entrustment.id).label("entrustments"))
+    .select_from(Entrustment).join(entrustment_categories, _HANDED_OVER)
+    .join(Consignee, Consignee.id == Entrustment.consignee_id)
+    .group_by(Consignee.id, Consignee.name, Consignee.country, Consignee.cross_border_basis)
+    .order_by(Consignee.name, Consignee.country))
+
+
+def category_handling(category_id: int) -> dict:
+    """A category's entrustments (the first SECTION_LIMIT) and all the consignees they hand it
+    to, each with its country and entrustment count: two statements whatever the numbers."""
+    connection = db.session.connection()
+    return {
+        "entrustments": connection.execute(_CATEGORY_ENTRUSTMENTS, {"category": category_id}).all(),
+        "consignees": connection.execute(_CATEGORY_CONSIGNEES, {"category": category_id}).all(),
+        "limit": SECTION_LIMIT,
+    }
+
+
+def not_ended(on: date) -> sa.ColumnElement[bool]:
+    """The entrustment has not ended by the day (it goes on, or has yet to start)."""
+    return sa.or_(Entrustment.end_on.is_(None), Entrustment.end_on >= on)
+
+
+@dataclass
+class SpecialCareHandler:
+    """A consignee receiving special care-required data: which categories, by which entrustments."""
+
+    consignee_id: int
+    consignee: str
+    #: (id, name) of the special care-required categories it receives
+    categories: dict[int, str] = field(default_factory=dict)
+    #: (id, reference) of the entrustments that hand them over
+    entrustments: dict[int, str] = field(default_factory=dict)
+
+
+def special_care_by_consignee(on: date) -> list[SpecialCareHandler]:
+    """The consignees that entrustments not ended by the day hand special care-required data to."""
+    rows = db.session.execute(
+        sa.select(Consignee.id, Consignee.label, DataCategory.id, DataCategory.name,
+                  Entrustment.id, Entrustment.reference)
+        .select_from(Entrustment)
+        .join(entrustment_categories, entrustment_categories.c.entrustment_id == Entrustment.id)
+        .join(DataCategory, DataCategory.id == entrustment_categories.c.category_id)
+        .join(Consignee, Consignee.id == Entrustment.consignee_id)
+        .where(DataCategory.appi_kind == AppiKind.SPECIAL_CARE, not_ended(on))
+        .order_by(Consignee.name, Consignee.country, DataCategory.name, Entrustment.reference))
+    handlers: dict[int, SpecialCareHandler] = {}
+    for consignee_id, consignee, category_id, category, entrustment_id, reference in rows:
+        handler = handlers.setdefault(consignee_id, SpecialCareHandler(consignee_id, consignee))
+        handler.categories[category_id] = category
+        handler.entrustments[entrustment_id] = reference
+    return list(handlers.values())
+
+
+@dataclass
+class AbroadRow:
+    """The consignees in one foreign country handling data on one Art. 28 basis (None: not recorded)."""
+
+    country: str
+    basis: CrossBorderBasis | None
+    #: (id, label) of the consignees
+    consignees: list[tuple[int, str]] = field(default_factory=list)
+
+
+def abroad_by_country(on: date) -> list[AbroadRow]:
+    """The foreign consignees that entrustments not ended by the day hand data to, by country and
+    cross-border basis."""
+    handed = sa.select(Entrustment.id).where(Entrustment.consignee_id == Consignee.id, not_ended(on))
+    rows = db.session.execute(
+        sa.select(Consignee.id, Consignee.label, Consignee.country, Consignee.cross_border_basis)
+        .where(Consignee.country != "JP", handed.exists())
+        .order_by(Consignee.country, Consignee.cross_border_basis.is_not(None),
+                  Consignee.cross_border_basis, Consignee.name))
+    grouped: dict[tuple, AbroadRow] = {}
+    for consignee_id, consignee, country, basis in rows:
+        row = grouped.setdefault((country, basis), AbroadRow(country, basis))
+        row.consignees.append((consignee_id, consignee))
+    return list(grouped.values())
