@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date, timedelta
+
+import pytest
+
 from registry.extensions import db
 from tests import factories as f
 from tests.test_pages import text
@@ -39,3 +44,103 @@ def test_category_page_statements_do_not_grow_with_its_entrustments(app_ctx, as_
         f.make_entrustment(categories=[category])
     db.session.commit()
     assert statements(viewer, f"/categories/{category.id}") == few
+
+
+def _entrustments(viewer, query: str) -> tuple[str, set[str]]:
+    """The list page for the query, and the references it lists."""
+    page = text(viewer.get(f"/entrustments/?{query}"))
+    return page, set(re.findall(r'<a href="/entrustments/\d+">(ENT-[^<]+)</a>', page))
+
+
+@pytest.fixture
+def handed(app_ctx):
+    """Entrustments handing special care, personally referable and plain personal data, at home
+    and abroad, in progress and ended."""
+    today = date.today()
+    health = f.make_category(name="健康診断結果", appi_kind="special_care")
+    cookies = f.make_category(name="閲覧履歴", appi_kind="personally_referable")
+    names = f.make_category(name="氏名")
+    us = f.make_consignee(name="Cloud Inc", country="US", risk_tier="high",
+                          cross_border_basis="consent")
+    de = f.make_consignee(name="Daten GmbH", country="DE", risk_tier="low",
+                          cross_border_basis="adequate_country")
+    jp = f.make_consignee(name="国内物流", risk_tier="low")
+    purpose = f.make_purpose(code="HR1")
+    made = {
+        "ENT-HEALTH": f.make_entrustment(reference="ENT-HEALTH", consignee=us, purpose=purpose,
+                                         categories=[health, names],
+                                         start_on=today - timedelta(days=400)),
+        "ENT-COOKIE": f.make_entrustment(reference="ENT-COOKIE", consignee=de,
+                                         categories=[cookies], start_on=today - timedelta(days=30)),
+        "ENT-OLD": f.make_entrustment(reference="ENT-OLD", consignee=jp, purpose=purpose,
+                                      categories=[health], start_on=today - timedelta(days=900),
+                                      end_on=today - timedelta(days=500)),
+        "ENT-NEXT": f.make_entrustment(reference="ENT-NEXT", consignee=jp, categories=[names],
+                                       start_on=today + timedelta(days=10)),
+    }
+    db.session.commit()
+    return {"today": today, "health": health, "cookies": cookies, "names": names, "us": us,
+            "de": de, "jp": jp, "purpose": purpose, **made}
+
+
+def test_each_entrustment_filter_narrows_the_list(handed, as_role):
+    viewer = as_role("viewer")
+    h = handed
+    expected = {
+        "kind=special_care": {"ENT-HEALTH", "ENT-OLD"},
+        "kind=personally_referable": {"ENT-COOKIE"},
+        "kind=pseudonymized": set(),
+        "location=foreign": {"ENT-HEALTH", "ENT-COOKIE"},
+        "location=domestic": {"ENT-OLD", "ENT-NEXT"},
+        "country=DE": {"ENT-COOKIE"},
+        "risk_tier=low": {"ENT-COOKIE", "ENT-OLD", "ENT-NEXT"},
+        "state=active": {"ENT-HEALTH", "ENT-COOKIE"},
+        "state=ended": {"ENT-OLD"},
+        "state=upcoming": {"ENT-NEXT"},
+        f"consignee={h['jp'].id}": {"ENT-OLD", "ENT-NEXT"},
+        f"purpose={h['purpose'].id}": {"ENT-HEALTH", "ENT-OLD"},
+        f"category={h['names'].id}": {"ENT-HEALTH", "ENT-NEXT"},
+        f"start_on_from={h['today'] - timedelta(days=450)}": {"ENT-HEALTH", "ENT-COOKIE", "ENT-NEXT"},
+        f"start_on_to={h['today']}": {"ENT-HEALTH", "ENT-COOKIE", "ENT-OLD"},
+        f"start_on_from={h['today'] - timedelta(days=60)}&start_on_to={h['today']}": {"ENT-COOKIE"},
+        "kind=special_care&location=foreign": {"ENT-HEALTH"},
+        "kind=special_care&state=active": {"ENT-HEALTH"},
+    }
+    for query, references in expected.items():
+        assert _entrustments(viewer, query)[1] == references, query
+
+
+def test_entrustment_filters_show_counts_of_the_other_filters_rows(handed, as_role):
+    viewer = as_role("viewer")
+    page, _ = _entrustments(viewer, "location=foreign")
+    assert ">Special care-required personal information (1)</option>" in page
+    assert ">Personally referable information (1)</option>" in page
+    assert ">Pseudonymously processed information (0)</option>" in page
+    assert ">US (1)</option>" in page and ">DE (1)</option>" in page and ">JP (" not in page
+    assert ">High (1)</option>" in page and ">Low (1)</option>" in page
+    assert "selected>Foreign (2)</option>" in page and ">Japan (2)</option>" in page
+    assert ">In progress (2)</option>" in page and ">Ended (0)</option>" in page
+    assert f'<option value="{handed["us"].id}">Cloud Inc (US) (1)</option>' in page
+    assert f'<option value="{handed["health"].id}">健康診断結果 (1)</option>' in page
+
+
+def test_filters_are_kept_in_the_url_and_the_pages(handed, as_role, app):
+    for n in range(60):
+        f.make_entrustment(reference=f"ENT-M{n:02d}", consignee=handed["de"],
+                           categories=[handed["health"]])
+    db.session.commit()
+    viewer = as_role("viewer")
+    page, found = _entrustments(viewer, "kind=special_care&country=DE&sort=reference")
+    assert "of 60" in page and len(found) == 50
+    assert 'href="/entrustments/?kind=special_care&amp;country=DE&amp;sort=reference&amp;page=2"' in page
+    assert '<option value="special_care" selected>' in page
+    assert '<option value="DE" selected>' in page
+    second, found = _entrustments(viewer, "kind=special_care&country=DE&sort=reference&page=2")
+    assert found == {f"ENT-M{n}" for n in range(50, 60)}
+
+
+def test_searching_a_category_name_finds_its_entrustments(handed, as_role):
+    viewer = as_role("viewer")
+    assert _entrustments(viewer, "q=健康診断")[1] == {"ENT-HEALTH", "ENT-OLD"}
+    assert _entrustments(viewer, "q=閲覧")[1] == {"ENT-COOKIE"}
+    assert _entrustments(viewer, "q=%25")[1] == set()

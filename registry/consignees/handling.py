@@ -8,6 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from registry.consignees.models import Consignee, CrossBorderBasis, Entrustment, entrustment_categories
+from registry.core.model import Choice
 from registry.extensions import db
 from registry.inventory.models import AppiKind, DataCategory, Purpose
 
@@ -46,6 +47,33 @@ def category_handling(category_id: int) -> dict:
         "consignees": connection.execute(_CATEGORY_CONSIGNEES, {"category": category_id}).all(),
         "limit": SECTION_LIMIT,
     }
+
+
+class EntrustmentState(Choice):
+    """Where an entrustment's period stands on a day (from its dates, not stored)."""
+
+    UPCOMING = "upcoming", "Not yet started", "開始前"
+    ACTIVE = "active", "In progress", "実施中"
+    ENDED = "ended", "Ended", "終了"
+
+
+def entrustment_state(on: date) -> sa.ColumnElement[str]:
+    """The entrustment's EntrustmentState value on the day."""
+    return sa.case((Entrustment.end_on < on, EntrustmentState.ENDED.value),
+                   (Entrustment.start_on > on, EntrustmentState.UPCOMING.value),
+                   else_=EntrustmentState.ACTIVE.value)
+
+
+def handing_over(*where: sa.ColumnElement) -> sa.ColumnElement[bool]:
+    """The entrustment hands over a data category matching the clauses."""
+    return Entrustment.id.in_(
+        sa.select(entrustment_categories.c.entrustment_id)
+        .join(DataCategory, DataCategory.id == entrustment_categories.c.category_id).where(*where))
+
+
+#: the joins from an entrustment to the data categories it hands over
+CATEGORY_JOINS = ((entrustment_categories, entrustment_categories.c.entrustment_id == Entrustment.id),
+                  (DataCategory, DataCategory.id == entrustment_categories.c.category_id))
 
 
 def not_ended(on: date) -> sa.ColumnElement[bool]:

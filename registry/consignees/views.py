@@ -7,6 +7,7 @@ from flask import Blueprint
 from flask_login import current_user
 from sqlalchemy import orm as so
 
+from registry.consignees import handling
 from registry.consignees.models import (
     Certification,
     CertificationScheme,
@@ -20,7 +21,15 @@ from registry.consignees.models import (
     missing_clauses,
 )
 from registry.consignees.rules import CERTIFICATIONS, CONSIGNEES, CONTRACTS, ENTRUSTMENTS
-from registry.core.entity import Column, Dependent, Entity, Filter, RecordFilter
+from registry.core.entity import (
+    Column,
+    DateRange,
+    Dependent,
+    Entity,
+    Filter,
+    RecordFilter,
+    SearchIn,
+)
 from registry.core.i18n import lazy_gettext as _l
 from registry.core.models import Role
 from registry.extensions import db
@@ -142,6 +151,19 @@ def _consignee_context(consignee: Consignee) -> dict:
     }
 
 
+def _locations() -> list[tuple[str, object]]:
+    return [("domestic", _l("Japan")), ("foreign", _l("Foreign"))]
+
+
+def _location(value: str) -> sa.ColumnElement[bool]:
+    """The consignee handles the data in Japan (domestic) or abroad (foreign)."""
+    return (Consignee.country == "JP") if value == "domestic" else (Consignee.country != "JP")
+
+
+def _located() -> sa.ColumnElement[str]:
+    return sa.case((Consignee.country == "JP", "domestic"), else_="foreign")
+
+
 consignees = Entity(
     name="consignees",
     description=CONSIGNEES,
@@ -158,10 +180,7 @@ consignees = Entity(
     filters=(
         Filter("risk_tier", _l("Risk tier"), RiskTier.choices, lambda v: Consignee.risk_tier == v),
         Filter("status", _l("Status"), ConsigneeStatus.choices, lambda v: Consignee.status == v),
-        Filter("location", _l("Location"),
-               lambda: [("domestic", _l("Japan")), ("foreign", _l("Foreign"))],
-               lambda v: (Consignee.country == "JP") if v == "domestic"
-               else (Consignee.country != "JP")),
+        Filter("location", _l("Location"), _locations, _location),
     ),
     default_sort="name",
     load=(so.joinedload(Consignee.parent),),
@@ -207,12 +226,31 @@ entrustments = Entity(
         Column("start_on", Entrustment.start_on),
         Column("end_on", Entrustment.end_on),
     ],
-    search=(Entrustment.reference, Entrustment.work, Consignee.name, Purpose.title),
+    search=(Entrustment.reference, Entrustment.work, Consignee.name, Purpose.title,
+            SearchIn(lambda q: handling.handing_over(DataCategory.name.icontains(q, autoescape=True)))),
     filters=(
+        Filter("kind", _l("Data handed over"), AppiKind.choices,
+               lambda v: handling.handing_over(DataCategory.appi_kind == v),
+               value=lambda: DataCategory.appi_kind, through=handling.CATEGORY_JOINS),
+        RecordFilter("category", _l("Data category"), DataCategory,
+                     lambda v: handling.handing_over(DataCategory.id == int(v)),
+                     value=lambda: DataCategory.id, name=lambda: DataCategory.name,
+                     through=handling.CATEGORY_JOINS),
+        Filter("location", _l("Location"), _locations, _location, value=_located),
+        Filter("country", _l("Country"), None, lambda v: Consignee.country == v,
+               value=lambda: Consignee.country),
+        Filter("risk_tier", _l("Risk tier"), RiskTier.choices, lambda v: Consignee.risk_tier == v,
+               value=lambda: Consignee.risk_tier),
+        Filter("state", _l("Status"), handling.EntrustmentState.choices,
+               lambda v: handling.entrustment_state(date.today()) == v,
+               value=lambda: handling.entrustment_state(date.today())),
         RecordFilter("consignee", _l("Consignee"), Consignee,
-                     lambda v: Entrustment.consignee_id == int(v)),
+                     lambda v: Entrustment.consignee_id == int(v),
+                     value=lambda: Consignee.id, name=lambda: Consignee.label),
         RecordFilter("purpose", _l("Purpose of use"), Purpose,
-                     lambda v: Entrustment.purpose_id == int(v)),
+                     lambda v: Entrustment.purpose_id == int(v),
+                     value=lambda: Purpose.id, name=lambda: Purpose.code),
+        DateRange("start_on", _l("Start"), Entrustment.start_on),
     ),
     default_sort="reference",
     joins=(Entrustment.consignee, Entrustment.purpose),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -47,27 +48,68 @@ class Column:
     label: object = None
 
 
+#: how many options a facet of related records offers (the most frequent first)
+FACET_OPTIONS = 50
+
+
+class _Facet:
+    """What the list filters share: reading their query argument, the clause it adds, and the
+    count of matching rows for each option (one grouped statement a facet, for those declaring
+    the `value` expression that gives a row's option)."""
+
+    def read(self, args) -> dict[str, str]:
+        """The filter's query arguments the list accepts."""
+        value = args.get(self.key, "")
+        return {self.key: value} if value and self.accepts(value) else {}
+
+    def clauses(self, applied: dict[str, str]) -> list[sa.ColumnElement]:
+        return [self.where(applied[self.key])] if self.key in applied else []
+
+    def counting(self) -> tuple[sa.ColumnElement, ...]:
+        """The expressions that name an option in the count: its value (and its label)."""
+        return (self.value(),)
+
+
 @dataclass(frozen=True)
-class Filter:
-    """A drop-down filter of a list page."""
+class Filter(_Facet):
+    """A drop-down filter of a list page, its options counted when it declares a value; with no
+    choices, the options are the values the rows hold (a country code)."""
 
     key: str
     label: object
-    choices: Callable[[], list[tuple[str, object]]]
+    choices: Callable[[], list[tuple[str, object]]] | None
     where: Callable[[str], sa.ColumnElement]
+    #: a row's option, to count the rows of each (None: the options are not counted)
+    value: Callable[[], sa.ColumnElement] | None = None
+    #: the joins (target, on clause) that value needs beyond the list's own
+    through: tuple = ()
 
     def accepts(self, value: str) -> bool:
+        if self.choices is None:
+            return len(value) <= 64
         return value in {str(v) for v, _ in self.choices()}
+
+    def options(self, counts: dict[str, int] | None) -> list[tuple[str, object, int | None]]:
+        """(value, label, count) of each option; counted ones show even when no row has them."""
+        if self.choices is None:
+            return [(value, value, count) for value, (_, count) in sorted((counts or {}).items())]
+        return [(str(value), label, None if counts is None else counts.get(str(value), (0, 0))[1])
+                for value, label in self.choices()]
 
 
 @dataclass(frozen=True)
-class RecordFilter:
-    """A filter on one related record, set by links from other pages (too many records for a drop-down)."""
+class RecordFilter(_Facet):
+    """A filter on one related record, set by links from other pages; with a value and a name it
+    also offers the related records the rows have, the most frequent first."""
 
     key: str
     label: object
     model: type[Record]
     where: Callable[[str], sa.ColumnElement]
+    value: Callable[[], sa.ColumnElement] | None = None
+    #: what names the related record in the options
+    name: Callable[[], sa.ColumnElement] | None = None
+    through: tuple = ()
 
     def accepts(self, value: str) -> bool:
         return record_id(value) is not None
@@ -75,6 +117,47 @@ class RecordFilter:
     def describe(self, value: str) -> str:
         record = db.session.get(self.model, record_id(value))
         return str(record) if record is not None else f"#{value}"
+
+    def counting(self) -> tuple[sa.ColumnElement, ...]:
+        return (self.value(), self.name())
+
+    def options(self, counts: dict[str, tuple]) -> list[tuple[str, object, int]]:
+        return [(value, name, count) for value, (name, count) in counts.items()]
+
+
+@dataclass(frozen=True)
+class DateRange(_Facet):
+    """A range of days on a date column: KEY_from and KEY_to in the query string, either optional."""
+
+    key: str
+    label: object
+    column: sa.ColumnElement
+    value = None
+
+    def read(self, args) -> dict[str, str]:
+        applied = {}
+        for end in ("from", "to"):
+            text = args.get(f"{self.key}_{end}", "")
+            try:
+                applied[f"{self.key}_{end}"] = date.fromisoformat(text).isoformat()
+            except ValueError:
+                continue
+        return applied
+
+    def clauses(self, applied: dict[str, str]) -> list[sa.ColumnElement]:
+        found = []
+        if f"{self.key}_from" in applied:
+            found.append(self.column >= date.fromisoformat(applied[f"{self.key}_from"]))
+        if f"{self.key}_to" in applied:
+            found.append(self.column <= date.fromisoformat(applied[f"{self.key}_to"]))
+        return found
+
+
+@dataclass(frozen=True)
+class SearchIn:
+    """A search through related records (many to many): the clause matching a row to the text."""
+
+    where: Callable[[str], sa.ColumnElement]
 
 
 @dataclass(frozen=True)
@@ -94,7 +177,7 @@ class Entity:
     description: Description
     columns: list[Column]
     search: tuple = ()
-    filters: tuple[Filter | RecordFilter, ...] = ()
+    filters: tuple[Filter | RecordFilter | DateRange, ...] = ()
     default_sort: str = ""
     joins: tuple = ()
     load: tuple = ()
@@ -140,15 +223,9 @@ class Entity:
             query = query.outerjoin(relationship).options(so.contains_eager(relationship))
         query = query.options(*self.load)
         state = {"q": args.get("q", "").strip()[:200], "filters": {}, "sort": ""}
-        if state["q"] and self.search:
-            query = query.where(
-                sa.or_(*(column.icontains(state["q"], autoescape=True) for column in self.search))
-            )
         for spec in self.filters:
-            value = args.get(spec.key, "")
-            if value and spec.accepts(value):
-                query = query.where(spec.where(value))
-                state["filters"][spec.key] = value
+            state["filters"] |= spec.read(args)
+        query = query.where(*self._clauses(state))
         sortable = {column.key: column.sort for column in self.columns if column.sort is not None}
         sort = args.get("sort", self.default_sort)
         key = sort.removeprefix("-")
@@ -157,6 +234,39 @@ class Entity:
             query = query.order_by(order.desc() if sort.startswith("-") else order.asc())
             state["sort"] = sort
         return query.order_by(self.model.id), state
+
+    def _clauses(self, state: dict, leaving_out: object = None) -> list[sa.ColumnElement]:
+        """The search's and the filters' clauses (but one filter's, to count that one's options)."""
+        clauses = []
+        if state["q"] and self.search:
+            clauses.append(sa.or_(*(
+                column.where(state["q"]) if isinstance(column, SearchIn)
+                else column.icontains(state["q"], autoescape=True) for column in self.search)))
+        for spec in self.filters:
+            if spec is not leaving_out:
+                clauses.extend(spec.clauses(state["filters"]))
+        return clauses
+
+    def facet_counts(self, state: dict) -> dict[str, dict[str, tuple]]:
+        """For each filter declaring a value: its options' {value: (name, rows)}, the rows being
+        those the search and the other filters leave; one grouped statement a filter."""
+        counts = {}
+        for spec in self.filters:
+            if spec.value is None:
+                continue
+            named = spec.counting()
+            rows = sa.func.count(sa.distinct(self.model.id))
+            query = sa.select(*named, rows).select_from(self.model)
+            for relationship in self.joins:
+                query = query.outerjoin(relationship)
+            for target, on in spec.through:
+                query = query.join(target, on)
+            query = query.where(*self._clauses(state, leaving_out=spec)).group_by(*named)
+            if isinstance(spec, RecordFilter):
+                query = query.order_by(rows.desc(), named[1]).limit(FACET_OPTIONS)
+            counts[spec.key] = {str(row[0]): (row[-2] if len(row) > 2 else None, row[-1])
+                                for row in db.session.execute(query) if row[0] is not None}
+        return counts
 
     def get_or_404(self, record_id: int) -> Record:
         """Load the record or answer 404."""
@@ -199,7 +309,7 @@ class Entity:
         query, state = self.list_query(request.args)
         page = paginate(query)
         return render_template("entity/list.html", entity=self, page=page, state=state,
-                               rows=self.rows(page.items))
+                               counts=self.facet_counts(state), rows=self.rows(page.items))
 
     def rows(self, objects: list[Record]) -> list[Markup]:
         """The list rows' cells as HTML, built here (a Jinja call per cell costs more than the
