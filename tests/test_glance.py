@@ -144,3 +144,50 @@ def test_searching_a_category_name_finds_its_entrustments(handed, as_role):
     assert _entrustments(viewer, "q=健康診断")[1] == {"ENT-HEALTH", "ENT-OLD"}
     assert _entrustments(viewer, "q=閲覧")[1] == {"ENT-COOKIE"}
     assert _entrustments(viewer, "q=%25")[1] == set()
+
+
+def test_dashboard_shows_special_care_by_consignee_and_data_abroad(handed, as_role):
+    h = handed
+    unrecorded = f.make_consignee(name="Nowhere Ltd", country="SG")
+    f.make_entrustment(reference="ENT-SG", consignee=unrecorded, categories=[h["names"]])
+    idle = f.make_consignee(name="Idle Corp", country="FR", cross_border_basis="adequate_country")
+    f.make_entrustment(reference="ENT-FR-OLD", consignee=idle, categories=[h["health"]],
+                       start_on=date(2020, 1, 1), end_on=date(2020, 12, 31))
+    db.session.commit()
+    page = text(as_role("viewer").get("/"))
+    special = page[page.index("Special care-required data by consignee"):]
+    special = special[:special.index("</section>")]
+    assert f'<a href="/consignees/{h["us"].id}">Cloud Inc (US)</a>' in special
+    assert f'<a href="/categories/{h["health"].id}">健康診断結果</a>' in special
+    assert (f'<a href="/entrustments/?consignee={h["us"].id}&amp;kind=special_care">1</a>: '
+            f'<a href="/entrustments/{h["ENT-HEALTH"].id}">ENT-HEALTH</a>') in special
+    assert "国内物流" not in special, "its special-care entrustment has ended"
+    assert "Idle Corp" not in special and "Daten GmbH" not in special
+    abroad = page[page.index("Data handled abroad, by country"):]
+    abroad = abroad[:abroad.index("</section>")]
+    rows = re.findall(r"<tr>(.*?)</tr>", abroad, re.S)
+    cells = [re.sub(r"<[^>]+>", "", row).split("\n") for row in rows[1:]]
+    assert [" ".join(c.strip() for c in row if c.strip()) for row in cells] == [
+        "DE Designated country (EU / UK) Daten GmbH (DE)",
+        "SG not recorded Nowhere Ltd (SG)",
+        "US Consent of the individual Cloud Inc (US)",
+    ]
+
+
+#: the narrowest content of a dashboard box: 26rem less 2 x 1rem padding and the borders, in pixels
+BOX = 26 * 16 - 2 * 16 - 2
+
+
+def test_dashboard_charts_draw_labels_at_least_11_pixels_high(handed, as_role):
+    f.make_finding(check=f.make_check(consignee=handed["us"]), description="未対応")
+    db.session.commit()
+    page = text(as_role("viewer").get("/"))
+    svgs = re.findall(r"<svg [^>]*>.*?</svg>", page, re.S)
+    assert len(svgs) >= 2
+    for svg in svgs:
+        opening = svg[:svg.index(">")]
+        view_width = float(re.search(r'viewBox="0 0 ([\d.]+) ', opening)[1])
+        drawn = float(re.search(r' width="([\d.]+)"', opening)[1])
+        assert drawn == view_width <= BOX, "drawn at its own size, within the box"
+        sizes = [float(size) for size in re.findall(r'font-size="([\d.]+)"', svg)]
+        assert sizes and min(sizes) * drawn / view_width >= 11, sizes

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+#: the chart's width in its units, which are CSS pixels: the chart is drawn at its own size (never
+#: wider) so that its text, 12 units high and never under 11, shows at least 11 pixels high
 WIDTH = 600
-#: labels sit left of their bars, in a column as wide as the widest (at least SIDE_LABEL_WIDTH, in
-#: the chart's units, where text is 12 high); when one is wider than SIDE_LABEL_MAX, above the bars
+#: labels sit left of their bars, in a column as wide as the widest (at least SIDE_LABEL_WIDTH, or a
+#: third of a narrower chart); when one is wider than SIDE_LABEL_MAX (or half the chart), above the bars
 SIDE_LABEL_WIDTH = 200
 SIDE_LABEL_MAX = 300
 FONT = "Noto Sans CJK JP, sans-serif"
@@ -36,20 +38,21 @@ class Bar:
     href: str | None = None
 
 
-def bars(rows: list[Bar], title: str, *, current: str = "", previous: str = "") -> Markup:
-    """A horizontal bar chart; with previous values each row shows both periods."""
+def bars(rows: list[Bar], title: str, *, current: str = "", previous: str = "",
+         width: int = WIDTH) -> Markup:
+    """A horizontal bar chart, width units wide; with previous values each row shows both periods."""
     compare = any(row.previous is not None for row in rows)
     widest = max((_text_width(row.label) for row in rows), default=0) + 12
-    above = widest > SIDE_LABEL_MAX
-    left = 4 if above else max(SIDE_LABEL_WIDTH, widest)
+    above = widest > min(SIDE_LABEL_MAX, width // 2)
+    left = 4 if above else max(min(SIDE_LABEL_WIDTH, width // 3), widest)
     label_space = 16 if above else 0
     row_height = label_space + (30 if compare else 24)
     top = 6
     height = top + row_height * len(rows) + (24 if compare else 4)
     scale = max([1.0] + [float(r.value or 0) for r in rows] + [float(r.previous or 0) for r in rows])
-    span = WIDTH - left - 60
-    parts = [f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" '
-             f'xmlns="http://www.w3.org/2000/svg" aria-label="{escape(title)}" '
+    span = width - left - 60
+    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+             f'role="img" xmlns="http://www.w3.org/2000/svg" aria-label="{escape(title)}" '
              f'font-family="{FONT}" font-size="12" fill="{INK}">'
              f'<title>{escape(title)}</title>']
     for index, row in enumerate(rows):
@@ -70,16 +73,19 @@ def bars(rows: list[Bar], title: str, *, current: str = "", previous: str = "") 
             before = span * float(row.previous) / scale
             parts.append(f'<rect class="bar previous" x="{left}" y="{y + 17}" '
                          f'width="{before:.1f}" height="7" fill="{FILL["previous"]}"/>')
-            parts.append(f'<text x="{left + before + 5:.1f}" y="{y + 25}" font-size="10">'
+            parts.append(f'<text x="{left + before + 5:.1f}" y="{y + 25}" font-size="11">'
                          f'{escape(_number(row.previous))}</text>')
     parts.append(f'<line class="axis" x1="{left}" y1="{top}" x2="{left}" '
                  f'y2="{top + row_height * len(rows)}" stroke="{LINE}"/>')
     if compare:
         y = height - 6
-        parts.append(f'<rect class="bar key-current" x="{left}" y="{y - 9}" width="10" height="10" '
-                     f'fill="{FILL["key-current"]}"/><text x="{left + 14}" y="{y}">{escape(current)}</text>'
-                     f'<rect class="bar previous" x="{left + 180}" y="{y - 9}" width="10" height="10" '
-                     f'fill="{FILL["previous"]}"/><text x="{left + 194}" y="{y}">{escape(previous)}</text>')
+        second = _text_width(current) + 30
+        x = left if left + second + _text_width(previous) + 14 <= width else 4
+        parts.append(f'<rect class="bar key-current" x="{x}" y="{y - 9}" width="10" height="10" '
+                     f'fill="{FILL["key-current"]}"/><text x="{x + 14}" y="{y}">{escape(current)}</text>'
+                     f'<rect class="bar previous" x="{x + second}" y="{y - 9}" width="10" height="10" '
+                     f'fill="{FILL["previous"]}"/>'
+                     f'<text x="{x + second + 14}" y="{y}">{escape(previous)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 

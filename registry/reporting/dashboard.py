@@ -1,5 +1,6 @@
 """The home page at a glance: open check results and their trend, contracts expiring, checks due,
-findings by age and access reviews due; each list from one set-based statement."""
+findings by age, access reviews due, who receives special care-required data and which data goes
+abroad; each list from one set-based statement."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy import orm as so
 
 from registry.compliance import engine
 from registry.compliance.catalogue import YEAR, employed, grant_active, last_review
+from registry.consignees import handling
 from registry.consignees.models import Consignee, ConsigneeStatus, Contract
 from registry.core import charts
 from registry.core.charts import Bar
@@ -23,6 +25,9 @@ from registry.people.models import AccessGrant, Employee
 from registry.reporting.quarterly import findings_by_age, quarter
 from registry.supervision import cadence
 
+#: the charts' width: a dashboard box's narrowest content (26rem less its padding), so that they are
+#: drawn at their own size, their labels 12 pixels high
+CHART_WIDTH = 380
 AGE_LABELS = (_l("up to 30 days"), _l("31 to 90 days"), _l("91 to 180 days"), _l("over 180 days"))
 
 
@@ -43,25 +48,29 @@ class Dashboard:
     findings_by_age: list[int]
     #: access grants unreviewed for over a year (open results), and reaching a year within the horizon
     reviews: tuple[int, int]
+    #: the consignees receiving special care-required data, and the foreign ones by country and basis
+    special_care: list[handling.SpecialCareHandler]
+    abroad: list[handling.AbroadRow]
 
     def severity_chart(self) -> Markup:
         """Open results by severity, beside the count at the end of the previous quarter."""
         rows = [Bar(str(level.label), sum(t.open for t in self.tallies if t.severity == level),
                     self.previous[level.value], css=level.value) for level in reversed(engine.LEVELS)]
         return charts.bars(rows, gettext("Open results by severity"), current=gettext("Today"),
-                           previous=gettext("End of %(quarter)s", quarter=self.previous_quarter))
+                           previous=gettext("End of %(quarter)s", quarter=self.previous_quarter),
+                           width=CHART_WIDTH)
 
     def checks_chart(self) -> Markup | None:
         """The checks with open results, the most serious first."""
         rows = [Bar(str(t.check.title), t.open, css=t.severity.value,
                     href=url_for("compliance.check_detail", code=t.check.code))
                 for t in self.tallies if t.open]
-        return charts.bars(rows, gettext("Open results by check")) if rows else None
+        return charts.bars(rows, gettext("Open results by check"), width=CHART_WIDTH) if rows else None
 
     def age_chart(self) -> Markup:
         rows = [Bar(str(label), count) for label, count in zip(AGE_LABELS, self.findings_by_age,
                                                                 strict=True)]
-        return charts.bars(rows, gettext("Open findings by age"))
+        return charts.bars(rows, gettext("Open findings by age"), width=CHART_WIDTH)
 
 
 def build(today: date | None = None) -> Dashboard:
@@ -92,6 +101,8 @@ def build(today: date | None = None) -> Dashboard:
                    cadence.due_between(checks, today, horizon, at.cadence))),
         findings_by_age=findings_by_age(today),
         reviews=(open_results["access-not-reviewed"], _reviews_falling_due(today, horizon)),
+        special_care=handling.special_care_by_consignee(today),
+        abroad=handling.abroad_by_country(today),
     )
 
 
