@@ -191,3 +191,24 @@ def test_dashboard_charts_draw_labels_at_least_11_pixels_high(handed, as_role):
         assert drawn == view_width <= BOX, "drawn at its own size, within the box"
         sizes = [float(size) for size in re.findall(r'font-size="([\d.]+)"', svg)]
         assert sizes and min(sizes) * drawn / view_width >= 11, sizes
+
+
+def test_consignee_check_and_finding_lists_filter_the_same_way(handed, as_role):
+    h = handed
+    old = f.make_check(consignee=h["us"], checked_on=date(2025, 5, 1))
+    new = f.make_check(consignee=h["de"], checked_on=date(2026, 5, 1))
+    late = f.make_finding(check=old, severity="high", due_on=date(2025, 6, 30))
+    f.make_finding(check=new, severity="low", due_on=date(2026, 6, 30))
+    db.session.commit()
+    viewer = as_role("viewer")
+    consignees = text(viewer.get("/consignees/?location=foreign"))
+    assert "Cloud Inc" in consignees and "Daten GmbH" in consignees and "国内物流" not in consignees
+    assert ">US (1)</option>" in consignees and ">High (1)</option>" in consignees
+    assert ">Japan (1)</option>" in consignees, "the location counts leave its own filter out"
+    assert "Cloud Inc" not in text(viewer.get("/consignees/?country=DE"))
+    checks = text(viewer.get("/checks/?checked_on_from=2026-01-01"))
+    assert new.reference in checks and old.reference not in checks
+    assert 'name="checked_on_from" value="2026-01-01"' in checks
+    findings = text(viewer.get("/findings/?due_on_to=2025-12-31"))
+    assert late.reference in findings and ">High (1)</option>" in findings and ">Low (0)</option>" in findings
+    assert late.reference not in text(viewer.get("/findings/?severity=low"))

@@ -84,6 +84,12 @@ class Filter(_Facet):
     #: the joins (target, on clause) that value needs beyond the list's own
     through: tuple = ()
 
+    @classmethod
+    def on(cls, column: sa.ColumnElement, key: str, label: object,
+           choices: Callable[[], list[tuple[str, object]]] | None = None) -> Filter:
+        """A filter keeping the rows whose column holds the chosen value, its options counted."""
+        return cls(key, label, choices, lambda v: column == v, value=lambda: column)
+
     def accepts(self, value: str) -> bool:
         if self.choices is None:
             return len(value) <= 64

@@ -7,7 +7,7 @@ from flask import Blueprint, render_template
 from sqlalchemy import orm as so
 
 from registry.consignees.models import Consignee
-from registry.core.entity import Column, Dependent, Entity, Filter, RecordFilter
+from registry.core.entity import Column, DateRange, Dependent, Entity, Filter, RecordFilter
 from registry.core.i18n import lazy_gettext as _l
 from registry.extensions import db
 from registry.questionnaires.models import Answer, QuestionVersion
@@ -52,13 +52,12 @@ checks = Entity(
             SupervisionCheck.notes),
     filters=(
         RecordFilter("consignee", _l("Consignee"), Consignee,
-                     lambda v: SupervisionCheck.consignee_id == int(v)),
-        Filter("kind", _l("Kind of check"), CheckKind.choices,
-               lambda v: SupervisionCheck.kind == v),
-        Filter("method", _l("Method"), CheckMethod.choices,
-               lambda v: SupervisionCheck.method == v),
-        Filter("result", _l("Result"), CheckResult.choices,
-               lambda v: SupervisionCheck.result == v),
+                     lambda v: SupervisionCheck.consignee_id == int(v),
+                     value=lambda: Consignee.id, name=lambda: Consignee.label),
+        Filter.on(SupervisionCheck.kind, "kind", _l("Kind of check"), CheckKind.choices),
+        Filter.on(SupervisionCheck.method, "method", _l("Method"), CheckMethod.choices),
+        Filter.on(SupervisionCheck.result, "result", _l("Result"), CheckResult.choices),
+        DateRange("checked_on", CHECKS.by_name["checked_on"].label, SupervisionCheck.checked_on),
     ),
     default_sort="-checked_on",
     joins=(SupervisionCheck.consignee,),
@@ -85,11 +84,12 @@ findings = Entity(
     ],
     search=(Finding.reference, Finding.description, Finding.owner, SupervisionCheck.reference),
     filters=(
-        Filter("severity", _l("Severity"), Severity.choices, lambda v: Finding.severity == v),
-        Filter("status", _l("Status"), FindingStatus.choices, lambda v: Finding.status == v),
+        Filter.on(Finding.severity, "severity", _l("Severity"), Severity.choices),
+        Filter.on(Finding.status, "status", _l("Status"), FindingStatus.choices),
         Filter("overdue", _l("Overdue"), lambda: [("yes", _l("Overdue"))], lambda v: sa.and_(
             Finding.status.in_([FindingStatus.OPEN, FindingStatus.IN_PROGRESS]),
             Finding.due_on < date.today())),
+        DateRange("due_on", FINDINGS.by_name["due_on"].label, Finding.due_on),
     ),
     default_sort="due_on",
     joins=(Finding.check,),
