@@ -275,8 +275,8 @@ def test_the_report_uses_the_record_pages_terms(app_ctx, as_role, language):
     assert heads(departures)[:2] == heads(employees)[:2] and shown[heads(employees)[1]] == leaver.name
 
     # the checks by result: the result field's label and the choice's, as the checks list shows them
-    assert f'<option value="fail">{fail}</option>' in \
-        text_of(viewer.get("/checks/"))
+    assert f'<option value="fail">{fail} (1)</option>' in \
+        text_of(viewer.get("/checks/")), "the option, with its count"
     assert report.rows(f"2. {sections['checks']}")[f"{result}: {fail}"][:2] == ["1", "0"]
     for old in OLD_TERMS[language]:
         assert old not in page
