@@ -165,3 +165,21 @@ def test_follow_a_check_result_fix_it_waive_another_and_print_the_report(page: P
     assert pdf.stat().st_size > 10_000 and pdf.read_bytes().startswith(b"%PDF")
 
     assert console_errors == []
+
+
+#: the smallest a chart's text may show on the dashboard, in CSS pixels
+READABLE = 11
+
+
+def test_dashboard_chart_labels_show_at_least_11_pixels_high(page: Page, base_url: str):
+    _log_in(page, base_url)
+    for width in (900, 1280):  # one column or two, at a box's narrowest and wider
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{base_url}/")
+        sizes = page.eval_on_selector_all("svg.chart", """charts => charts.flatMap(svg => {
+            const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+            return [...svg.querySelectorAll('text')].map(
+                text => parseFloat(getComputedStyle(text).fontSize) * scale);
+        })""")
+        assert sizes and min(sizes) >= READABLE, (width, min(sizes))
+    expect(page.get_by_role("heading", name="Special care-required data by consignee")).to_be_visible()
