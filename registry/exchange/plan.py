@@ -32,6 +32,7 @@ from registry.exchange.resources import (
     Resource,
 )
 from registry.exchange.values import (
+    TRIM,
     CellError,
     ChoiceReader,
     clean_bool,
@@ -42,7 +43,9 @@ from registry.exchange.values import (
 from registry.exchange.write import batches
 from registry.extensions import db
 
-LIST_SPLIT = re.compile(r"\s*(?:;|；|、|\n)\s*")
+#: a separator in a list cell with the blanks around it: the spaces a cell's text loses at its ends
+#: and the tabs and line breaks no name holds, not other spaces (a no-break space can be a name)
+LIST_SPLIT = re.compile(rf"[{TRIM}\t\r]*[;；、\n][{TRIM}\t\r]*")
 ACTIONS = ("create", "update", "unchanged", "delete")
 #: the kind of workbook the engine itself plans (others register in exchange.kinds)
 INVENTORY = "inventory"
@@ -134,7 +137,8 @@ class Plan:
 
 
 def clean_list(raw) -> str | None:
-    """A list cell (an entrustment's categories): names in order, once each."""
+    """A list cell (an entrustment's categories): names in order, once each, each with the
+    characters its own cell would keep."""
     names = {clean_text(n) for n in LIST_SPLIT.split(clean_text(raw)) if clean_text(n)}
     return LIST_SEPARATOR.join(sorted(names)) or None
 
