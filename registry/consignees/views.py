@@ -59,7 +59,7 @@ _SECTIONS = {
     .where(SupervisionCheck.consignee_id == _CONSIGNEE,
            Finding.status.in_([FindingStatus.OPEN, FindingStatus.IN_PROGRESS]))
     .order_by(Finding.due_on).limit(SECTION_LIMIT),
-    "questionnaires": sa.select(Questionnaire.reference, Questionnaire.issued_on,
+    "questionnaires": sa.select(Questionnaire.id, Questionnaire.reference, Questionnaire.issued_on,
                                 Questionnaire.due_on, Questionnaire.issued_by, Questionnaire.status)
     .where(Questionnaire.consignee_id == _CONSIGNEE)
     .order_by(Questionnaire.issued_on.desc()).limit(SECTION_LIMIT),
