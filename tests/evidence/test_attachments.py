@@ -12,6 +12,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from registry import config
 from registry.consignees.models import Contract
 from registry.core import audit, operations
 from registry.core.models import AuditEntry, Role
@@ -289,3 +290,13 @@ def test_one_record_has_each_file(app_ctx, transaction):
     for owners in ({}, {"contract_id": contract.id, "consignee_id": contract.consignee_id}):
         with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
             db.session.execute(sa.insert(Attachment).values(**columns, **owners))
+
+
+def test_the_limit_is_a_setting(monkeypatch, tmp_path):
+    assert config.from_environment(tmp_path)["ATTACHMENT_MAX_BYTES"] == 20 * 1024 * 1024
+    monkeypatch.setenv("REGISTRY_ATTACHMENT_MAX_BYTES", "5000000")
+    assert config.from_environment(tmp_path)["ATTACHMENT_MAX_BYTES"] == 5_000_000
+    for wrong in ("20MB", "0", str(2**30)):
+        monkeypatch.setenv("REGISTRY_ATTACHMENT_MAX_BYTES", wrong)
+        with pytest.raises(ValueError, match="REGISTRY_ATTACHMENT_MAX_BYTES"):
+            config.from_environment(tmp_path)
