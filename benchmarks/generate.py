@@ -184,12 +184,15 @@ def _check(rng: random.Random, n: int, size: Size, stamp: dict) -> dict:
 def _finding(rng: random.Random, n: int, check: dict, stamp: dict) -> dict:
     status = rng.choice(["open", "in_progress", "resolved", "resolved", "resolved", "accepted"])
     found = check["checked_on"]
+    severity = rng.choice(["low", "medium", "high", "critical"])
+    resolved_on = found + timedelta(days=rng.randint(5, 200)) if status == "resolved" else None
+    if status == "resolved" and severity in ("high", "critical"):
+        # resolved only with a file attached as evidence, which no workbook carries
+        status, resolved_on = "in_progress", None
     return {"id": n, "reference": f"FND-{n:06d}", "check_id": check["id"], "description": "指摘事項",
-            "severity": rng.choice(["low", "medium", "high", "critical"]), "owner": "",
-            "due_on": found + timedelta(days=90), "status": status,
-            "resolution": "対応済み" if status in ("resolved", "accepted") else "",
-            "resolved_on": found + timedelta(days=rng.randint(5, 200)) if status == "resolved" else None,
-            **stamp}
+            "severity": severity, "owner": "", "due_on": found + timedelta(days=90),
+            "status": status, "resolution": "対応済み" if status in ("resolved", "accepted") else "",
+            "resolved_on": resolved_on, **stamp}
 
 
 def _contract(rng: random.Random, n: int, consignee: int, stamp: dict) -> dict:

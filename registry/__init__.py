@@ -54,12 +54,10 @@ def create_app(test_config: dict | None = None) -> Flask:
             app.before_request(transactions.read_in_autocommit)
     migrate.init_app(app, db, directory=str(shipped("migrations")), render_as_batch=True,
                      compare_type=True)
-    from registry.exchange.uploads import allow_workbook_size
-
-    app.before_request(allow_workbook_size)  # before the CSRF check reads the body
-    csrf.init_app(app)
-
     from registry.core import auth, sso, web
+
+    app.before_request(web.allow_upload_size)  # before the CSRF check reads the body
+    csrf.init_app(app)
 
     app.url_map.converters["int"] = web.RecordIdConverter
 
@@ -92,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     from registry.consignees.views import bp as consignees
     from registry.core.security import bp as security
     from registry.core.views import bp as core
+    from registry.evidence.views import bp as evidence
     from registry.exchange.views import bp as exchange
     from registry.inventory.views import bp as inventory
     from registry.ledger.views import bp as ledger
@@ -101,7 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     from registry.supervision.views import bp as supervision
 
     for blueprint in (core, inventory, consignees, supervision, people, exchange, questionnaires,
-                      compliance, reporting, ledger, security):
+                      compliance, reporting, ledger, security, evidence):
         app.register_blueprint(blueprint)
 
 

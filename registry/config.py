@@ -42,6 +42,15 @@ def _import_limits(env) -> dict:
     return limits
 
 
+def _attachment_max_bytes(raw: str) -> int:
+    """REGISTRY_ATTACHMENT_MAX_BYTES: a whole number, at most what PostgreSQL keeps in a value."""
+    size = _count(raw, "REGISTRY_ATTACHMENT_MAX_BYTES")
+    if not 0 < size < 2**30:
+        raise ValueError(f"REGISTRY_ATTACHMENT_MAX_BYTES must be from 1 to {2**30 - 1} (1 GiB, "
+                         f"the largest value PostgreSQL keeps), not {raw!r}")
+    return size
+
+
 def _by_tier(raw: str, name: str) -> dict[str, int]:
     """'high=90,medium=180,low=365' as {'high': 90, ...}."""
     try:
@@ -139,6 +148,8 @@ def from_environment(instance_path: Path) -> dict:
                                 "REGISTRY_ANSWER_DAYS"),
         "CHECK_SEVERITY": _severities(env.get("REGISTRY_CHECK_SEVERITY", "")),
         "CONTRACT_NOTICE_DAYS": int(env.get("REGISTRY_CONTRACT_NOTICE_DAYS", "90")),
+        "ATTACHMENT_MAX_BYTES": _attachment_max_bytes(env.get("REGISTRY_ATTACHMENT_MAX_BYTES",
+                                                              str(20 * 1024 * 1024))),
         **_single_sign_on(env),
         **_import_limits(env),
     }

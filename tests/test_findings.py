@@ -14,7 +14,7 @@ from tests import factories as f
 
 def edit(client, finding, **changes):
     data = {"reference": finding.reference, "check": finding.check_id,
-            "description": finding.description, "severity": "high", "status": "open",
+            "description": finding.description, "severity": finding.severity.value, "status": "open",
             "resolution": "", **changes}
     return client.post(f"/findings/{finding.id}/edit", data)
 

@@ -26,15 +26,20 @@ from registry.extensions import db
 
 #: model class -> its Entity, filled in as entities register
 ENTITIES: dict[type, Entity] = {}
+#: what the audit log records of records beside their described fields (the files attached to
+#: them), by key: its label, filled in by the domains that record them
+LOGGED_LABELS: dict[str, object] = {}
 
 
 def field_label(table: str, key: str) -> str:
     """What a record's field is called ("title" shows as "Title" or 件名), for the audit log and
     the conflict page: the label its description gives, whichever way the change came in; the
-    key itself for fields no description names."""
+    key itself for fields no description or domain names."""
     description = described(table)
     found = description.by_name.get(key) if description is not None else None
-    return key if found is None else str(found.label)
+    if found is None:
+        return str(LOGGED_LABELS.get(key, key))
+    return str(found.label)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import functools
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 
 from flask import (
@@ -73,6 +74,26 @@ def init_app(app: Flask) -> None:
         pgettext=lambda c, s: get_translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: get_translations().unpgettext(c, s, p, n),
     )
+
+
+def receives_files(limit: Callable[[Mapping], int]):
+    """Mark a view that receives uploaded files: its requests may be as large as limit(config)
+    bytes (every other request keeps MAX_CONTENT_LENGTH, 1 MiB)."""
+
+    def mark(view: Callable) -> Callable:
+        view.upload_limit = limit
+        return view
+
+    return mark
+
+
+def allow_upload_size() -> None:
+    """before_request, registered before the CSRF check reads the body: raise the size limit of
+    requests to the views that receive files (receives_files); a larger body is refused (413)
+    before it is read."""
+    limit = getattr(current_app.view_functions.get(request.endpoint), "upload_limit", None)
+    if limit is not None:
+        request.max_content_length = limit(current_app.config)
 
 
 def _security_headers(response):

@@ -1,6 +1,7 @@
 """Checks an uploaded file before any spreadsheet library parses it, so a hostile file is refused
 quickly and in bounded memory: size, container, zip directory and headers, every part's length and
-checksum, XML declarations, sheet dimensions."""
+checksum, XML declarations, sheet dimensions. The zip checks (``open_archive``, ``check_parts``)
+serve any Office Open XML file: attached documents go through them too."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import BinaryIO
 
 from flask_babel import gettext as _
 
@@ -60,30 +63,23 @@ class Limits:
 
 def inspect(path, limits: Limits) -> None:
     """Refuse (raise Refused) anything but a plain, reasonably sized .xlsx workbook."""
-    with open(path, "rb") as handle:
-        head = handle.read(8)
-        handle.seek(0, 2)
-        size = handle.tell()
-    if size == 0:
-        raise Refused(_("the file is empty"))
-    if size > limits.max_file_bytes:
-        raise Refused(_("the file has %(size)s bytes; the limit is %(limit)s",
-                        size=f"{size:,}", limit=f"{limits.max_file_bytes:,}"))
-    if head.startswith(OLE2_SIGNATURE):
-        raise Refused(_("this is a legacy .xls workbook or a password-protected file; "
-                        "save it as an unprotected Excel workbook (.xlsx)"))
-    if not head.startswith(ZIP_SIGNATURE):
-        raise Refused(_("this is not an Excel workbook (.xlsx); a CSV or text file cannot be "
-                        "imported"))
-    try:
-        archive = zipfile.ZipFile(path)
-    except DAMAGE as error:
-        raise Refused(_("the workbook is damaged or truncated (%(error)s)",
-                        error=one_line(error))) from error
-    with archive:
-        _check_directory(archive, limits, size)
-        _check_headers(archive, path)
-        _check_parts(archive, limits)
+    with open(path, "rb") as file:
+        head = file.read(8)
+        size = file.seek(0, 2)
+        if size == 0:
+            raise Refused(_("the file is empty"))
+        if size > limits.max_file_bytes:
+            raise Refused(_("the file has %(size)s bytes; the limit is %(limit)s",
+                            size=f"{size:,}", limit=f"{limits.max_file_bytes:,}"))
+        if head.startswith(OLE2_SIGNATURE):
+            raise Refused(_("this is a legacy .xls workbook or a password-protected file; "
+                            "save it as an unprotected Excel workbook (.xlsx)"))
+        if not head.startswith(ZIP_SIGNATURE):
+            raise Refused(_("this is not an Excel workbook (.xlsx); a CSV or text file cannot be "
+                            "imported"))
+        with open_archive(file, limits) as archive:
+            _check_workbook(archive, limits)
+            check_parts(archive, file, limits, _check_sheet)
 
 
 def one_line(error: object, limit: int = 200) -> str:
@@ -93,15 +89,31 @@ def one_line(error: object, limit: int = 200) -> str:
 
 
 def damaged(name: str, error: object) -> Refused:
-    """The refusal of a workbook with a part that cannot be read."""
-    return Refused(_("the workbook is damaged: the part %(name)r cannot be read (%(error)s)",
+    """The refusal of a file with a part that cannot be read."""
+    return Refused(_("the file is damaged: the part %(name)r cannot be read (%(error)s)",
                      name=name, error=one_line(error)))
 
 
-def _check_directory(archive: zipfile.ZipFile, limits: Limits, size: int) -> None:
+def open_archive(file: BinaryIO, limits: Limits) -> zipfile.ZipFile:
+    """The zip archive in file (seekable), once its directory is sound: within the limits, no
+    part outside the archive or named twice, none encrypted or compressed unusually."""
+    try:
+        archive = zipfile.ZipFile(file)
+    except DAMAGE as error:
+        raise Refused(_("the file is damaged or truncated (%(error)s)",
+                        error=one_line(error))) from error
+    try:
+        _check_directory(archive, limits)
+    except Refused:
+        archive.close()
+        raise
+    return archive
+
+
+def _check_directory(archive: zipfile.ZipFile, limits: Limits) -> None:
     entries = archive.infolist()
     if len(entries) > limits.max_entries:
-        raise Refused(_("the workbook has %(count)s parts; the limit is %(limit)s",
+        raise Refused(_("the file has %(count)s parts; the limit is %(limit)s",
                         count=len(entries), limit=limits.max_entries))
     names = set()
     total = 0
@@ -109,13 +121,13 @@ def _check_directory(archive: zipfile.ZipFile, limits: Limits, size: int) -> Non
         name = entry.filename
         path = PurePosixPath(name)
         if name.startswith(("/", "\\")) or ".." in path.parts or ":" in name or "\\" in name:
-            raise Refused(_("the workbook contains a part with a path outside the archive: %(name)r",
+            raise Refused(_("the file contains a part with a path outside the archive: %(name)r",
                             name=name))
         if name in names:
-            raise Refused(_("the workbook contains the part %(name)r twice", name=name))
+            raise Refused(_("the file contains the part %(name)r twice", name=name))
         names.add(name)
         if entry.flag_bits & 0x1:
-            raise Refused(_("the workbook is encrypted; remove the password and save it again"))
+            raise Refused(_("the file is encrypted; remove the password and save it again"))
         if entry.compress_type not in METHODS:
             raise damaged(name, _("compression method %(method)s", method=entry.compress_type))
         total += entry.file_size
@@ -124,8 +136,13 @@ def _check_directory(archive: zipfile.ZipFile, limits: Limits, size: int) -> Non
                             "%(limit)s", name=name, ratio=f"{entry.file_size / entry.compress_size:,.0f}",
                             limit=limits.max_ratio))
     if total > limits.max_uncompressed_bytes:
-        raise Refused(_("the workbook expands to %(size)s bytes; the limit is %(limit)s",
+        raise Refused(_("the file expands to %(size)s bytes; the limit is %(limit)s",
                         size=f"{total:,}", limit=f"{limits.max_uncompressed_bytes:,}"))
+
+
+def _check_workbook(archive: zipfile.ZipFile, limits: Limits) -> None:
+    """The parts say it is a workbook, without macros, of a bearable number of sheets."""
+    names = set(archive.namelist())
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise Refused(_("this zip file is not an Excel workbook (.xlsx)"))
     if any(n.lower().endswith("vbaproject.bin") for n in names):
@@ -134,43 +151,20 @@ def _check_directory(archive: zipfile.ZipFile, limits: Limits, size: int) -> Non
     if len(sheets) > limits.max_sheets:
         raise Refused(_("the workbook has %(count)s sheets; the limit is %(limit)s",
                         count=len(sheets), limit=limits.max_sheets))
-
-
-def _check_headers(archive: zipfile.ZipFile, path) -> None:
-    """Each part's local header agrees with the directory, and no part runs into the next one
-    (the zip module reads the directory; other readers trust the local headers)."""
-    entries = sorted(archive.infolist(), key=lambda entry: entry.header_offset)
-    ends = [entry.header_offset for entry in entries[1:]] + [archive.start_dir]
-    with open(path, "rb") as handle:
-        for entry, end in zip(entries, ends, strict=True):
-            handle.seek(entry.header_offset)
-            header = handle.read(LOCAL_HEADER.size)
-            if len(header) < LOCAL_HEADER.size:
-                raise damaged(entry.filename, _("its local header is cut off"))
-            (signature, _version, flags, method, _time, _date, crc, compressed, size, name_length,
-             extra_length) = LOCAL_HEADER.unpack(header)
-            declared = {"crc": (crc, entry.CRC), "compressed size": (compressed, entry.compress_size),
-                        "size": (size, entry.file_size)}
-            wrong = [field for field, (local, central) in declared.items()
-                     if local != central and not (flags & DATA_DESCRIPTOR and local == 0)
-                     and not (field != "crc" and local == ZIP64_MARK)]
-            if signature != LOCAL_SIGNATURE or method != entry.compress_type or wrong:
-                raise damaged(entry.filename, _("its local header disagrees with the directory "
-                                                "(%(fields)s)", fields=", ".join(wrong) or
-                                                _("compression method")))
-            data_end = (entry.header_offset + LOCAL_HEADER.size + name_length + extra_length
-                        + entry.compress_size)
-            if data_end > end:
-                raise damaged(entry.filename, _("it runs into the next part"))
-
-
-def _check_parts(archive: zipfile.ZipFile, limits: Limits) -> None:
     try:
         content_types = archive.read("[Content_Types].xml")
     except DAMAGE as error:
         raise damaged("[Content_Types].xml", error) from error
     if b"macroEnabled" in content_types:
         raise Refused(_("macro workbooks (.xlsm) are refused; save the workbook as .xlsx"))
+
+
+def check_parts(archive: zipfile.ZipFile, file: BinaryIO, limits: Limits,
+                check_xml: Callable[[str, bytes, Limits], None] | None = None) -> None:
+    """Each part's local header agrees with the directory, and each part reads through whole,
+    its length and checksum right; XML parts are UTF-8 without a DOCTYPE or entities (check_xml,
+    if given, looks further at each XML part's beginning)."""
+    _check_headers(archive, file)
     for entry in archive.infolist():
         xml = entry.filename.endswith((".xml", ".rels", ".vml"))
         try:
@@ -180,13 +174,40 @@ def _check_parts(archive: zipfile.ZipFile, limits: Limits) -> None:
         if not xml:
             continue
         if prologue.startswith(UTF16_MARKS) or b"\x00" in prologue[:64]:
-            raise Refused(_("the part %(name)r is not UTF-8 XML, as Excel writes it",
+            raise Refused(_("the part %(name)r is not UTF-8 XML, as office programs write it",
                             name=entry.filename))
         if b"<!DOCTYPE" in prologue or b"<!ENTITY" in prologue:
             raise Refused(_("the part %(name)r declares XML entities or a DOCTYPE, which "
-                            "workbooks never need", name=entry.filename))
-        if entry.filename.startswith("xl/worksheets/"):
-            _check_dimension(entry.filename, prologue, limits)
+                            "office documents never need", name=entry.filename))
+        if check_xml is not None:
+            check_xml(entry.filename, prologue, limits)
+
+
+def _check_headers(archive: zipfile.ZipFile, file: BinaryIO) -> None:
+    """Each part's local header agrees with the directory, and no part runs into the next one
+    (the zip module reads the directory; other readers trust the local headers)."""
+    entries = sorted(archive.infolist(), key=lambda entry: entry.header_offset)
+    ends = [entry.header_offset for entry in entries[1:]] + [archive.start_dir]
+    for entry, end in zip(entries, ends, strict=True):
+        file.seek(entry.header_offset)
+        header = file.read(LOCAL_HEADER.size)
+        if len(header) < LOCAL_HEADER.size:
+            raise damaged(entry.filename, _("its local header is cut off"))
+        (signature, _version, flags, method, _time, _date, crc, compressed, size, name_length,
+         extra_length) = LOCAL_HEADER.unpack(header)
+        declared = {"crc": (crc, entry.CRC), "compressed size": (compressed, entry.compress_size),
+                    "size": (size, entry.file_size)}
+        wrong = [field for field, (local, central) in declared.items()
+                 if local != central and not (flags & DATA_DESCRIPTOR and local == 0)
+                 and not (field != "crc" and local == ZIP64_MARK)]
+        if signature != LOCAL_SIGNATURE or method != entry.compress_type or wrong:
+            raise damaged(entry.filename, _("its local header disagrees with the directory "
+                                            "(%(fields)s)", fields=", ".join(wrong) or
+                                            _("compression method")))
+        data_end = (entry.header_offset + LOCAL_HEADER.size + name_length + extra_length
+                    + entry.compress_size)
+        if data_end > end:
+            raise damaged(entry.filename, _("it runs into the next part"))
 
 
 def _read_part(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, xml: bool) -> bytes:
@@ -211,7 +232,10 @@ def _read_part(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, xml: bool) -> b
     return prologue
 
 
-def _check_dimension(name: str, prologue: bytes, limits: Limits) -> None:
+def _check_sheet(name: str, prologue: bytes, limits: Limits) -> None:
+    """A worksheet's declared dimension is within the limits of rows and columns."""
+    if not name.startswith("xl/worksheets/"):
+        return
     match = DIMENSION.search(prologue)
     if not match or not match.group(4):
         return

@@ -32,6 +32,7 @@ from registry.exchange.resources import (
     Resource,
 )
 from registry.exchange.values import (
+    TRIM,
     CellError,
     ChoiceReader,
     clean_bool,
@@ -42,7 +43,9 @@ from registry.exchange.values import (
 from registry.exchange.write import batches
 from registry.extensions import db
 
-LIST_SPLIT = re.compile(r"\s*(?:;|；|、|\n)\s*")
+#: a separator in a list cell with the blanks around it: the spaces a cell's text loses at its ends
+#: and the tabs and line breaks no name holds, not other spaces (a no-break space can be a name)
+LIST_SPLIT = re.compile(rf"[{TRIM}\t\r]*[;；、\n][{TRIM}\t\r]*")
 ACTIONS = ("create", "update", "unchanged", "delete")
 #: the kind of workbook the engine itself plans (others register in exchange.kinds)
 INVENTORY = "inventory"
@@ -134,7 +137,8 @@ class Plan:
 
 
 def clean_list(raw) -> str | None:
-    """A list cell (an entrustment's categories): names in order, once each."""
+    """A list cell (an entrustment's categories): names in order, once each, each with the
+    characters its own cell would keep."""
     names = {clean_text(n) for n in LIST_SPLIT.split(clean_text(raw)) if clean_text(n)}
     return LIST_SEPARATOR.join(sorted(names)) or None
 
@@ -477,6 +481,7 @@ class Planner:
                         self._deletes_in_sheet(resource, reference, gone, kept_rows[resource.name])
                     else:
                         self._deletes_in_registry(resource, reference, gone)
+            self._deletes_held(RESOURCES[target], gone)
 
     def _deletes_in_sheet(self, resource, reference, gone, rows) -> None:
         sheet = self.present[resource.name]
@@ -507,6 +512,28 @@ class Planner:
                                         "in the registry refer to it",
                                         count=used[row.record_id],
                                         sheet=self.sheet_name(resource)))
+
+    def _deletes_held(self, resource: Resource, gone) -> None:
+        """Records of no sheet that refer to records the workbook deletes (the files attached to
+        them, a consignee's questionnaires): the database would refuse the delete."""
+        sheets = {r.table for r in RESOURCES.values()} | {
+            r.collection.secondary for r in RESOURCES.values() if r.collection is not None}
+        ids = [row.record_id for row in gone.values()]
+        for table in db.metadata.sorted_tables:
+            if table in sheets:
+                continue
+            for key in table.foreign_keys:
+                if key.column is not resource.table.c.id:
+                    continue
+                used = dict(db.session.execute(
+                    sa.select(key.parent, sa.func.count()).where(key.parent.in_(ids))
+                    .group_by(key.parent)).all())
+                for row in gone.values():
+                    if used.get(row.record_id):
+                        self.issue(self.present[resource.name], None, None, row.label,
+                                   _("cannot be deleted: %(count)s records of “%(kind)s” in the "
+                                     "registry refer to it", count=used[row.record_id],
+                                     kind=table.info.get("label", table.name)))
 
     def issue(self, sheet: SheetRows, row, column_key, value, message: str) -> None:
         header = sheet.headers.get(column_key, column_key) if column_key else None

@@ -13,10 +13,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app, request
 from werkzeug.datastructures import FileStorage
 
 from registry.core.model import utcnow
+from registry.core.web import receives_files
 from registry.exchange.guard import Limits
 from registry.exchange.models import PendingUpload
 from registry.extensions import db
@@ -51,15 +51,16 @@ def save(upload: FileStorage, user_id: int, details: dict) -> str:
     db.session.execute(sa.delete(PendingUpload).where(PendingUpload.created_at < utcnow() - KEEP))
     token = secrets.token_hex(16)
     db.session.add(PendingUpload(token=token, user_id=user_id, details=details,
-                                 filename=_shown_name(upload.filename), content=upload.read()))
+                                 filename=shown_name(upload.filename), content=upload.read()))
     db.session.flush()
     return token
 
 
-def _shown_name(filename: str | None) -> str:
-    """The file's own name, without folders or control characters (PostgreSQL refuses NUL)."""
+def shown_name(filename: str | None, default: str = "upload.xlsx") -> str:
+    """The file's own name, without folders or control characters (PostgreSQL refuses NUL);
+    default when nothing is left."""
     name = "".join(c for c in Path(filename or "").name if c.isprintable())[:255]
-    return name or "upload.xlsx"
+    return name or default
 
 
 def load(token: str, user_id: int) -> Stored | None:
@@ -88,13 +89,4 @@ def discard(token: str) -> None:
 def receives_workbooks(view):
     """Mark a view that receives an uploaded workbook: its requests may be as large as
     REGISTRY_IMPORT_MAX_FILE_BYTES (every other request keeps the small default)."""
-    view.receives_workbooks = True
-    return view
-
-
-def allow_workbook_size() -> None:
-    """before_request, registered before the CSRF check reads the body: raise the size limit of
-    requests to the views that receive workbooks."""
-    view = current_app.view_functions.get(request.endpoint)
-    if getattr(view, "receives_workbooks", False):
-        request.max_content_length = Limits.from_config(current_app.config).max_file_bytes
+    return receives_files(lambda config: Limits.from_config(config).max_file_bytes)(view)

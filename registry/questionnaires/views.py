@@ -1,8 +1,9 @@
-"""Pages of the question bank (admins change it; everyone who logs in reads it), and issuing
-and receiving questionnaires."""
+"""Pages of the question bank (admins change it; everyone who logs in reads it), issuing
+and receiving questionnaires, and the questionnaires issued to consignees."""
 
 from datetime import date
 
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     flash,
@@ -27,6 +28,7 @@ from registry.extensions import db
 from registry.questionnaires import issuance, returned, workbook
 from registry.questionnaires.forms import IssueForm, ReturnedForm
 from registry.questionnaires.models import (
+    Answer,
     Audience,
     Question,
     QuestionArea,
@@ -38,6 +40,7 @@ from registry.questionnaires.models import (
 )
 from registry.questionnaires.rules import QUESTIONS
 from registry.questionnaires.services import create_question, update_question
+from registry.supervision.models import SupervisionCheck
 
 bp = Blueprint("questionnaires", __name__)
 
@@ -77,10 +80,14 @@ questions.register(bp)
 
 @bp.route("/questionnaires/<int:id>")
 def questionnaire_detail(id: int):
-    """A questionnaire is shown on its consignee's page."""
+    """A questionnaire: to whom and when it was sent, the check its answers were recorded in,
+    and the files attached to it."""
     questionnaire = db.get_or_404(Questionnaire, id)
-    return redirect(url_for("consignees.consignees_detail", id=questionnaire.consignee_id,
-                            _anchor="questionnaires"))
+    check = db.session.scalar(sa.select(SupervisionCheck).join(
+        Answer, Answer.check_id == SupervisionCheck.id)
+        .where(Answer.questionnaire_id == questionnaire.id).limit(1))
+    return render_template("questionnaires/questionnaire_detail.html", obj=questionnaire,
+                           check=check)
 
 
 DETAIL_ENDPOINTS[Questionnaire] = "questionnaires.questionnaire_detail"

@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
+import sqlalchemy as sa
+
 from registry.core.i18n import Label
 from registry.core.i18n import lazy_gettext as _l
 from registry.core.models import Role
 from registry.core.schema import Change, Description, Problem
-from registry.supervision.models import Finding, FindingStatus, SupervisionCheck
+from registry.evidence.models import Attachment
+from registry.extensions import db
+from registry.supervision.models import Finding, FindingStatus, Severity, SupervisionCheck
 
 #: the statuses a finding may move to from each status
 NEXT_STATUSES = {
@@ -20,6 +24,8 @@ NEXT_STATUSES = {
     FindingStatus.ACCEPTED: {FindingStatus.ACCEPTED},
 }
 CLOSED = (FindingStatus.RESOLVED, FindingStatus.ACCEPTED)
+#: the severities of the findings that are resolved only with their evidence attached
+EVIDENCED = (Severity.HIGH, Severity.CRITICAL)
 
 
 def _check(change: Change) -> Iterator[Problem]:
@@ -30,7 +36,8 @@ def _check(change: Change) -> Iterator[Problem]:
 
 def _finding(change: Change) -> Iterator[Problem]:
     """Findings move open -> in progress -> resolved or risk accepted, never back; accepting a
-    risk needs an administrator and a reason; resolving needs a resolution."""
+    risk needs an administrator and a reason; resolving needs a resolution and, for a high or
+    critical finding, its evidence: a file attached to the finding."""
     values = change.values
     was = FindingStatus(change.before["status"]) if change.before else FindingStatus.OPEN
     new = FindingStatus(values["status"])
@@ -46,6 +53,27 @@ def _finding(change: Change) -> Iterator[Problem]:
     elif new == FindingStatus.RESOLVED and not values.get("resolution"):
         yield Problem("status", _l("Resolving a finding needs a resolution: write it under "
                                    "Resolution."))
+    elif evidence_required(values) and not evidence_required(change.before or {}) \
+            and not _evidenced(change.before):
+        yield Problem("status", _l("A finding of high or critical severity is resolved only with "
+                                   "its evidence: attach the file that shows the remediation to "
+                                   "the finding first."))
+
+
+def evidence_required(values: dict) -> bool:
+    """Whether a finding with these values must have its evidence attached: it is resolved, and
+    of high or critical severity."""
+    return values.get("status") == FindingStatus.RESOLVED and values.get("severity") in EVIDENCED
+
+
+def _evidenced(before: dict | None) -> bool:
+    """Whether the stored finding (None: a new one) has a file attached. Files are attached in
+    the registry alone, so a workbook's plan asks the registry too."""
+    if before is None:
+        return False
+    return db.session.scalar(
+        sa.select(Attachment.id).join(Finding, Finding.id == Attachment.finding_id)
+        .where(Finding.reference == before["reference"]).limit(1)) is not None
 
 
 def _close(values: dict, before: dict | None) -> None:

@@ -198,7 +198,7 @@ def test_a_damaged_return_is_refused_in_one_line(issued, tmp_path, app):
     result = app.test_cli_runner().invoke(cli, ["questionnaire", "import", str(damaged)])
     assert result.exit_code == 2, result.output
     lines = result.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Refused: damaged.xlsx: the workbook is damaged")
+    assert len(lines) == 1 and lines[0].startswith("Refused: damaged.xlsx: the file is damaged")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SupervisionCheck)) == 0
 
 
