@@ -172,7 +172,7 @@ READABLE = 11
 
 
 def test_dashboard_chart_labels_show_at_least_11_pixels_high(page: Page, base_url: str):
-    _log_in(page, base_url)
+    _log_in(page, base_url, ADMIN)  # in English (the editor's language may be switched already)
     for width in (900, 1280):  # one column or two, at a box's narrowest and wider
         page.set_viewport_size({"width": width, "height": 900})
         page.goto(f"{base_url}/")
