@@ -67,7 +67,8 @@ def test_the_app_runs_as_a_role_that_cannot_rewrite_the_audit_log(app_role, scra
             {"Content-Type": "application/x-www-form-urlencoded"})
         assert applied.location.startswith("/exchange/batches/"), \
             (tmp_path / "app.log").read_text()[-3000:]
-        assert browser.post(applied.location + "/revert", {}, form=applied.location).status == 302
+        batch_id = applied.location.rsplit("/", 1)[-1]  # confirmed on its own page
+        assert browser.post(applied.location + "/revert", {"batch": batch_id}).status == 302
         assert browser.post("/reports/snapshots", {"quarter": "FY2026-Q2"},
                             form="/reports/quarterly?quarter=FY2026-Q2").status == 302
     dump = tmp_path / "registry.dump"
