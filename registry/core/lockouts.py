@@ -8,11 +8,13 @@ judged one after another and no more than the limit ever reach the password chec
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Callable
 from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext
 
 from registry.core import audit, operations
 from registry.core.auth import authenticate, record_attempt
@@ -23,7 +25,14 @@ from registry.extensions import db
 
 
 class LockedOut(Exception):
-    """The account or the address is locked out: the password was not checked."""
+    """The account or the address is locked out: the password was not checked. Its message says
+    how long the lock-out still lasts."""
+
+    def __init__(self, lockout: Lockout):
+        left = max(lockout.until - utcnow(), timedelta(0))
+        minutes = max(1, math.ceil(left.total_seconds() / 60))
+        super().__init__(gettext("Too many failed attempts. Try again in %(minutes)s minutes.",
+                                 minutes=minutes))
 
 
 def log_in(username: str, password: str, address: str, admins_only: bool = False) -> User | None:
@@ -53,7 +62,7 @@ def _throttled(username: str, address: str, check: Callable[[str], User | None])
     lockout = current(username, address)
     if lockout is not None:
         lockout.refused += 1
-        raise LockedOut
+        raise LockedOut(lockout)
     user = check(username)
     if user is None:
         db.session.flush()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
@@ -56,7 +56,8 @@ def password():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         try:
-            _change_password(user, form.current.data, form.password.data)
+            users.change_own_password(user, form.current.data, form.password.data,
+                                      auth.client_address())
         except users.UserError as error:
             db.session.commit()  # a wrong current password counts towards a lock-out
             form[error.field].errors.append(str(error))
@@ -67,14 +68,3 @@ def password():
             return redirect(url_for("core.home"))
     return render_template("core/password.html", form=form, min_length=users.MIN_PASSWORD_LENGTH)
 
-
-def _change_password(user, current: str, new: str) -> None:
-    try:
-        confirmed = lockouts.confirm_password(user, current, auth.client_address())
-    except lockouts.LockedOut:
-        raise users.UserError(gettext("Too many failed attempts. Try again in %(minutes)s minutes.",
-                                      minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"]),
-                              "current") from None
-    if not confirmed:
-        raise users.UserError(gettext("This is not your current password."), "current")
-    users.set_password(user, new)

@@ -9,7 +9,7 @@ from flask_babel import gettext
 from zxcvbn import zxcvbn
 
 from registry.consignees.identifiers import email as email_problem
-from registry.core import audit, operations
+from registry.core import audit, lockouts, operations
 from registry.core.models import AuditAction, Language, Role, User
 from registry.extensions import db
 
@@ -113,3 +113,15 @@ def set_password(user: User, password: str) -> None:
     user.set_password(password)
     db.session.flush()
     audit.record(AuditAction.UPDATE, user, {"password": ["********", "(changed)"]})
+
+
+def change_own_password(user: User, current: str, new: str, address: str) -> None:
+    """A user's own new password, given with the current one: a wrong current password is
+    throttled and recorded as a failed login is (callers commit it either way)."""
+    try:
+        confirmed = lockouts.confirm_password(user, current, address)
+    except lockouts.LockedOut as locked:
+        raise UserError(str(locked), "current") from None
+    if not confirmed:
+        raise UserError(gettext("This is not your current password."), "current")
+    set_password(user, new)

@@ -81,11 +81,9 @@ def login():
             return render_template("core/login.html", **shown), 403
         try:
             user = lockouts.log_in(name, form.password.data, address, admins_only=not local)
-        except lockouts.LockedOut:
+        except lockouts.LockedOut as locked:
             db.session.commit()
-            minutes = current_app.config["LOGIN_LOCKOUT_MINUTES"]
-            flash(gettext("Too many failed attempts. Try again in %(minutes)s minutes.",
-                          minutes=minutes), "error")
+            flash(str(locked), "error")
             return render_template("core/login.html", **shown), 429
         db.session.commit()
         if user is not None:
