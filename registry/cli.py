@@ -6,7 +6,7 @@ import getpass
 import json
 import os
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import NoReturn
 
@@ -21,7 +21,7 @@ from flask_migrate import upgrade
 from registry import create_app, demo
 from registry.compliance import engine
 from registry.consignees.models import Consignee
-from registry.core import audit, backups, grants, transactions, users
+from registry.core import audit, backups, clock, grants, transactions, users
 from registry.core.files import write_atomically
 from registry.core.models import Role, User
 from registry.core.schema import Invalid
@@ -341,7 +341,7 @@ def questionnaire_export(consignee: str, file: Path, country: str | None,
             f"No consignee named “{consignee}”" if not found else
             f"“{consignee}” exists in several countries; give --country")
     db.session.rollback()  # take the write lock from the start of the writing transaction
-    today = date.today()
+    today = clock.today()
     with transactions.writing():
         try:
             issued = issuance.issue(

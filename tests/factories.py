@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+import os
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from registry.consignees.models import Certification, Consignee, Contract, Entrustment
 from registry.core import operations
@@ -14,6 +16,12 @@ from registry.questionnaires.services import create_question
 from registry.supervision.models import CheckMethod, Finding, SupervisionCheck
 
 PASSWORD = "correct horse battery staple"
+
+
+def today() -> date:
+    """Today in the registry's time zone (REGISTRY_TIMEZONE, Tokyo by default), as the registry
+    counts days, whatever the machine's own clock zone."""
+    return datetime.now(ZoneInfo(os.environ.get("REGISTRY_TIMEZONE", "Asia/Tokyo"))).date()
 _numbers = itertools.count(1)
 
 

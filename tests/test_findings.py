@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -10,6 +10,7 @@ from registry.core.models import AuditEntry
 from registry.extensions import db
 from registry.supervision.models import Finding
 from tests import factories as f
+from tests.factories import today as registry_today
 
 
 def edit(client, finding, **changes):
@@ -29,7 +30,7 @@ def test_status_moves_forward_and_is_audited(app_ctx, as_role):
     assert edit(editor, finding, status="resolved", resolution="誓約書を回収").status_code == 302
     db.session.expire_all()
     stored = db.session.get(Finding, finding.id)
-    assert stored.status.value == "resolved" and stored.resolved_on == date.today()
+    assert stored.status.value == "resolved" and stored.resolved_on == registry_today()
     back = edit(editor, finding, status="open", resolution="誓約書を回収")
     assert back.status_code == 200 and "cannot go back" in back.get_data(as_text=True)
     statuses = [e.changes.get("status") for e in db.session.scalars(sa.select(AuditEntry).where(
@@ -52,8 +53,8 @@ def test_accepting_a_risk_needs_an_admin_and_a_reason(app_ctx, as_role):
 
 
 def test_overdue_findings_stand_out(app_ctx, as_role):
-    late = f.make_finding(description="期限切れ", due_on=date.today() - timedelta(days=1))
-    f.make_finding(description="期限内", due_on=date.today() + timedelta(days=10))
+    late = f.make_finding(description="期限切れ", due_on=registry_today() - timedelta(days=1))
+    f.make_finding(description="期限内", due_on=registry_today() + timedelta(days=10))
     db.session.commit()
     assert late.overdue
     page = as_role("viewer").get("/findings/?overdue=yes").get_data(as_text=True)

@@ -9,6 +9,7 @@ import pytest
 
 from registry.extensions import db
 from tests import factories as f
+from tests.factories import today as registry_today
 from tests.test_pages import text
 from tests.test_queries import statements
 
@@ -56,7 +57,7 @@ def _entrustments(viewer, query: str) -> tuple[str, set[str]]:
 def handed(app_ctx):
     """Entrustments handing special care, personally referable and plain personal data, at home
     and abroad, in progress and ended."""
-    today = date.today()
+    today = registry_today()
     health = f.make_category(name="健康診断結果", appi_kind="special_care")
     cookies = f.make_category(name="閲覧履歴", appi_kind="personally_referable")
     names = f.make_category(name="氏名")

@@ -12,6 +12,7 @@ from registry.core.models import AuditEntry
 from registry.extensions import db
 from registry.inventory.models import Purpose
 from tests import factories as f
+from tests.factories import today as registry_today
 
 
 def text(response) -> str:
@@ -233,7 +234,7 @@ def test_first_selection_found_beyond_the_checks_shown(app_ctx, as_role):
 def test_supervision_calendar(app_ctx, as_role):
     from registry.questionnaires import bank, issuance
 
-    today = date.today()
+    today = registry_today()
     late = f.make_consignee(name="期限切れ委託先")
     f.make_check(consignee=late, checked_on=today - timedelta(days=400),
                  next_due_on=today - timedelta(days=35))

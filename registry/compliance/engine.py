@@ -12,6 +12,7 @@ from flask import current_app
 
 from registry.compliance.catalogue import CATALOGUE, Check, Context
 from registry.compliance.models import Waiver
+from registry.core import clock
 from registry.core.models import AuditEntry
 from registry.core.web import DETAIL_ENDPOINTS, cached_url_for
 from registry.extensions import db
@@ -24,7 +25,7 @@ LEVELS = [Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL]
 def context(as_of: date | None = None) -> Context:
     """The settings the checks run with, as of a day (today by default)."""
     config = current_app.config
-    return Context(as_of or date.today(), config["CHECK_CADENCE_DAYS"],
+    return Context(as_of or clock.today(), config["CHECK_CADENCE_DAYS"],
                    config["CONTRACT_NOTICE_DAYS"])
 
 

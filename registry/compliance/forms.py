@@ -1,10 +1,11 @@
 """The waiver form."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from wtforms import DateField, ValidationError
 from wtforms.validators import InputRequired
 
+from registry.core import clock
 from registry.core.fields import Form, text
 from registry.core.i18n import lazy_gettext as _l
 
@@ -21,7 +22,7 @@ class WaiverForm(Form):
     def validate_expires_on(self, field: DateField) -> None:
         if field.data is None:
             return  # not a date: the field already says so
-        today = date.today()
+        today = clock.today()
         if field.data < today:
             raise ValidationError(_l("The day must not be in the past."))
         if field.data > today + LONGEST_WAIVER:

@@ -21,6 +21,7 @@ from registry.consignees.models import (
     missing_clauses,
 )
 from registry.consignees.rules import CERTIFICATIONS, CONSIGNEES, CONTRACTS, ENTRUSTMENTS
+from registry.core import clock
 from registry.core.entity import (
     Column,
     DateRange,
@@ -146,7 +147,7 @@ def _consignee_context(consignee: Consignee) -> dict:
                        (first_selection is None or first_selection > e.start_on)],
         "chain": [ancestors[i] for i in chain if i in ancestors and i != consignee.id],
         "limit": SECTION_LIMIT,
-        "today": date.today(),
+        "today": clock.today(),
         "editor": current_user.can(Role.EDITOR),
     }
 
@@ -241,8 +242,8 @@ entrustments = Entity(
         Filter.on(Consignee.country, "country", _l("Country")),
         Filter.on(Consignee.risk_tier, "risk_tier", _l("Risk tier"), RiskTier.choices),
         Filter("state", _l("Status"), handling.EntrustmentState.choices,
-               lambda v: handling.entrustment_state(date.today()) == v,
-               value=lambda: handling.entrustment_state(date.today())),
+               lambda v: handling.entrustment_state(clock.today()) == v,
+               value=lambda: handling.entrustment_state(clock.today())),
         RecordFilter("consignee", _l("Consignee"), Consignee,
                      lambda v: Entrustment.consignee_id == int(v),
                      value=lambda: Consignee.id, name=lambda: Consignee.label),

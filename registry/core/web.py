@@ -16,7 +16,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_datetime, get_locale, get_translations, gettext, to_user_timezone
+from flask_babel import format_datetime, get_locale, get_translations, gettext
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from flask_wtf.csrf import CSRFError
@@ -27,7 +27,6 @@ from werkzeug.routing import IntegerConverter
 from registry.core.fields import MAX_ID, has_control_characters, record_id
 from registry.core.i18n import template_gettext, translated
 from registry.core.layout import page_header
-from registry.core.model import utcnow
 from registry.core.models import Language
 from registry.extensions import db
 
@@ -181,11 +180,6 @@ def label(value: object) -> str:
 def when(value: datetime | None) -> str:
     """A stored UTC timestamp in the registry's time zone."""
     return "" if value is None else format_datetime(value, "yyyy-MM-dd HH:mm")
-
-
-def local_day(at: datetime | None = None) -> date:
-    """The day in the registry's time zone at a stored UTC moment (now by default)."""
-    return to_user_timezone(at or utcnow()).date()
 
 
 def record_url(obj: object) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from datetime import date
 
 import sqlalchemy as sa
 from flask import (
@@ -19,7 +18,7 @@ from flask import (
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 
-from registry.core import transactions
+from registry.core import clock, transactions
 from registry.core.auth import role_required
 from registry.core.entity import ENTITIES
 from registry.core.models import AuditEntry, Role
@@ -76,7 +75,7 @@ def export():
         resource = RESOURCES.get(name) or abort(404)
         query, _ = ENTITIES[resource.model].list_query(request.args)
         only = {name: query.with_only_columns(resource.model.id).order_by(None)}
-    filename = f"registry-{name or 'inventory'}-{date.today().isoformat()}.xlsx"
+    filename = f"registry-{name or 'inventory'}-{clock.today().isoformat()}.xlsx"
     return send_workbook(lambda path: write.export(path, language, only), filename)
 
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from registry.consignees.models import Consignee, Contract
-from registry.core import audit, operations, transactions
+from registry.core import audit, clock, operations, transactions
 from registry.core.schema import Invalid
 from registry.extensions import db
 from registry.questionnaires.models import (
@@ -53,7 +53,7 @@ def issue(consignee: Consignee, on: date | None = None, due_on: date | None = No
           language: WorkbookLanguage = WorkbookLanguage.BOTH) -> Questionnaire:
     """Record a questionnaire issued to a consignee today (who, when, due date, language,
     questions); raises Invalid when the answers would be due before it was issued."""
-    on = on or date.today()
+    on = on or clock.today()
     due_on = due_on or default_due_on(consignee, on)
     problems = issue_problems(on, due_on)
     if problems:

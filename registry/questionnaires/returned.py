@@ -20,7 +20,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 from xlsxwriter.utility import xl_col_to_name
 
 from registry.consignees.models import Consignee, Entrustment
-from registry.core import audit, operations, records, schema
+from registry.core import audit, clock, operations, records, schema
 from registry.core.i18n import language
 from registry.core.models import AuditEntry
 from registry.exchange.cells import Unread, unread_cells
@@ -310,7 +310,7 @@ def plan(path: Path, limits: Limits, consignee_id: int | None = None,
               _("this correction cannot be accepted: %(why)s", why=d.problem))
         for d in returned.details if d.attr in accepted and d.problem]
     kind = check_kind or first_kind(consignee).value
-    on = date.today()
+    on = clock.today()
     if not returned.already_imported:
         checks = RESOURCES["supervision_checks"]
         described = schema.describe_model(SupervisionCheck).by_name
@@ -408,7 +408,7 @@ def record(returned: Returned, accepted: set[str], on: date | None = None,
     changed)."""
     if not returned.valid or returned.already_imported:
         raise ValueError("only a valid, new return can be recorded")
-    on = on or date.today()
+    on = on or clock.today()
     questionnaire = returned.questionnaire
     consignee = questionnaire.consignee
     failing = returned.failing

@@ -1,7 +1,6 @@
 """Pages of the question bank (admins change it; everyone who logs in reads it), issuing
 and receiving questionnaires, and the questionnaires issued to consignees."""
 
-from datetime import date
 
 import sqlalchemy as sa
 from flask import (
@@ -16,6 +15,7 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from registry.consignees.models import Consignee
+from registry.core import clock
 from registry.core.auth import role_required
 from registry.core.entity import Column, Dependent, Entity, Filter
 from registry.core.i18n import lazy_gettext as _l
@@ -101,7 +101,7 @@ def issue_questionnaire(id: int):
     consignee = db.get_or_404(Consignee, id)
     form = IssueForm()
     if request.method == "GET":
-        form.due_on.data = issuance.default_due_on(consignee, date.today())
+        form.due_on.data = issuance.default_due_on(consignee, clock.today())
         form.language.data = WorkbookLanguage.BOTH
     if form.validate_on_submit():
         try:
@@ -118,7 +118,7 @@ def issue_questionnaire(id: int):
                           due=issued.due_on.isoformat()), "success")
             return redirect(url_for("consignees.consignees_detail", id=consignee.id,
                                     _anchor="questionnaires"))
-    today = date.today()
+    today = clock.today()
     return render_template(
         "questionnaires/issue.html", form=form, consignee=consignee,
         count=len(issuance.relevant_versions(consignee)),

@@ -17,7 +17,7 @@ from registry.compliance import engine
 from registry.compliance.catalogue import YEAR, employed, grant_active, last_review
 from registry.consignees import handling
 from registry.consignees.models import Consignee, ConsigneeStatus, Contract
-from registry.core import charts
+from registry.core import charts, clock
 from registry.core.charts import Bar
 from registry.core.i18n import lazy_gettext as _l
 from registry.extensions import db
@@ -74,7 +74,7 @@ class Dashboard:
 
 
 def build(today: date | None = None) -> Dashboard:
-    today = today or date.today()
+    today = today or clock.today()
     at = engine.context(today)
     horizon = today + timedelta(days=at.notice_days)
     previous_quarter = quarter().previous

@@ -25,8 +25,8 @@ from registry.compliance.catalogue import (
 )
 from registry.consignees.models import Consignee, Contract, Entrustment
 from registry.core import audit
+from registry.core.clock import local_day
 from registry.core.model import utcnow
-from registry.core.web import local_day
 from registry.extensions import db
 from registry.people.models import AccessGrant, Employee
 from registry.reporting.quarters import Quarter

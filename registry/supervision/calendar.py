@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import orm as so
 
 from registry.consignees.models import Consignee, ConsigneeStatus
+from registry.core import clock
 from registry.extensions import db
 from registry.questionnaires.models import Questionnaire, QuestionnaireStatus
 from registry.supervision import cadence
@@ -33,7 +34,7 @@ class Calendar:
 
 
 def build(today: date | None = None) -> Calendar:
-    today = today or date.today()
+    today = today or clock.today()
     horizon = date(today.year + (today.month + MONTHS_AHEAD - 1) // 12,
                    (today.month + MONTHS_AHEAD - 1) % 12 + 1, 1)
     days = current_app.config["CHECK_CADENCE_DAYS"]

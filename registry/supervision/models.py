@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm as so
 
 from registry.consignees.models import CONSIGNEE, REFERENCE, Consignee
+from registry.core import clock
 from registry.core.model import Choice, Record, choice_column
 from registry.core.schema import describe
 from registry.extensions import db
@@ -143,4 +144,4 @@ class Finding(Record, db.Model):
     def overdue(self) -> bool:
         """Still open (or in progress) after its due date."""
         return (self.status in (FindingStatus.OPEN, FindingStatus.IN_PROGRESS)
-                and self.due_on is not None and self.due_on < date.today())
+                and self.due_on is not None and self.due_on < clock.today())

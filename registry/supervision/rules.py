@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 
 import sqlalchemy as sa
 
+from registry.core import clock
 from registry.core.i18n import Label
 from registry.core.i18n import lazy_gettext as _l
 from registry.core.models import Role
@@ -81,7 +81,7 @@ def _close(values: dict, before: dict | None) -> None:
     status = values.get("status")
     if status in CLOSED and not values.get("resolved_on") \
             and (before is None or before.get("status") != status):
-        values["resolved_on"] = date.today()
+        values["resolved_on"] = clock.today()
 
 
 CHECKS = Description(

@@ -1,12 +1,12 @@
 """Pages for supervision checks and findings."""
 
-from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, render_template
 from sqlalchemy import orm as so
 
 from registry.consignees.models import Consignee
+from registry.core import clock
 from registry.core.entity import Column, DateRange, Dependent, Entity, Filter, RecordFilter
 from registry.core.i18n import lazy_gettext as _l
 from registry.extensions import db
@@ -88,7 +88,7 @@ findings = Entity(
         Filter.on(Finding.status, "status", _l("Status"), FindingStatus.choices),
         Filter("overdue", _l("Overdue"), lambda: [("yes", _l("Overdue"))], lambda v: sa.and_(
             Finding.status.in_([FindingStatus.OPEN, FindingStatus.IN_PROGRESS]),
-            Finding.due_on < date.today())),
+            Finding.due_on < clock.today())),
         DateRange("due_on", FINDINGS.by_name["due_on"].label, Finding.due_on),
     ),
     default_sort="due_on",

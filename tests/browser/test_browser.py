@@ -14,12 +14,12 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
+from tests.factories import today as registry_today
 from tests.served import registry, served
 
 pytestmark = pytest.mark.browser
@@ -148,7 +148,7 @@ def test_follow_a_check_result_fix_it_waive_another_and_print_the_report(page: P
     page.goto(f"{base_url}/compliance/contract-expiring")
     page.locator("table.results").get_by_role("link", name="Waive").first.click()
     page.fill("#reason", "Renewal agreed, signature pending")
-    page.fill("#expires_on", date.today().replace(day=1).replace(year=date.today().year + 1)
+    page.fill("#expires_on", registry_today().replace(day=1).replace(year=registry_today().year + 1)
               .isoformat())
     _submit(page)
     expect(page.locator(".flash")).to_contain_text("waived until")

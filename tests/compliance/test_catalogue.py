@@ -28,6 +28,7 @@ from tests.factories import (
     make_link,
     make_purpose,
 )
+from tests.factories import today as registry_today
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
 
@@ -301,8 +302,8 @@ def test_purposes_and_categories_entered_after_the_day_are_not_reported_for_it()
     assert category.id not in offenders("category-without-retention", entered=None)
     assert category.id not in offenders("category-without-purpose", entered=None)
     assert purpose.id not in offenders("purpose-without-category", entered=None)
-    assert category.id in offenders("category-without-retention", date.today(), entered=None)
-    assert purpose.id in offenders("purpose-without-category", date.today(), entered=None)
+    assert category.id in offenders("category-without-retention", registry_today(), entered=None)
+    assert purpose.id in offenders("purpose-without-category", registry_today(), entered=None)
 
 
 def test_designated_countries_need_no_basis():

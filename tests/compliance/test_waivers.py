@@ -15,6 +15,7 @@ from registry.core.models import AuditEntry
 from registry.extensions import db
 from registry.supervision.models import Severity
 from tests import factories as f
+from tests.factories import today as registry_today
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
 
@@ -23,7 +24,7 @@ RETENTION = "/compliance/category-without-retention"
 
 def waive(client, category, form_url=None, **values):
     url = f"{RETENTION}/{category.id}/waive"
-    data = {"reason": "移行中の台帳", "expires_on": date.today() + timedelta(days=30), **values}
+    data = {"reason": "移行中の台帳", "expires_on": registry_today() + timedelta(days=30), **values}
     return client.post(url, {k: str(v) for k, v in data.items()}, form_url=form_url)
 
 
@@ -57,15 +58,15 @@ def test_admin_waives_a_result_until_a_day_and_can_withdraw_it(as_role):
     assert category.name in waived and "移行中の台帳" in waived
     overview = {t.check.code: t for t in engine.tallies(engine.context())}
     assert overview["category-without-retention"].waived == 1
-    later = date.today() + timedelta(days=31)
+    later = registry_today() + timedelta(days=31)
     assert category.id in open_ids("category-without-retention", later), "open again after expiry"
     waiver = db.session.scalar(sa.select(Waiver).where(Waiver.subject_id == category.id))
     assert waiver.waived_by == "admin1" and waiver.check_code == "category-without-retention"
     assert admin.post(f"/compliance/waivers/{waiver.id}/withdraw", form_url="/compliance/waivers") \
         .status_code == 302
     db.session.expire_all()
-    assert db.session.get(Waiver, waiver.id).withdrawn_on == date.today()
-    assert category.id in open_ids("category-without-retention", date.today() + timedelta(days=1))
+    assert db.session.get(Waiver, waiver.id).withdrawn_on == registry_today()
+    assert category.id in open_ids("category-without-retention", registry_today() + timedelta(days=1))
     actions = db.session.scalars(sa.select(AuditEntry.action).where(
         AuditEntry.entity == "waivers", AuditEntry.record_id == waiver.id).order_by(AuditEntry.id)).all()
     assert [a.value for a in actions] == ["create", "update"]
@@ -77,13 +78,13 @@ def test_waiving_needs_an_admin_and_a_valid_reason_and_day(as_role):
     db.session.commit()
     assert waive(as_role("editor"), category, form_url="/").status_code == 403
     admin = as_role("admin")
-    past = waive(admin, category, expires_on=date.today() - timedelta(days=1))
+    past = waive(admin, category, expires_on=registry_today() - timedelta(days=1))
     assert past.status_code == 400 and "must not be in the past" in past.get_data(as_text=True)
-    assert waive(admin, category, expires_on=date.today() + timedelta(days=400)).status_code == 400
+    assert waive(admin, category, expires_on=registry_today() + timedelta(days=400)).status_code == 400
     assert waive(admin, category, reason="  ").status_code == 400
     assert waive(admin, category, expires_on="2026-13-45").status_code == 400
     refused = admin.post(f"{RETENTION}/{compliant.id}/waive",
-                         {"reason": "x", "expires_on": str(date.today())}, form_url=RETENTION)
+                         {"reason": "x", "expires_on": str(registry_today())}, form_url=RETENTION)
     assert refused.status_code == 302
     assert admin.get("/compliance/nope").status_code == 404
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Waiver)) == 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import openpyxl
@@ -21,9 +21,10 @@ from registry.questionnaires import bank, issuance, returned, workbook
 from registry.questionnaires.models import Answer, Question, QuestionKind
 from registry.supervision.models import Finding, SupervisionCheck
 from tests import factories as f
+from tests.factories import today as registry_today
 from tests.questionnaires.test_return import fill
 
-TODAY = date.today()
+TODAY = registry_today()
 
 
 def issued(app, consignee, folder: Path) -> tuple[str, bytes]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from urllib.parse import quote
 
 import openpyxl
@@ -16,6 +16,7 @@ from registry.extensions import db
 from registry.questionnaires import bank, issuance, returned, workbook
 from registry.questionnaires.models import Questionnaire, WorkbookLanguage
 from tests import factories as f
+from tests.factories import today as registry_today
 
 
 def codes(questionnaire) -> set[str]:
@@ -77,7 +78,7 @@ def test_issue_from_the_cli_and_the_consignee_page(app, app_ctx, as_role, tmp_pa
     assert (tmp_path / "cli.xlsx").read_bytes()[:2] == b"PK"
     form_url = f"/consignees/{consignee.id}/questionnaire"
     assert as_role("viewer").post(form_url, form_url="/").status_code == 403
-    due = date.today() + timedelta(days=14)
+    due = registry_today() + timedelta(days=14)
     response = as_role("editor").post(form_url, {"due_on": due.isoformat(), "language": "both"})
     assert response.status_code == 302
     issued = db.session.scalars(sa.select(Questionnaire).order_by(Questionnaire.id)).all()
@@ -108,10 +109,10 @@ def test_issuing_asks_for_the_due_date_and_language_then_lists_the_new_one(app, 
     form_url = f"/consignees/{consignee.id}/questionnaire"
     assert f'href="{form_url}"' in editor.get(f"/consignees/{consignee.id}").get_data(as_text=True)
     form = editor.get(form_url).get_data(as_text=True)
-    default = date.today() + timedelta(days=app.config["ANSWER_DAYS"]["medium"])
+    default = registry_today() + timedelta(days=app.config["ANSWER_DAYS"]["medium"])
     assert f'value="{default.isoformat()}"' in form
     assert 'value="en"' in form and 'value="ja"' in form
-    due = date.today() + timedelta(days=45)
+    due = registry_today() + timedelta(days=45)
     response = editor.post(form_url, {"due_on": due.isoformat(), "language": "en"})
     assert response.status_code == 302
     assert response.headers["Location"] == f"/consignees/{consignee.id}#questionnaires"
@@ -180,7 +181,7 @@ def test_the_answers_are_due_after_the_day_of_issue(app, app_ctx, as_role, tmp_p
     consignee = f.make_consignee(name="株式会社期限")
     db.session.commit()
     form_url = f"/consignees/{consignee.id}/questionnaire"
-    response = as_role("editor").post(form_url, {"due_on": date.today().isoformat(),
+    response = as_role("editor").post(form_url, {"due_on": registry_today().isoformat(),
                                                  "language": "ja"})
     assert response.status_code == 422
     page = response.get_data(as_text=True)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from registry.consignees.models import RiskTier
 from registry.extensions import db
 from registry.reporting import dashboard
 from tests import factories as f
+from tests.factories import today as registry_today
 
-TODAY = date.today()
+TODAY = registry_today()
 
 
 def test_overdue_checks_are_the_checks_results_and_the_horizon_is_the_notice_period(app, app_ctx,

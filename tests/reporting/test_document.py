@@ -21,8 +21,8 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from registry.cli import cli
+from registry.core.clock import local_day
 from registry.core.schema import describe_model
-from registry.core.web import local_day
 from registry.extensions import db
 from registry.reporting import document, quarterly, snapshots, workbook
 from registry.reporting.models import ReportSnapshot

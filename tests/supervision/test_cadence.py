@@ -4,7 +4,7 @@ the calendar, the dashboard and the quarterly report agree."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from registry.compliance import engine
 from registry.compliance.catalogue import CATALOGUE
@@ -13,8 +13,9 @@ from registry.extensions import db
 from registry.reporting import dashboard, quarterly
 from registry.supervision import calendar
 from tests import factories as f
+from tests.factories import today as registry_today
 
-TODAY = date.today()
+TODAY = registry_today()
 
 
 def _consignee(name: str, tier: RiskTier, checked_ago: int, next_in: int | None):
