@@ -92,11 +92,15 @@ def create_user(username: str, role: Role, password: str, language: Language | N
     return user
 
 
-def update_user(user: User, values: dict) -> dict:
+def update_user(user: User, values: dict, by: User | None = None) -> dict:
     """Change role, status, language, e-mail address or single sign-on identity; any change of
     role or status ends the user's sessions, and a new e-mail address forgets the single sign-on
-    identity (the next single sign-on with the new address links one again)."""
+    identity (the next single sign-on with the new address links one again). An administrator
+    (`by`) cannot take away their own administrator access."""
     values = dict(values)
+    if by is not None and by.id == user.id and user.role == Role.ADMIN and (
+            values.get("role", Role.ADMIN) != Role.ADMIN or values.get("active") is False):
+        raise UserError(gettext("You cannot remove your own administrator access."), "role")
     if "email" in values:
         values["email"] = clean_email(values["email"], user)
         if values["email"] != user.email:

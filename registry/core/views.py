@@ -192,21 +192,19 @@ def user_edit(id: int):
     user = db.get_or_404(User, id)
     form = UserEditForm(obj=user)
     if form.validate_on_submit():
-        if user.id == current_user.id and (form.role.data != Role.ADMIN or not form.active.data):
-            form.role.errors.append(gettext("You cannot remove your own administrator access."))
+        try:
+            users.update_user(user, {"email": form.email.data, "role": form.role.data,
+                                     "active": form.active.data, "language": form.language.data},
+                              by=current_user._get_current_object())
+            if form.password.data:
+                users.set_password(user, form.password.data)
+        except users.UserError as error:
+            db.session.rollback()
+            form[error.field].errors.append(str(error))
         else:
-            try:
-                users.update_user(user, {"email": form.email.data, "role": form.role.data,
-                                         "active": form.active.data, "language": form.language.data})
-                if form.password.data:
-                    users.set_password(user, form.password.data)
-            except users.UserError as error:
-                db.session.rollback()
-                form[error.field].errors.append(str(error))
-            else:
-                db.session.commit()
-                flash(gettext("User “%(name)s” was saved.", name=user.username), "success")
-                return redirect(url_for("core.user_list"))
+            db.session.commit()
+            flash(gettext("User “%(name)s” was saved.", name=user.username), "success")
+            return redirect(url_for("core.user_list"))
     return render_template("core/user_form.html", form=form, user=user)
 
 

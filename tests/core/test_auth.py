@@ -151,3 +151,24 @@ def test_short_password_refused(app_ctx):
 
 def users_by_name(name: str) -> User:
     return db.session.scalar(sa.select(User).where(User.username == name))
+
+
+def test_an_administrator_cannot_take_away_their_own_administrator_access(app_ctx, users):
+    admin = users_by_name(users["admin"])
+    for values in ({"role": Role.EDITOR}, {"active": False}):
+        with pytest.raises(user_service.UserError, match="own administrator access") as refused:
+            user_service.update_user(admin, values, by=admin)
+        assert refused.value.field == "role"
+    other = user_service.create_user("second-admin", Role.ADMIN, "another-long-passphrase-9")
+    user_service.update_user(admin, {"role": Role.EDITOR}, by=other)
+    assert admin.role == Role.EDITOR
+
+
+def test_the_user_form_refuses_taking_away_ones_own_administrator_access(app_ctx, as_role):
+    admin = as_role("admin")
+    me = users_by_name("admin1")
+    refused = admin.post(f"/users/{me.id}/edit", {"email": "", "role": "editor", "active": "y"})
+    assert refused.status_code == 200
+    assert "You cannot remove your own administrator access." in refused.get_data(as_text=True)
+    db.session.refresh(me)
+    assert me.role == Role.ADMIN
