@@ -7,6 +7,7 @@ from flask import Blueprint
 from flask_login import current_user
 from sqlalchemy import orm as so
 
+from registry.compliance import engine
 from registry.consignees import handling
 from registry.consignees.models import (
     Certification,
@@ -151,6 +152,19 @@ def _consignee_context(consignee: Consignee) -> dict:
     }
 
 
+def _supervised_context(record: Entrustment | Contract) -> dict:
+    """For an entrustment's or a contract's page: the supervision checks of its consignee and
+    their open findings, and the compliance results about the record and its consignee."""
+    connection = db.session.connection()
+    about = {type(record): record.id, Consignee: record.consignee_id}
+    return {name: connection.execute(_SECTIONS[name], {"consignee": record.consignee_id}).all()
+            for name in ("checks", "open_findings")} | {
+        "results": engine.results_about(about, engine.context()),
+        "limit": SECTION_LIMIT,
+        "editor": current_user.can(Role.EDITOR),
+    }
+
+
 def _locations() -> list[tuple[str, object]]:
     return [("domestic", _l("Japan")), ("foreign", _l("Foreign"))]
 
@@ -254,6 +268,8 @@ entrustments = Entity(
     default_sort="reference",
     joins=(Entrustment.consignee, Entrustment.purpose),
     load=(so.selectinload(Entrustment.categories),),
+    detail_template="consignees/supervised_detail.html",
+    detail_context=_supervised_context,
 )
 
 contracts = Entity(
@@ -280,6 +296,8 @@ contracts = Entity(
     ),
     default_sort="reference",
     joins=(Contract.consignee,),
+    detail_template="consignees/supervised_detail.html",
+    detail_context=_supervised_context,
 )
 
 for entity in (consignees, certifications, entrustments, contracts):

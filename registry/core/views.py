@@ -26,7 +26,7 @@ from registry.core.auth import role_required
 from registry.core.entity import field_label
 from registry.core.forms import LanguageForm, LoginForm, UserCreateForm, UserEditForm
 from registry.core.models import AuditAction, AuditEntry, Language, Role, User
-from registry.core.web import paginate
+from registry.core.web import local_path, paginate
 from registry.extensions import db
 from registry.inventory.models import DataCategory, Purpose
 from registry.people.models import AccessGrant, Employee
@@ -137,10 +137,7 @@ def login_sso_callback():
 
 def _safe_next(target: str | None) -> str:
     """Only follow a local path after login (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") \
-            and not urlsplit(target).netloc and "\\" not in target:
-        return target
-    return url_for("core.home")
+    return local_path(target) or url_for("core.home")
 
 
 @bp.route("/logout", methods=["POST"])
