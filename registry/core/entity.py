@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from registry.core import records
 from registry.core.auth import role_required
 from registry.core.fields import form_for, form_values, record_id
+from registry.core.i18n import lazy_gettext as _l
 from registry.core.model import Record
 from registry.core.models import AuditEntry, Role
 from registry.core.schema import Description, Invalid, described
@@ -106,6 +107,12 @@ class Filter(_Facet):
         """A filter keeping the rows whose column holds the chosen value, its options counted."""
         return cls(key, label, choices, lambda v: column == v, value=lambda: column)
 
+    @classmethod
+    def flag(cls, condition: sa.ColumnElement[bool], key: str, label: object) -> Filter:
+        """A yes / no filter on a condition, its two options counted."""
+        return cls(key, label, _yes_no, lambda v: condition if v == "yes" else ~condition,
+                   value=lambda: sa.case((condition, "yes"), else_="no"))
+
     def accepts(self, value: str) -> bool:
         if self.choices is None:
             return len(value) <= 64
@@ -117,6 +124,10 @@ class Filter(_Facet):
             return [(value, value, count) for value, (_, count) in sorted((counts or {}).items())]
         return [(str(value), label, None if counts is None else counts.get(str(value), (0, 0))[1])
                 for value, label in self.choices()]
+
+
+def _yes_no() -> list[tuple[str, object]]:
+    return [("yes", _l("Yes")), ("no", _l("No"))]
 
 
 @dataclass(frozen=True)
