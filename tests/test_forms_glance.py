@@ -344,3 +344,28 @@ def test_the_grant_list_filters_by_indexed_columns(app_ctx):
     indexed |= {tuple(u["column_names"])[0]
                 for u in sa.inspect(db.session.connection()).get_unique_constraints("access_grants")}
     assert {"employee_id", "category_id", "revoked_on", "granted_on"} <= indexed
+
+
+def test_an_import_meeting_a_number_saved_meanwhile_plans_again(app_ctx, tmp_path):
+    """The workbook import creates ENT-0002; a form saves ENT-0002 after the import checked the
+    registry and before it wrote: the unique index refuses the row, and the import is refused as
+    stale (the CLI and the web page plan it again) rather than failing."""
+    from registry.exchange import pipeline, write
+    from registry.exchange.apply import Stale, apply
+
+    kept = f.make_entrustment(reference="ENT-0001")
+    gone = f.make_entrustment(reference="ENT-0002", consignee=kept.consignee, purpose=kept.purpose)
+    db.session.commit()
+    path = tmp_path / "inventory.xlsx"
+    write.export(path, "en")
+    records.delete(gone)
+    db.session.commit()
+    plan = pipeline.plan_file(path)
+    assert plan.valid and [r.key for s in plan.sheets for r in s.rows if r.action == "create"] == [
+        ("ENT-0002",)]
+    now = sa.func.now()
+    db.session.execute(sa.insert(Entrustment.__table__).values(  # saved meanwhile, not yet logged
+        reference="ENT-0002", consignee_id=kept.consignee_id, purpose_id=kept.purpose_id,
+        work="同時に保存", notes="", created_at=now, updated_at=now, revision=1))
+    with pytest.raises(Stale, match="saved while it was applied"):
+        apply(plan, path.name, path.read_bytes())
