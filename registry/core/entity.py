@@ -403,7 +403,7 @@ class Entity:
         seen = request.form.get("revision", type=int) if request.method == "POST" else obj.revision
         if form.validate_on_submit():
             if seen != obj.revision:
-                return self._conflict(obj, form, seen)
+                return self._conflict(obj, form, seen, back)
             try:
                 changes = self.update(obj, form_values(form))
                 db.session.commit()
