@@ -70,6 +70,10 @@ class Result:
     def url(self) -> str:
         return cached_url_for(DETAIL_ENDPOINTS[self.check.subject], id=self.subject_id)
 
+    @property
+    def severity(self) -> Severity:
+        return severity(self.check)
+
 
 @dataclass
 class Tally:
@@ -142,6 +146,24 @@ def _count(at: Context, checks: list[Check]) -> list[Tally]:
     counts = {code: (total, waived) for code, total, waived in db.session.execute(sa.union_all(*parts))}
     return [Tally(check, counts[check.code][0] - counts[check.code][1], counts[check.code][1])
             for check in checks]
+
+
+def results_about(subjects: dict[type, int], at: Context) -> list[Result]:
+    """The results (open and waived) of every check about these records ({model: id}), most
+    serious first: one UNION ALL statement over the checks of those kinds of record."""
+    checks = [check for check in ordered() if check.subject in subjects]
+    if not checks:
+        return []
+    parts = []
+    for check in checks:
+        found, subject_id, label, detail, waiver = _rows(check, at)
+        parts.append(sa.select(sa.literal(check.code), subject_id, label,
+                               sa.cast(detail, sa.String), waiver)
+                     .where(subject_id == subjects[check.subject]))
+    rows = db.session.execute(sa.union_all(*parts)).all()
+    position = {check.code: index for index, check in enumerate(checks)}
+    return [Result(CATALOGUE[code], *row)
+            for code, *row in sorted(rows, key=lambda row: position[row[0]])]
 
 
 def open_results(at: Context, tallies: list[Tally]) -> list[Result]:

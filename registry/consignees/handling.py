@@ -7,7 +7,14 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from registry.consignees.models import Consignee, CrossBorderBasis, Entrustment, entrustment_categories
+from registry.consignees.models import (
+    Consignee,
+    Contract,
+    CrossBorderBasis,
+    Entrustment,
+    entrustment_categories,
+)
+from registry.core.i18n import lazy_gettext as _l
 from registry.core.model import Choice
 from registry.extensions import db
 from registry.inventory.models import AppiKind, DataCategory, Purpose
@@ -62,6 +69,52 @@ def entrustment_state(on: date) -> sa.ColumnElement[str]:
     return sa.case((Entrustment.end_on < on, EntrustmentState.ENDED.value),
                    (Entrustment.start_on > on, EntrustmentState.UPCOMING.value),
                    else_=EntrustmentState.ACTIVE.value)
+
+
+class ContractState(Choice):
+    """Where a contract stands on a day (from its dates and renewal, not stored)."""
+
+    UPCOMING = "upcoming", "Not yet in force", "発効前"
+    IN_FORCE = "in_force", "In force", "有効"
+    ENDED = "ended", "Ended", "終了"
+
+
+def contract_state(on: date) -> sa.ColumnElement[str]:
+    """The contract's ContractState value on the day (one renewing itself has not ended)."""
+    return sa.case((sa.and_(Contract.end_on < on, Contract.auto_renewal.is_(False)),
+                    ContractState.ENDED.value),
+                   (Contract.start_on > on, ContractState.UPCOMING.value),
+                   else_=ContractState.IN_FORCE.value)
+
+
+def locations() -> list[tuple[str, object]]:
+    """Where a consignee handles the data: the choices of the location filters."""
+    return [("domestic", _l("Japan")), ("foreign", _l("Foreign"))]
+
+
+def location(value: str) -> sa.ColumnElement[bool]:
+    """The consignee handles the data in Japan (domestic) or abroad (foreign)."""
+    return (Consignee.country == "JP") if value == "domestic" else (Consignee.country != "JP")
+
+
+def located() -> sa.ColumnElement[str]:
+    """The consignee's location: domestic or foreign."""
+    return sa.case((Consignee.country == "JP", "domestic"), else_="foreign")
+
+
+def handed_to(*where: sa.ColumnElement) -> sa.ColumnElement[bool]:
+    """The data category is handed over by an entrustment to a consignee matching the clauses."""
+    return DataCategory.id.in_(
+        sa.select(entrustment_categories.c.category_id)
+        .join(Entrustment, Entrustment.id == entrustment_categories.c.entrustment_id)
+        .join(Consignee, Consignee.id == Entrustment.consignee_id).where(*where))
+
+
+#: the joins from a data category to the consignees its entrustments hand it to
+CONSIGNEE_JOINS = (
+    (entrustment_categories, entrustment_categories.c.category_id == DataCategory.id),
+    (Entrustment, Entrustment.id == entrustment_categories.c.entrustment_id),
+    (Consignee, Consignee.id == Entrustment.consignee_id))
 
 
 def handing_over(*where: sa.ColumnElement) -> sa.ColumnElement[bool]:

@@ -90,8 +90,9 @@ CERTIFICATIONS = Description(
 ENTRUSTMENTS = Description(
     Entrustment, key=("reference",), singular=Label("Entrustment", "委託業務"),
     plural=Label("Entrustments", "委託業務"), rules=_entrustment,
-    order_by=(Entrustment.reference,), consults=(PurposeCategory,))
+    order_by=(Entrustment.reference,), consults=(PurposeCategory,), series="ENT-")
 
 CONTRACTS = Description(
     Contract, key=("reference",), singular=Label("Contract", "契約"),
-    plural=Label("Contracts", "契約"), rules=period, order_by=(Contract.reference,))
+    plural=Label("Contracts", "契約"), rules=period, order_by=(Contract.reference,),
+    series="CON-")

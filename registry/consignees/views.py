@@ -7,6 +7,7 @@ from flask import Blueprint
 from flask_login import current_user
 from sqlalchemy import orm as so
 
+from registry.compliance import engine
 from registry.consignees import handling
 from registry.consignees.models import (
     Certification,
@@ -152,18 +153,24 @@ def _consignee_context(consignee: Consignee) -> dict:
     }
 
 
-def _locations() -> list[tuple[str, object]]:
-    return [("domestic", _l("Japan")), ("foreign", _l("Foreign"))]
+def _supervised_context(record: Entrustment | Contract) -> dict:
+    """For an entrustment's or a contract's page: the supervision checks of its consignee and
+    their open findings, and the compliance results about the record and its consignee."""
+    connection = db.session.connection()
+    about = {type(record): record.id, Consignee: record.consignee_id}
+    return {name: connection.execute(_SECTIONS[name], {"consignee": record.consignee_id}).all()
+            for name in ("checks", "open_findings")} | {
+        "results": engine.results_about(about, engine.context()),
+        "limit": SECTION_LIMIT,
+        "editor": current_user.can(Role.EDITOR),
+    }
 
 
-def _location(value: str) -> sa.ColumnElement[bool]:
-    """The consignee handles the data in Japan (domestic) or abroad (foreign)."""
-    return (Consignee.country == "JP") if value == "domestic" else (Consignee.country != "JP")
-
-
-def _located() -> sa.ColumnElement[str]:
-    return sa.case((Consignee.country == "JP", "domestic"), else_="foreign")
-
+#: the filters of the lists of consignees' records by where and how risky the consignee is
+LOCATION = Filter("location", _l("Location"), handling.locations, handling.location,
+                  value=handling.located)
+COUNTRY = Filter.on(Consignee.country, "country", _l("Country"))
+RISK_TIER = Filter.on(Consignee.risk_tier, "risk_tier", _l("Risk tier"), RiskTier.choices)
 
 consignees = Entity(
     name="consignees",
@@ -179,10 +186,10 @@ consignees = Entity(
     search=(Consignee.name, Consignee.corporate_number, Consignee.address,
             Consignee.contact_name),
     filters=(
-        Filter.on(Consignee.risk_tier, "risk_tier", _l("Risk tier"), RiskTier.choices),
+        RISK_TIER,
         Filter.on(Consignee.status, "status", _l("Status"), ConsigneeStatus.choices),
-        Filter("location", _l("Location"), _locations, _location, value=_located),
-        Filter.on(Consignee.country, "country", _l("Country")),
+        LOCATION,
+        COUNTRY,
     ),
     default_sort="name",
     load=(so.joinedload(Consignee.parent),),
@@ -210,8 +217,13 @@ certifications = Entity(
     ],
     search=(Consignee.name, Certification.number),
     filters=(
-        Filter("scheme", _l("Scheme"), CertificationScheme.choices,
-               lambda v: Certification.scheme == v),
+        Filter.on(Certification.scheme, "scheme", _l("Scheme"), CertificationScheme.choices),
+        RecordFilter("consignee", _l("Consignee"), Consignee,
+                     lambda v: Certification.consignee_id == int(v),
+                     value=lambda: Consignee.id, name=lambda: Consignee.label),
+        COUNTRY,
+        DateRange("expires_on", CERTIFICATIONS.by_name["expires_on"].label,
+                  Certification.expires_on),
     ),
     default_sort="expires_on",
     joins=(Certification.consignee,),
@@ -238,9 +250,9 @@ entrustments = Entity(
                      lambda v: handling.handing_over(DataCategory.id == int(v)),
                      value=lambda: DataCategory.id, name=lambda: DataCategory.name,
                      through=handling.CATEGORY_JOINS),
-        Filter("location", _l("Location"), _locations, _location, value=_located),
-        Filter.on(Consignee.country, "country", _l("Country")),
-        Filter.on(Consignee.risk_tier, "risk_tier", _l("Risk tier"), RiskTier.choices),
+        LOCATION,
+        COUNTRY,
+        RISK_TIER,
         Filter("state", _l("Status"), handling.EntrustmentState.choices,
                lambda v: handling.entrustment_state(clock.today()) == v,
                value=lambda: handling.entrustment_state(clock.today())),
@@ -255,6 +267,8 @@ entrustments = Entity(
     default_sort="reference",
     joins=(Entrustment.consignee, Entrustment.purpose),
     load=(so.selectinload(Entrustment.categories),),
+    detail_template="consignees/supervised_detail.html",
+    detail_context=_supervised_context,
 )
 
 contracts = Entity(
@@ -272,15 +286,26 @@ contracts = Entity(
     search=(Contract.reference, Contract.title, Consignee.name),
     filters=(
         RecordFilter("consignee", _l("Consignee"), Consignee,
-                     lambda v: Contract.consignee_id == int(v)),
-        Filter("contract_type", _l("Type"), ContractType.choices,
-               lambda v: Contract.contract_type == v),
-        Filter("confidentiality", _l("Confidentiality clause"),
-               lambda: [("yes", _l("Yes")), ("no", _l("No"))],
-               lambda v: Contract.clause_confidentiality.is_(v == "yes")),
+                     lambda v: Contract.consignee_id == int(v),
+                     value=lambda: Consignee.id, name=lambda: Consignee.label),
+        Filter.on(Contract.contract_type, "contract_type", _l("Type"), ContractType.choices),
+        Filter("state", _l("Status"), handling.ContractState.choices,
+               lambda v: handling.contract_state(date.today()) == v,
+               value=lambda: handling.contract_state(date.today())),
+        Filter.flag(Contract.clause_confidentiality.is_(True), "confidentiality",
+                    _l("Confidentiality clause")),
+        Filter.flag(Contract.auto_renewal.is_(True), "auto_renewal",
+                    CONTRACTS.by_name["auto_renewal"].label),
+        LOCATION,
+        COUNTRY,
+        RISK_TIER,
+        DateRange("start_on", CONTRACTS.by_name["start_on"].label, Contract.start_on),
+        DateRange("end_on", CONTRACTS.by_name["end_on"].label, Contract.end_on),
     ),
     default_sort="reference",
     joins=(Contract.consignee,),
+    detail_template="consignees/supervised_detail.html",
+    detail_context=_supervised_context,
 )
 
 for entity in (consignees, certifications, entrustments, contracts):

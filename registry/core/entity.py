@@ -18,10 +18,19 @@ from sqlalchemy.orm.exc import StaleDataError
 from registry.core import records
 from registry.core.auth import role_required
 from registry.core.fields import form_for, form_values, record_id
+from registry.core.i18n import lazy_gettext as _l
 from registry.core.model import Record
 from registry.core.models import AuditEntry, Role
 from registry.core.schema import Description, Invalid, described
-from registry.core.web import DETAIL_ENDPOINTS, label, link, paginate, record_url, show
+from registry.core.web import (
+    DETAIL_ENDPOINTS,
+    came_from,
+    label,
+    link,
+    paginate,
+    record_url,
+    show,
+)
 from registry.extensions import db
 
 #: model class -> its Entity, filled in as entities register
@@ -52,6 +61,9 @@ class Column:
     link: bool = False
     label: object = None
 
+
+#: a record's own pages beyond its page, which a deleted record no longer has
+PAGES = ("edit", "delete", "history")
 
 #: how many options a facet of related records offers (the most frequent first)
 FACET_OPTIONS = 50
@@ -95,6 +107,12 @@ class Filter(_Facet):
         """A filter keeping the rows whose column holds the chosen value, its options counted."""
         return cls(key, label, choices, lambda v: column == v, value=lambda: column)
 
+    @classmethod
+    def flag(cls, condition: sa.ColumnElement[bool], key: str, label: object) -> Filter:
+        """A yes / no filter on a condition, its two options counted."""
+        return cls(key, label, _yes_no, lambda v: condition if v == "yes" else ~condition,
+                   value=lambda: sa.case((condition, "yes"), else_="no"))
+
     def accepts(self, value: str) -> bool:
         if self.choices is None:
             return len(value) <= 64
@@ -106,6 +124,10 @@ class Filter(_Facet):
             return [(value, value, count) for value, (_, count) in sorted((counts or {}).items())]
         return [(str(value), label, None if counts is None else counts.get(str(value), (0, 0))[1])
                 for value, label in self.choices()]
+
+
+def _yes_no() -> list[tuple[str, object]]:
+    return [("yes", _l("Yes")), ("no", _l("No"))]
 
 
 @dataclass(frozen=True)
@@ -357,7 +379,10 @@ class Entity:
                                **self.detail_context(obj))
 
     def create_view(self):
-        form = self.form(data=request.args.to_dict() if request.method == "GET" else None)
+        back = came_from()
+        start = records.suggested(self.model) | request.args.to_dict() \
+            if request.method == "GET" else None
+        form = self.form(data=start)
         if form.validate_on_submit():
             try:
                 obj = self.create(self.model, form_values(form))
@@ -369,35 +394,37 @@ class Entity:
                 flash(gettext("%(entity)s “%(record)s” was created.", entity=self.singular,
                               record=str(obj)), "success")
                 return redirect(url_for(f"{self.endpoint}_detail", id=obj.id))
-        return render_template("entity/form.html", entity=self, form=form, obj=None)
+        return render_template("entity/form.html", entity=self, form=form, obj=None, back=back)
 
     def edit_view(self, id: int):
         obj = self.get_or_404(id)
+        back = came_from()
         form = self.form(obj=obj)
         seen = request.form.get("revision", type=int) if request.method == "POST" else obj.revision
         if form.validate_on_submit():
             if seen != obj.revision:
-                return self._conflict(obj, form, seen)
+                return self._conflict(obj, form, seen, back)
             try:
                 changes = self.update(obj, form_values(form))
                 db.session.commit()
             except StaleDataError:  # saved by someone else between our read and our write
                 db.session.rollback()
-                return self._conflict(self.get_or_404(id), form, seen)
+                return self._conflict(self.get_or_404(id), form, seen, back)
             except Invalid as invalid:
                 db.session.rollback()
                 form.refuse(invalid.problems)
                 return render_template("entity/form.html", entity=self, form=form,
-                                       obj=self.get_or_404(id), revision=seen)
+                                       obj=self.get_or_404(id), revision=seen, back=back)
             if changes:
                 flash(gettext("%(entity)s “%(record)s” was saved.", entity=self.singular,
                               record=str(obj)), "success")
             else:
                 flash(gettext("Nothing was changed."), "info")
-            return redirect(url_for(f"{self.endpoint}_detail", id=obj.id))
-        return render_template("entity/form.html", entity=self, form=form, obj=obj, revision=seen)
+            return redirect(back or url_for(f"{self.endpoint}_detail", id=obj.id))
+        return render_template("entity/form.html", entity=self, form=form, obj=obj, revision=seen,
+                               back=back)
 
-    def _conflict(self, obj: Record, form: FlaskForm, seen: int | None):
+    def _conflict(self, obj: Record, form: FlaskForm, seen: int | None, back: str | None):
         """Refuse a save based on an older revision: show what others changed since, keep the
         user's input, and let them save again over the revision they have now seen."""
         missed = max(1, min(obj.revision - (seen or 0), 20))
@@ -406,22 +433,26 @@ class Entity:
             .where(AuditEntry.entity == self.model.__tablename__, AuditEntry.record_id == obj.id)
             .order_by(AuditEntry.id.desc()).limit(missed)).all()
         return render_template("entity/form.html", entity=self, form=form, obj=obj,
-                               revision=obj.revision, conflict=entries), 409
+                               revision=obj.revision, conflict=entries, back=back), 409
 
     def delete_view(self, id: int):
         obj = self.get_or_404(id)
+        back = came_from()
         blocking = self.blocking_dependents(obj)
         form = FlaskForm()
         if form.validate_on_submit() and not blocking:
             label = str(obj)
+            gone = record_url(obj)
             records.delete(obj)
             db.session.commit()
             flash(gettext("%(entity)s “%(record)s” was deleted.", entity=self.singular,
                           record=label), "success")
+            if back and back.split("?")[0] not in (gone, *(f"{gone}/{page}" for page in PAGES)):
+                return redirect(back)
             return redirect(url_for(f"{self.endpoint}_list"))
         status = 409 if blocking and request.method == "POST" else 200
         return render_template("entity/delete.html", entity=self, obj=obj, form=form,
-                               blocking=blocking), status
+                               blocking=blocking, back=back), status
 
     def history_view(self, id: int):
         obj = self.get_or_404(id)

@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from registry.core.i18n import lazy_gettext as _l
+from registry.core.i18n import translated
 from registry.core.model import Choice, Record
 from registry.extensions import db
 
@@ -195,8 +196,20 @@ def _record_id(value):
 
 
 def _options(model: type[Record], order_by, optional: bool):
+    """The records to choose from; grouped (optgroup) by the choice their description groups them
+    by, such as a data category's kind under the APPI, in the order of its choices."""
+    from registry.core.schema import DESCRIPTIONS
+
     records = db.session.scalars(sa.select(model).order_by(order_by or model.id))
-    options = [SelectChoice(record.id, str(record)) for record in records]
+    group_by = getattr(DESCRIPTIONS.get(model), "group_by", None)
+    if group_by is None:
+        options = [SelectChoice(record.id, str(record)) for record in records]
+    else:
+        members = list(getattr(model, group_by).type.enum_class)
+        grouped = sorted(records, key=lambda record: members.index(getattr(record, group_by)))
+        options = [SelectChoice(record.id, str(record),
+                                optgroup=translated(getattr(record, group_by).label))
+                   for record in grouped]
     return ([SelectChoice("", "—")] if optional else []) + options
 
 

@@ -5,11 +5,12 @@ messages, as a workbook import (which checks its rows with the same rules)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar
 
 import sqlalchemy as sa
 
-from registry.core import audit, operations
+from registry.core import audit, operations, references
 from registry.core.i18n import lazy_gettext as _l
 from registry.core.model import Record
 from registry.core.schema import REF, Invalid, Problem, Registry, check, describe_model, prepared
@@ -22,9 +23,19 @@ TAKEN = _l("Another record already has this value.")
 
 def create(model: type[T], data: dict) -> T:
     """Create a record from plain values (records for references) once the rules allow it."""
-    data = prepared(describe_model(model), dict(data), None)
+    description = describe_model(model)
+    data = prepared(description, dict(data), None)
     _refuse(judged(model, data))
-    return operations.create(model, data)
+    return _keyed(description, data, None, lambda: operations.create(model, data))
+
+
+def suggested(model: type[Record]) -> dict:
+    """What a new record's form starts with: the next free management number of its series."""
+    description = describe_model(model)
+    if description.series is None:
+        return {}
+    key = description.key[0]
+    return {key: references.next_in_series(getattr(model, key), description.series)}
 
 
 def judged(model: type[Record], data: dict) -> list[Problem]:
@@ -45,7 +56,7 @@ def update(obj: Record, data: dict) -> dict[str, list]:
     values = {**before, **description.values_from(data)}
     _refuse(check(description, values, before, audit.current_role(), Registry())
             + _taken(description, data, obj))
-    return operations.update(obj, data)
+    return _keyed(description, data, obj, lambda: operations.update(obj, data))
 
 
 def delete(obj: Record) -> None:
@@ -61,6 +72,20 @@ def delete(obj: Record) -> None:
 def _refuse(problems: list[Problem]) -> None:
     if problems:
         raise Invalid(problems)
+
+
+def _keyed(description, data: dict, obj: Record | None, write: Callable[[], T]) -> T:
+    """write(), refused like any taken key when another transaction saved the same key between
+    the check and the write (two people saving the same suggested number): the database's unique
+    index refuses the second, which waited for the first to commit."""
+    try:
+        with db.session.begin_nested():
+            return write()
+    except sa.exc.IntegrityError:
+        problems = _taken(description, data, obj)
+        if not problems:
+            raise
+        raise Invalid(problems) from None
 
 
 def _taken(description, data: dict, obj: Record | None) -> list[Problem]:

@@ -209,6 +209,10 @@ class Description:
     consults: tuple[type, ...] = ()
     #: other names the sheet has had
     sheet_synonyms: tuple[str, ...] = ()
+    #: the prefix of the management numbers (the key) suggested for new records: "ENT-"
+    series: str | None = None
+    #: the choice field that groups these records in other records' drop-downs (a category's kind)
+    group_by: str | None = None
 
     def __post_init__(self) -> None:
         from registry.core.models import Role

@@ -26,7 +26,7 @@ from registry.core.auth import role_required
 from registry.core.entity import field_label
 from registry.core.forms import LanguageForm, LoginForm, UserCreateForm, UserEditForm
 from registry.core.models import AuditAction, AuditEntry, Language, Role, User
-from registry.core.web import paginate
+from registry.core.web import local_path, paginate
 from registry.extensions import db
 from registry.inventory.models import DataCategory, Purpose
 from registry.people.models import AccessGrant, Employee
@@ -137,10 +137,7 @@ def login_sso_callback():
 
 def _safe_next(target: str | None) -> str:
     """Only follow a local path after login (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") \
-            and not urlsplit(target).netloc and "\\" not in target:
-        return target
-    return url_for("core.home")
+    return local_path(target) or url_for("core.home")
 
 
 @bp.route("/logout", methods=["POST"])
@@ -210,28 +207,36 @@ def user_edit(id: int):
 
 @bp.route("/audit/")
 def audit_log():
-    """Every change, newest first, filtered by record type, action, actor and date."""
-    query = sa.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    """Every change, newest first, filtered by record type, action, actor and date; the record
+    types and actions show how many entries each would leave (one grouped statement each)."""
     args = request.args
     entity_names = sorted(db.metadata.tables)
+    shown = []
     if not current_user.can(Role.ADMIN):  # accounts, roles and password events are the admins'
-        query = query.where(AuditEntry.entity.not_in(ADMIN_ONLY_ENTRIES))
+        shown.append(AuditEntry.entity.not_in(ADMIN_ONLY_ENTRIES))
         entity_names = [name for name in entity_names if name not in ADMIN_ONLY_ENTRIES]
+    chosen = {}
     if args.get("entity") in entity_names:
-        query = query.where(AuditEntry.entity == args["entity"])
+        chosen["entity"] = AuditEntry.entity == args["entity"]
     if args.get("action") in {a.value for a in AuditAction}:
-        query = query.where(AuditEntry.action == args["action"])
+        chosen["action"] = AuditEntry.action == args["action"]
     if args.get("actor"):
-        query = query.where(AuditEntry.actor == args["actor"].strip()[:80])
+        chosen["actor"] = AuditEntry.actor == args["actor"].strip()[:80]
     for key, compare in (("from", AuditEntry.at.__ge__), ("to", AuditEntry.at.__lt__)):
         day = _date_arg(args.get(key, ""))
         if day is not None:
-            query = query.where(compare(day + timedelta(days=1) if key == "to" else day))
+            chosen[key] = compare(day + timedelta(days=1) if key == "to" else day)
     if args.get("request"):
-        query = query.where(AuditEntry.request_id == args["request"].strip()[:32])
-    page = paginate(query)
+        chosen["request"] = AuditEntry.request_id == args["request"].strip()[:32]
+    counts = {}
+    for key, column in (("entity", AuditEntry.entity), ("action", AuditEntry.action)):
+        others = [clause for name, clause in chosen.items() if name != key]
+        counts[key] = {getattr(value, "value", value): rows for value, rows in db.session.execute(
+            sa.select(column, sa.func.count()).where(*shown, *others).group_by(column))}
+    page = paginate(sa.select(AuditEntry).where(*shown, *chosen.values())
+                    .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
     return render_template("core/audit_log.html", page=page, entity_names=entity_names,
-                           actions=list(AuditAction))
+                           actions=list(AuditAction), counts=counts)
 
 
 def _date_arg(value: str) -> datetime | None:

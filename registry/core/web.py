@@ -6,6 +6,7 @@ import enum
 import functools
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import (
     Flask,
@@ -218,6 +219,35 @@ def url_with(**changes) -> str:
         else:
             args[key] = value
     return cached_url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+#: the longest address kept to go back to
+MAX_NEXT = 2000
+
+
+def local_path(target: str | None) -> str | None:
+    """target when it is a path on this site (no scheme or host, no backslash or control
+    character that a browser could read as another site), else None: no open redirect."""
+    if not target or len(target) > MAX_NEXT or not target.startswith("/") \
+            or target.startswith("//") or "\\" in target or has_control_characters(target):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+def came_from() -> str | None:
+    """The page to go back to from a form: its `next` (the query's, or the form's hidden field),
+    else the page of this site that linked to the form (Referer); a local path, never the form
+    itself, or None."""
+    target = request.values.get("next")
+    if not target and request.method == "GET" and request.referrer:
+        parts = urlsplit(request.referrer)
+        if parts.netloc == request.host and parts.scheme in ("http", "https"):
+            target = urlunsplit(("", "", parts.path, parts.query, ""))
+    target = local_path(target)
+    if target is None or urlsplit(target).path == request.script_root + request.path:
+        return None
+    return target
 
 
 #: pages beyond this are not offered (an offset this far would overflow the database's integers)

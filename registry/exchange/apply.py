@@ -126,13 +126,19 @@ def apply(plan: Plan, filename: str, content: bytes) -> ImportBatch:
         db.session.flush()
         return batch
     writer = Writer(batch, plan.renamed)
-    with collector_paused():
-        for sheet in plan.sheets:
-            writer.create(sheet)
-            writer.update(sheet)
-        for sheet in reversed(plan.sheets):
-            writer.delete(sheet)
-        writer.finish()
+    try:
+        with collector_paused():
+            for sheet in plan.sheets:
+                writer.create(sheet)
+                writer.update(sheet)
+            for sheet in reversed(plan.sheets):
+                writer.delete(sheet)
+            writer.finish()
+    except sa.exc.IntegrityError:
+        # a form saved a record with a key of the workbook (a suggested ENT- number) after the
+        # check above and before this write: the unique index refused the row; plan again
+        raise Stale(_("a record with a key of the workbook was saved while it was applied")) \
+            from None
     return batch
 
 

@@ -13,7 +13,8 @@ PURPOSES = Description(
 
 CATEGORIES = Description(
     DataCategory, key=("name",), singular=Label("Data category", "個人情報項目"),
-    plural=Label("Data categories", "個人情報項目"), order_by=(DataCategory.name,))
+    plural=Label("Data categories", "個人情報項目"), order_by=(DataCategory.name,),
+    group_by="appi_kind")
 
 LINKS = Description(
     PurposeCategory, key=("purpose", "category"), singular=Label("Use of a category", "項目の利用"),

@@ -5,8 +5,8 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import orm as so
 
 from registry.consignees import handling
-from registry.consignees.models import Entrustment, entrustment_categories
-from registry.core.entity import Column, Dependent, Entity, Filter
+from registry.consignees.models import Consignee, Entrustment, entrustment_categories
+from registry.core.entity import Column, DateRange, Dependent, Entity, Filter, RecordFilter
 from registry.core.i18n import lazy_gettext as _l
 from registry.extensions import db
 from registry.inventory import matrix as matrix_service
@@ -50,6 +50,21 @@ def _category_context(category: DataCategory) -> dict:
     return {"links": links, "active_grants": grants} | handling.category_handling(category.id)
 
 
+#: the joins from a purpose to the data categories it uses
+_PURPOSE_CATEGORIES = ((PurposeCategory, PurposeCategory.purpose_id == Purpose.id),
+                       (DataCategory, DataCategory.id == PurposeCategory.category_id))
+#: the filter by a data category's kind under the APPI (of the list's rows or linked ones)
+APPI_KIND = Filter.on(DataCategory.appi_kind, "appi_kind", _l("Kind under the APPI"),
+                      AppiKind.choices)
+
+
+def _using(*where: sa.ColumnElement) -> sa.ColumnElement[bool]:
+    """The purpose uses a data category matching the clauses."""
+    return Purpose.id.in_(sa.select(PurposeCategory.purpose_id)
+                          .join(DataCategory, DataCategory.id == PurposeCategory.category_id)
+                          .where(*where))
+
+
 purposes = Entity(
     name="purposes",
     description=PURPOSES,
@@ -61,7 +76,14 @@ purposes = Entity(
     ],
     search=(Purpose.code, Purpose.title, Purpose.description, Purpose.legal_basis),
     filters=(
-        Filter("status", _l("Status"), PurposeStatus.choices, lambda v: Purpose.status == v),
+        Filter.on(Purpose.status, "status", _l("Status"), PurposeStatus.choices),
+        Filter("kind", _l("Data used"), AppiKind.choices,
+               lambda v: _using(DataCategory.appi_kind == v),
+               value=lambda: DataCategory.appi_kind, through=_PURPOSE_CATEGORIES),
+        RecordFilter("category", _l("Data category"), DataCategory,
+                     lambda v: _using(DataCategory.id == int(v)),
+                     value=lambda: DataCategory.id, name=lambda: DataCategory.name,
+                     through=_PURPOSE_CATEGORIES),
     ),
     default_sort="code",
     dependents=(
@@ -87,8 +109,19 @@ categories = Entity(
     search=(DataCategory.name, DataCategory.data_subjects, DataCategory.source,
             DataCategory.storage_location),
     filters=(
-        Filter("appi_kind", _l("Kind under the APPI"), AppiKind.choices,
-               lambda v: DataCategory.appi_kind == v),
+        APPI_KIND,
+        Filter("location", _l("Handed to consignees"), handling.locations,
+               lambda v: handling.handed_to(handling.location(v)),
+               value=handling.located, through=handling.CONSIGNEE_JOINS),
+        Filter("country", _l("Country of the consignees"), None,
+               lambda v: handling.handed_to(Consignee.country == v),
+               value=lambda: Consignee.country, through=handling.CONSIGNEE_JOINS),
+        RecordFilter("purpose", _l("Purpose of use"), Purpose,
+                     lambda v: DataCategory.id.in_(sa.select(PurposeCategory.category_id)
+                                                   .where(PurposeCategory.purpose_id == int(v))),
+                     value=lambda: Purpose.id, name=lambda: Purpose.code,
+                     through=((PurposeCategory, PurposeCategory.category_id == DataCategory.id),
+                              (Purpose, Purpose.id == PurposeCategory.purpose_id))),
     ),
     default_sort="name",
     dependents=(
@@ -113,8 +146,15 @@ links = Entity(
     ],
     search=(Purpose.code, Purpose.title, DataCategory.name, PurposeCategory.reason),
     filters=(
-        Filter("appi_kind", _l("Kind under the APPI"), AppiKind.choices,
-               lambda v: DataCategory.appi_kind == v),
+        APPI_KIND,
+        RecordFilter("purpose", _l("Purpose of use"), Purpose,
+                     lambda v: PurposeCategory.purpose_id == int(v),
+                     value=lambda: Purpose.id, name=lambda: Purpose.code),
+        RecordFilter("category", _l("Data category"), DataCategory,
+                     lambda v: PurposeCategory.category_id == int(v),
+                     value=lambda: DataCategory.id, name=lambda: DataCategory.name),
+        Filter.on(Purpose.status, "status", _l("Status of the purpose"), PurposeStatus.choices),
+        DateRange("since", LINKS.by_name["since"].label, PurposeCategory.since),
     ),
     default_sort="purpose",
     joins=(PurposeCategory.purpose, PurposeCategory.category),

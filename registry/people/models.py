@@ -102,7 +102,8 @@ class AccessGrant(Record, db.Model):
     granted_by: so.Mapped[str] = so.mapped_column(sa.String(128), default="", info=describe(
         "Granted by", "付与者", synonyms=("承認者",)))
     #: the day access was given
-    granted_on: so.Mapped[date | None] = so.mapped_column(info=describe("Granted on", "付与日"))
+    granted_on: so.Mapped[date | None] = so.mapped_column(index=True, info=describe(
+        "Granted on", "付与日"))
     #: the day the grant was last reviewed
     last_reviewed_on: so.Mapped[date | None] = so.mapped_column(info=describe(
         "Last reviewed", "最終見直し日"))

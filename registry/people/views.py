@@ -4,11 +4,12 @@ import sqlalchemy as sa
 from flask import Blueprint
 from sqlalchemy import orm as so
 
-from registry.core.entity import Column, Dependent, Entity, Filter, RecordFilter
+from registry.core.entity import Column, DateRange, Dependent, Entity, Filter, RecordFilter
 from registry.core.i18n import lazy_gettext as _l
 from registry.core.web import paginate
 from registry.extensions import db
-from registry.inventory.models import AppiKind, DataCategory
+from registry.inventory.models import DataCategory
+from registry.inventory.views import APPI_KIND
 from registry.people.models import AccessGrant, AccessLevel, Employee, EmployeeStatus
 from registry.people.rules import EMPLOYEES, GRANTS
 
@@ -49,7 +50,12 @@ employees = Entity(
     ],
     search=(Employee.number, Employee.name, Employee.department, Employee.job_title),
     filters=(
-        Filter("status", _l("Status"), EmployeeStatus.choices, lambda v: Employee.status == v),
+        Filter.on(Employee.status, "status", _l("Status"), EmployeeStatus.choices),
+        Filter.on(Employee.department, "department", EMPLOYEES.by_name["department"].label),
+        Filter.flag(Employee.pledge_signed_on.is_not(None), "pledge",
+                    _l("Confidentiality pledge signed")),
+        DateRange("last_training_on", EMPLOYEES.by_name["last_training_on"].label,
+                  Employee.last_training_on),
     ),
     default_sort="number",
     dependents=(
@@ -76,14 +82,19 @@ grants = Entity(
         RecordFilter("employee", _l("Employee"), Employee,
                      lambda v: AccessGrant.employee_id == int(v)),
         RecordFilter("category", _l("Data category"), DataCategory,
-                     lambda v: AccessGrant.category_id == int(v)),
+                     lambda v: AccessGrant.category_id == int(v),
+                     value=lambda: DataCategory.id, name=lambda: DataCategory.name),
         Filter("state", _l("State"),
-               lambda: [("active", _l("In force")), ("revoked", _l("Revoked"))], _status),
-        Filter("level", _l("Access level"), AccessLevel.choices, lambda v: AccessGrant.level == v),
-        Filter("appi_kind", _l("Kind under the APPI"), AppiKind.choices,
-               lambda v: DataCategory.appi_kind == v),
-        Filter("employee_status", _l("Employee status"), EmployeeStatus.choices,
-               lambda v: Employee.status == v),
+               lambda: [("active", _l("In force")), ("revoked", _l("Revoked"))], _status,
+               value=lambda: sa.case((AccessGrant.revoked_on.is_(None), "active"),
+                                     else_="revoked")),
+        Filter.on(AccessGrant.level, "level", _l("Access level"), AccessLevel.choices),
+        APPI_KIND,
+        Filter.on(Employee.status, "employee_status", _l("Employee status"),
+                  EmployeeStatus.choices),
+        DateRange("granted_on", GRANTS.by_name["granted_on"].label, AccessGrant.granted_on),
+        DateRange("last_reviewed_on", GRANTS.by_name["last_reviewed_on"].label,
+                  AccessGrant.last_reviewed_on),
     ),
     default_sort="employee",
     joins=(AccessGrant.employee, AccessGrant.category),

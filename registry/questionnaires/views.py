@@ -40,7 +40,7 @@ from registry.questionnaires.models import (
 )
 from registry.questionnaires.rules import QUESTIONS
 from registry.questionnaires.services import create_question, update_question
-from registry.supervision.models import SupervisionCheck
+from registry.supervision.models import Severity, SupervisionCheck
 
 bp = Blueprint("questionnaires", __name__)
 
@@ -59,11 +59,11 @@ questions = Entity(
     ],
     search=(Question.code, Question.text_ja, Question.text_en),
     filters=(
-        Filter("area", _l("Area"), QuestionArea.choices, lambda v: Question.area == v),
-        Filter("kind", _l("Kind of question"), QuestionKind.choices,
-               lambda v: Question.kind == v),
-        Filter("audience", _l("Asked of"), Audience.choices, lambda v: Question.audience == v),
-        Filter("status", _l("Status"), QuestionStatus.choices, lambda v: Question.status == v),
+        Filter.on(Question.area, "area", _l("Area"), QuestionArea.choices),
+        Filter.on(Question.kind, "kind", _l("Kind of question"), QuestionKind.choices),
+        Filter.on(Question.severity, "severity", _l("Severity"), Severity.choices),
+        Filter.on(Question.audience, "audience", _l("Asked of"), Audience.choices),
+        Filter.on(Question.status, "status", _l("Status"), QuestionStatus.choices),
     ),
     default_sort="code",
     dependents=(

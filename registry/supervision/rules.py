@@ -87,7 +87,7 @@ def _close(values: dict, before: dict | None) -> None:
 CHECKS = Description(
     SupervisionCheck, key=("reference",), singular=Label("Supervision check", "委託先点検"),
     plural=Label("Supervision checks", "委託先点検"), rules=_check,
-    order_by=(SupervisionCheck.reference,))
+    order_by=(SupervisionCheck.reference,), series="CHK-")
 
 FINDINGS = Description(
     Finding, key=("reference",), singular=Label("Finding", "指摘事項"),
