@@ -15,6 +15,8 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
+from registry.questionnaires.bank import CERTIFICATION_OPTIONS
+
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "registry" / "translations"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sd]|\{\w*\}")
 TAG = re.compile(r"<[^>]+>")
@@ -30,10 +32,9 @@ ENGLISH_ALLOWED = {
 #: employment status)
 JAPANESE_ALLOWED = {"氏名", "メールアドレス", "個人情報の取扱いに関する覚書", "退職"}
 #: data that holds catalogue or internal-looking words: the default question CER-01's choices
-#: (matched against the vendor's answer, one list in both languages) and the demo's notes on a
-#: SOC 2 Type II report
-DATA_PHRASES = ("PrivacyMark|ISMS (ISO/IEC 27001)|ISO/IEC 27701|SOC 2|APEC CBPR|None",
-                "SOC 2 Type II")
+#: and a vendor's answer among them (one list in both languages; "None" only in the list), and
+#: the demo's notes on a SOC 2 Type II report
+DATA_PHRASES = (CERTIFICATION_OPTIONS, *CERTIFICATION_OPTIONS.split("|")[:-1], "SOC 2 Type II")
 #: the language switcher names each language in itself (marked by its lang, which a browser's
 #: innerText does not keep)
 LANGUAGE_NAMES = {"日本語", "English"}
