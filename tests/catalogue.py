@@ -31,10 +31,10 @@ ENGLISH_ALLOWED = {
 #: 個人情報の取扱いに関する覚書 (also a kind of contract) and its revocation reason 退職 (also an
 #: employment status)
 JAPANESE_ALLOWED = {"氏名", "メールアドレス", "個人情報の取扱いに関する覚書", "退職"}
-#: data that holds catalogue or internal-looking words: the default question CER-01's choices
-#: and a vendor's answer among them (one list in both languages; "None" only in the list), and
-#: the demo's notes on a SOC 2 Type II report
-DATA_PHRASES = (CERTIFICATION_OPTIONS, *CERTIFICATION_OPTIONS.split("|")[:-1], "SOC 2 Type II")
+#: data that holds catalogue or internal-looking words, longest first: the demo's notes on a
+#: SOC 2 Type II report, the default question CER-01's choices and a vendor's answer among them
+#: (one list in both languages; "None" only in the list)
+DATA_PHRASES = ("SOC 2 Type II", CERTIFICATION_OPTIONS, *CERTIFICATION_OPTIONS.split("|")[:-1])
 #: the language switcher names each language in itself (marked by its lang, which a browser's
 #: innerText does not keep)
 LANGUAGE_NAMES = {"日本語", "English"}
