@@ -15,13 +15,13 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from registry.questionnaires.bank import CERTIFICATION_OPTIONS
+from registry.questionnaires.bank import CERTIFICATION_OPTIONS, DEFAULT_QUESTIONS
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "registry" / "translations"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sd]|\{\w*\}")
 TAG = re.compile(r"<[^>]+>")
 #: English words a Japanese page may show: names, codes and abbreviations the Japanese text uses
-#: too (the catalogue's own translations keep them), and words of the demo inventory's data
+#: too (the catalogue's own translations keep them)
 ENGLISH_ALLOWED = {
     "PDF", "CSV", "ID", "Excel", "XLSX", "APPI", "PPC", "SSO", "URL", "E-mail", "OK",
     "PostgreSQL", "SQLite", "ISMS", "SOC", "ISO", "IEC", "EU", "GL",
@@ -126,8 +126,6 @@ def _labels() -> list[tuple[str, str]]:
 
     for domain in DOMAINS:
         importlib.import_module(f"registry.{domain}.rules")
-    from registry.questionnaires.bank import DEFAULT_QUESTIONS
-
     descriptions = list(DESCRIPTIONS.values())
     return [*(f.label.both() for d in descriptions for f in d.fields),
             *(f.spec.hint for d in descriptions for f in d.fields if f.spec.hint),
@@ -145,11 +143,7 @@ def _english_word(piece: str) -> bool:
     letters = sum(c.isascii() and c.isalpha() for c in piece)
     if JAPANESE.search(piece) or piece in ENGLISH_ALLOWED or letters < 2:
         return False
-    return " " in piece or letters >= 3 or piece in ("No",)
-
-
-def _words(phrase: str) -> str:
-    return r"\s+".join(map(re.escape, phrase.split()))
+    return " " in piece or letters >= 3 or piece == "No"  # the one short word shown alone
 
 
 @cache
@@ -167,7 +161,7 @@ def _english() -> re.Pattern:
              and not any(map(_english_word, _pieces(message)))
              and sum(c.isascii() and c.isalpha() for c in message) - sum(
                  c.isalpha() for p in PLACEHOLDER.findall(message) for c in p) >= 2}
-    words = "|".join([*whole, *map(_words, phrases)])
+    words = "|".join([*whole, *(r"\s+".join(map(re.escape, p.split())) for p in phrases)])
     return re.compile(rf"(?<![\w@./-])(?:{words})(?![\w@/-])")
 
 
@@ -196,8 +190,6 @@ def _japanese() -> tuple[list[str], set[str]]:
     Japanese uses the same words)."""
     def japanese(piece: str) -> bool:
         return bool(JAPANESE.search(piece)) and piece not in JAPANESE_ALLOWED
-
-    from registry.questionnaires.bank import DEFAULT_QUESTIONS
 
     texts = [ja for _, ja in _catalogue() if ja] + [question[-2] for question in DEFAULT_QUESTIONS]
     sentences = _phrases(texts, lambda piece: japanese(piece) and len(piece) >= SENTENCE)

@@ -20,9 +20,11 @@ def test_changes_read_in_each_language(app_ctx, as_role):
     admin = as_role("admin")
     pages = ("/audit/?actor=cli:tester", f"/contracts/{contract.id}/history",
              f"/consignees/{certification.consignee_id}/history")
-    expected = {"en": ("Contract: CON-T", "Renews automatically", "No → Yes", "Non-disclosure agreement", "Certification: ",
-                       " / SOC 2 / ", "Risk tier", "High"),
-                "ja": ("契約: CON-T", "自動更新", "いいえ → はい", "秘密保持契約", "認証: ", "リスク区分", "高")}
+    expected = {"en": ("Contract: CON-T", "Renews automatically", "No → Yes",
+                       "Non-disclosure agreement", "Certification: ", " / SOC 2 / ", "Risk tier",
+                       "High"),
+                "ja": ("契約: CON-T", "自動更新", "いいえ → はい", "秘密保持契約", "認証: ",
+                       "リスク区分", "高")}
     for language in ("en", "ja"):
         assert admin.post("/language", {"language": language}, form_url="/").status_code == 302
         shown = ""
