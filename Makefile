@@ -55,7 +55,7 @@ translations: $(COMPILED)
 	$(VENV)/bin/pybabel compile --use-fuzzy -i $< -o $@
 
 extract-messages: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o registry/translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs ".*" -o registry/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i registry/translations/messages.pot -d registry/translations --no-fuzzy-matching \
 	  --ignore-obsolete
 

@@ -42,6 +42,13 @@ def _import_limits(env) -> dict:
     return limits
 
 
+def _catalogue_misses(raw: str) -> str:
+    """REGISTRY_CATALOGUE_MISSES: "log" reports each message the Japanese catalogue lacks."""
+    if raw not in ("", "log"):
+        raise ValueError(f"REGISTRY_CATALOGUE_MISSES must be log or empty, not {raw!r}")
+    return raw
+
+
 def _attachment_max_bytes(raw: str) -> int:
     """REGISTRY_ATTACHMENT_MAX_BYTES: a whole number, at most what PostgreSQL keeps in a value."""
     size = _count(raw, "REGISTRY_ATTACHMENT_MAX_BYTES")
@@ -122,6 +129,7 @@ def from_environment(instance_path: Path) -> dict:
         "FISCAL_YEAR_START": _fiscal_year_start(env.get("REGISTRY_FISCAL_YEAR_START", "4")),
         "COMPANY_NAME": env.get("REGISTRY_COMPANY_NAME", "").strip(),
         "BABEL_DEFAULT_LOCALE": "en",
+        "CATALOGUE_MISSES": _catalogue_misses(env.get("REGISTRY_CATALOGUE_MISSES", "")),
         "BABEL_DEFAULT_TIMEZONE": env.get("REGISTRY_TIMEZONE", "Asia/Tokyo"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -1,6 +1,7 @@
 """Every page and download the interface links to, two levels deep from the home page, answers
 without a server error for every role in both languages, on the registry served by gunicorn on the
-suite's database kind (PostgreSQL reads in autocommit there, unlike inside a test's transaction)."""
+suite's database kind (PostgreSQL reads in autocommit there, unlike inside a test's transaction),
+and shows no word outside the reader's language (tests.catalogue.misses)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 
+from tests.catalogue import misses, visible_text
 from tests.served import Browser, Response, registry, served
 
 PASSWORD = "crawling-password-1"
@@ -47,9 +49,11 @@ def links(response: Response) -> list[str]:
     return parser.found
 
 
-def crawl(browser: Browser, failing: dict[str, str], who: str) -> int:
+def crawl(browser: Browser, failing: dict[str, str], who: str, language: str,
+          missing: dict[tuple[str, str], list[str]]) -> int:
     """Get the home page, every page it links to, and every page those link to; a server error
-    is recorded in failing with who met it. Returns how many addresses were fetched."""
+    is recorded in failing with who met it, the words of an HTML page not in the language in
+    missing. Returns how many addresses were fetched."""
     seen = {"/"}
     level = ["/"]
     with ThreadPoolExecutor(CLIENTS) as pool:
@@ -58,6 +62,10 @@ def crawl(browser: Browser, failing: dict[str, str], who: str) -> int:
             for path, answer in zip(level, answers, strict=True):
                 if answer.status >= 500:
                     failing.setdefault(path, f"{answer.status} ({who})")
+                elif answer.headers.get("Content-Type", "").startswith("text/html"):
+                    words = misses(visible_text(answer.text), language)
+                    if words:
+                        missing.setdefault((path, language), words)
             if depth == 2:
                 break
             level = sorted({link for answer in answers for link in links(answer)} - seen)
@@ -76,6 +84,7 @@ def test_every_page_linked_two_levels_deep_answers_for_every_role_and_language(s
         registry(env, "create-user", f"{role}1", "--role", role, "--password-stdin",
                  stdin=f"{PASSWORD}\n")
     failing: dict[str, str] = {}
+    missing: dict[tuple[str, str], list[str]] = {}
     fetched = {}
     with served(env, tmp_path / "server.log", workers=2) as base:
         for role in ROLES:
@@ -85,9 +94,15 @@ def test_every_page_linked_two_levels_deep_answers_for_every_role_and_language(s
                 switched = browser.post("/language", {"language": language}, form="/")
                 assert switched.status == 302
                 assert f'<html lang="{language}">' in browser.get("/").text
-                fetched[role, language] = crawl(browser, failing, f"{role}, {language}")
+                fetched[role, language] = crawl(browser, failing, f"{role}, {language}",
+                                                 language, missing)
     report = "\n".join(f"{path}: {status}" for path, status in sorted(failing.items()))
     errors = "\n".join(line for line in (tmp_path / "server.log").read_text().splitlines()
                        if not ACCESS_LOG.match(line))
     assert not failing, f"server errors on {len(failing)} addresses:\n{report}\n\n{errors[-5000:]}"
     assert all(count > 100 for count in fetched.values()), fetched
+    words = {word for found in missing.values() for word in found}
+    shown = "\n".join(f"{path} ({language}): {', '.join(found)}"
+                       for (path, language), found in sorted(missing.items()))
+    assert not missing, (f"{len(missing)} pages show {len(words)} distinct words outside their "
+                         f"language:\n{shown}")

@@ -332,9 +332,9 @@ def test_the_audit_log_counts_its_record_types_and_actions(inventory, as_role):
     admin = as_role("admin")
     page = text(admin.get("/audit/?entity=contracts"))
     assert ">Created (3)</option>" in page and ">Deleted (0)</option>" in page
-    assert re.search(r">purposes \(2\)</option>", page)
+    assert re.search(r">Purpose of use \(2\)</option>", page)
     page = text(admin.get("/audit/?action=delete"))
-    assert re.search(r">contracts \(0\)</option>", page)
+    assert re.search(r">Contract \(0\)</option>", page)
 
 
 def test_the_grant_list_filters_by_indexed_columns(app_ctx):

@@ -10,6 +10,8 @@ from registry.compliance.catalogue import CATALOGUE, Check
 from registry.compliance.forms import WaiverForm
 from registry.compliance.models import Waiver
 from registry.core.auth import role_required
+from registry.core.entity import logged
+from registry.core.i18n import lazy_gettext as _l
 from registry.core.models import Role
 from registry.core.web import Window, page_number
 from registry.extensions import db
@@ -21,6 +23,10 @@ def _check(code: str) -> Check:
     if code not in CATALOGUE:
         abort(404)
     return CATALOGUE[code]
+
+logged("waivers", _l("Waiver"), check_code=_l("Check"), subject_id=_l("Record"),
+       subject_label=_l("Record"), reason=_l("Reason"), waived_on=_l("From"),
+       expires_on=_l("Until"), waived_by=_l("Given by"), withdrawn_on=_l("Withdrawn on"))
 
 
 @bp.route("/")

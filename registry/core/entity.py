@@ -6,6 +6,7 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cache
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -21,7 +22,7 @@ from registry.core.fields import form_for, form_values, record_id
 from registry.core.i18n import lazy_gettext as _l
 from registry.core.model import Record
 from registry.core.models import AuditEntry, Role
-from registry.core.schema import Description, Invalid, described
+from registry.core.schema import DESCRIPTIONS, Description, Invalid, described
 from registry.core.web import (
     DETAIL_ENDPOINTS,
     came_from,
@@ -38,6 +39,27 @@ ENTITIES: dict[type, Entity] = {}
 #: what the audit log records of records beside their described fields (the files attached to
 #: them), by key: its label, filled in by the domains that record them
 LOGGED_LABELS: dict[str, object] = {}
+#: the kinds of record the audit log names that no description declares (users, waivers ...):
+#: table -> (the kind's label, its fields' labels), filled in by their domains (`logged`)
+LOGGED_KINDS: dict[str, tuple[object, dict[str, object]]] = {}
+
+
+def logged(table: str, label: object, **fields: object) -> None:
+    """Name a kind of record no description declares, and its fields, for the audit log."""
+    LOGGED_KINDS[table] = (label, fields)
+
+
+def kind_label(table: str) -> str:
+    """What a kind of record is called ("purposes" shows as "Purpose of use" or 利用目的)."""
+    description = described(table)
+    if description is not None:
+        return str(description.singular)
+    return str(LOGGED_KINDS[table][0]) if table in LOGGED_KINDS else table
+
+
+def logged_tables() -> list[str]:
+    """The tables whose changes the audit log names, described ones first."""
+    return [d.name for d in DESCRIPTIONS.values()] + sorted(LOGGED_KINDS)
 
 
 def field_label(table: str, key: str) -> str:
@@ -46,9 +68,57 @@ def field_label(table: str, key: str) -> str:
     key itself for fields no description or domain names."""
     description = described(table)
     found = description.by_name.get(key) if description is not None else None
-    if found is None:
-        return str(LOGGED_LABELS.get(key, key))
-    return str(found.label)
+    if found is not None:
+        return str(found.label)
+    label = LOGGED_KINDS.get(table, (None, {}))[1].get(key) or LOGGED_LABELS.get(key, key)
+    return str(label)
+
+
+def field_language(table: str, key: str) -> str | None:
+    """The language a field's text is always in ("ja", "en"), None for most."""
+    description = described(table)
+    found = description.by_name.get(key) if description is not None else None
+    return found.spec.language if found is not None else None
+
+
+def logged_record(table: str, name: str) -> str:
+    """The name the audit log keeps of a record (its natural key, "Cloud Inc. / US / soc2 /
+    123"), with the choices in it as the reader reads them."""
+    description = described(table)
+    if description is None:
+        return name
+    members = {value: member for f in description.fields if f.name in description.key and f.choice
+               for value, member in f.choice._value2member_map_.items()}
+    return " / ".join(label(members[part]) if part in members else part
+                      for part in name.split(" / "))
+
+
+def logged_value(table: str, key: str, value: object) -> str:
+    """A value the audit log recorded as a person reads it: a choice's label, Yes or No, the
+    items of a list; text, dates and names as they were."""
+    if isinstance(value, bool):
+        return show(value)
+    if isinstance(value, list):
+        return ", ".join(logged_value(table, key, item) for item in value)
+    description = described(table)
+    found = description.by_name.get(key) if description is not None else None
+    if found is not None and found.spec.shows is not None:
+        return str(found.spec.shows(value))
+    column = _columns(table).get(key)
+    choice = getattr(getattr(column, "type", None), "enum_class", None)
+    if choice is not None and value in choice._value2member_map_:
+        return label(choice(value))
+    return "" if value is None else str(value)
+
+
+def _shown(described, value: object) -> object:
+    return described.spec.shows(value) if described.spec.shows and value else value
+
+
+@cache
+def _columns(table: str) -> dict[str, sa.Column]:
+    found = db.metadata.tables.get(table)
+    return {} if found is None else {column.key: column for column in found.columns}
 
 
 @dataclass(frozen=True)
@@ -360,10 +430,13 @@ class Entity:
             return shown[key]
 
         rows = []
+        fields = [self.description.by_name.get(column.key) for column in self.columns]
         for obj in objects:
             cells = []
-            for column in self.columns:
+            for column, field_of in zip(self.columns, fields, strict=True):
                 value = getattr(obj, column.key)
+                if field_of is not None:
+                    value = _shown(field_of, value)
                 if column.link:
                     cells.append(f"<td>{link(record_url(obj), label(value) or '—')}</td>")
                 else:
@@ -373,7 +446,8 @@ class Entity:
 
     def detail_view(self, id: int):
         obj = self.get_or_404(id)
-        fields = [(described.label, getattr(obj, described.name))
+        fields = [(described.label, _shown(described, getattr(obj, described.name)),
+                   described.spec.language)
                   for described in self.description.fields if described.spec.form]
         return render_template(self.detail_template, entity=self, obj=obj, fields=fields,
                                **self.detail_context(obj))

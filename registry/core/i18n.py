@@ -5,8 +5,8 @@ render's language (`template_gettext`)."""
 
 from __future__ import annotations
 
-from flask import has_app_context, has_request_context
-from flask_babel import get_locale, gettext
+from flask import current_app, has_app_context, has_request_context
+from flask_babel import Domain, get_locale, gettext
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup
 
@@ -106,3 +106,19 @@ class Label:
 
     def both(self) -> tuple[str, str]:
         return self.en, self.ja
+
+
+class MissLogging(Domain):
+    """The catalogue domain, telling the app's log at WARNING of every message a Japanese page
+    asks for that the catalogue lacks, when REGISTRY_CATALOGUE_MISSES=log (the tests' setting)."""
+
+    def gettext(self, string, **variables):
+        self._check(string)
+        return super().gettext(string, **variables)
+
+    def _check(self, message: str) -> None:
+        if not has_app_context() or not current_app.config.get("CATALOGUE_MISSES"):
+            return
+        catalogue = getattr(self.get_translations(), "_catalog", None)
+        if catalogue is not None and language() == "ja" and not catalogue.get(message):
+            current_app.logger.warning("Catalogue miss (ja): %r", message)

@@ -57,6 +57,11 @@ class Spec:
     group: str | None = None
     #: a hint shown under the field on its form: (English, Japanese)
     hint: tuple[str, str] | None = None
+    #: the language of the field's text when it is always the same ("ja" or "en"), whatever the
+    #: reader's: the page marks it so (a question's wording in each language)
+    language: str | None = None
+    #: how a stored value reads, when not as stored (a question's passing answer "yes" as Yes)
+    shows: Callable[[object], object] | None = None
 
     @property
     def help(self) -> Label | None:

@@ -23,8 +23,17 @@ from flask_login import current_user
 from registry.consignees.models import Consignee, Contract, Entrustment
 from registry.core import auth, lockouts, sso, transactions, users
 from registry.core.auth import role_required
-from registry.core.entity import field_label
+from registry.core.entity import (
+    field_label,
+    field_language,
+    kind_label,
+    logged,
+    logged_record,
+    logged_tables,
+    logged_value,
+)
 from registry.core.forms import LanguageForm, LoginForm, UserCreateForm, UserEditForm
+from registry.core.i18n import lazy_gettext as _l
 from registry.core.models import AuditAction, AuditEntry, Language, Role, User
 from registry.core.web import local_path, paginate
 from registry.extensions import db
@@ -34,7 +43,12 @@ from registry.reporting import dashboard
 from registry.supervision.models import SupervisionCheck
 
 bp = Blueprint("core", __name__)
-bp.add_app_template_global(field_label)
+for function in (field_label, field_language, kind_label, logged_record, logged_value):
+    bp.add_app_template_global(function)
+logged("users", _l("User"), username=_l("User name"), email=_l("E-mail address"), role=_l("Role"),
+       active=_l("Active"), language=_l("Language"), password=_l("Password"))
+logged("lockouts", _l("Lock-out"), kind=_l("Locked"), subject=_l("Account or address"),
+       failures=_l("Failed logins"), until=_l("Locked until"), refused=_l("Attempts refused"))
 
 
 @bp.route("/")
@@ -210,7 +224,7 @@ def audit_log():
     """Every change, newest first, filtered by record type, action, actor and date; the record
     types and actions show how many entries each would leave (one grouped statement each)."""
     args = request.args
-    entity_names = sorted(db.metadata.tables)
+    entity_names = logged_tables()
     shown = []
     if not current_user.can(Role.ADMIN):  # accounts, roles and password events are the admins'
         shown.append(AuditEntry.entity.not_in(ADMIN_ONLY_ENTRIES))

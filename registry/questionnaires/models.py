@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy import orm as so
 
 from registry.consignees.models import Consignee
+from registry.core.i18n import Label
+from registry.core.i18n import lazy_gettext as _l
 from registry.core.model import Choice, Record, choice_column, utcnow
 from registry.core.schema import describe
 from registry.extensions import db
@@ -61,6 +63,16 @@ class QuestionStatus(Choice):
     RETIRED = "retired", "Retired", "廃止"
 
 
+#: how the stored answers of a yes/no question read
+ANSWER_WORDS = {"yes": _l("Yes"), "no": _l("No"), "n/a": _l("Not applicable")}
+
+
+def answer_text(answer: str) -> object:
+    """A stored answer as the reader reads it: yes, no and n/a in their language, any other
+    (a date, a number, a choice, text) as given."""
+    return ANSWER_WORDS.get(answer, answer)
+
+
 class Question(Record, db.Model):
     """A question of the bank; its wording lives in versions so old answers keep their text."""
 
@@ -73,10 +85,10 @@ class Question(Record, db.Model):
     area: so.Mapped[QuestionArea] = choice_column(QuestionArea, info=describe("Area", "分野"))
     #: the current wording in Japanese
     text_ja: so.Mapped[str] = so.mapped_column(sa.Text, info=describe(
-        "Question (Japanese)", "質問（日本語）", max=2000))
+        "Question (Japanese)", "質問（日本語）", max=2000, language="ja"))
     #: the current wording in English
     text_en: so.Mapped[str] = so.mapped_column(sa.Text, info=describe(
-        "Question (English)", "質問（英語）", max=2000))
+        "Question (English)", "質問（英語）", max=2000, language="en"))
     #: assessed (pass or fail, a failing answer opens a finding) or a fact (information only,
     #: such as the countries of processing or a foreign government's access under its law)
     kind: so.Mapped[QuestionKind] = choice_column(QuestionKind, default=QuestionKind.ASSESSED,
@@ -95,7 +107,7 @@ class Question(Record, db.Model):
     #: choice; empty: any
     passing_answer: so.Mapped[str] = so.mapped_column(sa.String(100), default="", info=describe(
         "Passing answer (assessed questions; empty: any answer passes)",
-        "合格となる回答（評価する質問。空欄：どの回答も合格）"))
+        "合格となる回答（評価する質問。空欄：どの回答も合格）", shows=answer_text))
     #: severity of the finding a failing answer opens
     severity: so.Mapped[Severity] = choice_column(Severity, default=Severity.MEDIUM, info=describe(
         "Severity of a failing answer", "不合格の回答の重要度"))
@@ -118,6 +130,11 @@ class Question(Record, db.Model):
     def __str__(self) -> str:
         return self.code
 
+    @property
+    def wording(self) -> Label:
+        """The current wording in the reader's language."""
+        return Label(self.text_en, self.text_ja)
+
 
 class QuestionVersion(db.Model):
     """One wording of a question, as it was asked; answers point to the version they answered."""
@@ -138,6 +155,11 @@ class QuestionVersion(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
     question: so.Mapped[Question] = so.relationship(back_populates="versions")
+
+    @property
+    def wording(self) -> Label:
+        """This wording in the reader's language."""
+        return Label(self.text_en, self.text_ja)
 
 
 class WorkbookLanguage(Choice):

@@ -32,6 +32,7 @@ from registry.exchange.resources import RESOURCES
 from registry.exchange.values import CellError, clean_bool, clean_date, clean_text, normalize
 from registry.extensions import db
 from registry.questionnaires import workbook
+from registry.questionnaires.findings import stored
 from registry.questionnaires.models import (
     Answer,
     AnswerType,
@@ -379,7 +380,8 @@ def write(planned: ReturnedPlan) -> dict:
 
 def _check_values(returned: Returned, kind: str | CheckKind, on: date) -> dict:
     """The supervision check a return makes: the questionnaire's method and result, the next
-    check date from the risk tier."""
+    check date from the risk tier (its page sums the answers up in the reader's language: no
+    notes in the importer's)."""
     questionnaire = returned.questionnaire
     consignee = questionnaire.consignee
     failing = returned.failing
@@ -392,10 +394,6 @@ def _check_values(returned: Returned, kind: str | CheckKind, on: date) -> dict:
         "result": result, "performed_by": audit.current_actor(),
         "next_due_on": on + timedelta(
             days=current_app.config["CHECK_CADENCE_DAYS"][consignee.risk_tier.value]),
-        "notes": _("Questionnaire %(reference)s — answers assessed: %(count)s, failing: "
-                   "%(failing)s; facts reported: %(facts)s.",
-                   reference=questionnaire.reference, count=len(returned.assessed),
-                   failing=len(failing), facts=len(returned.facts)),
     }
 
 
@@ -423,8 +421,7 @@ def record(returned: Returned, accepted: set[str], on: date | None = None,
         question = answer.version.question
         findings.append(records.create(Finding, {
             "reference": _finding_reference(questionnaire, answer), "check": check,
-            "description": f"{question.code}: {answer.version.text_ja} — {answer.answer}"
-                           + (f" ({answer.comment})" if answer.comment else ""),
+            "description": stored(question.code, answer.answer, answer.comment),
             "severity": question.severity,
             "due_on": on + timedelta(days=FINDING_DAYS[question.severity.value]),
         }))

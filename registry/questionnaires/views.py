@@ -17,7 +17,7 @@ from flask_login import current_user
 from registry.consignees.models import Consignee
 from registry.core import clock
 from registry.core.auth import role_required
-from registry.core.entity import Column, Dependent, Entity, Filter
+from registry.core.entity import Column, Dependent, Entity, Filter, logged
 from registry.core.i18n import lazy_gettext as _l
 from registry.core.models import Role
 from registry.core.schema import Invalid
@@ -37,12 +37,17 @@ from registry.questionnaires.models import (
     QuestionStatus,
     QuestionVersion,
     WorkbookLanguage,
+    answer_text,
 )
 from registry.questionnaires.rules import QUESTIONS
 from registry.questionnaires.services import create_question, update_question
 from registry.supervision.models import Severity, SupervisionCheck
 
 bp = Blueprint("questionnaires", __name__)
+bp.add_app_template_global(answer_text)
+logged("questionnaires", _l("Questionnaire"), reference=_l("Questionnaire"),
+       consignee=_l("Consignee"), issued_on=_l("Issued on"), due_on=_l("Answer by"),
+       issued_by=_l("Issued by"), status=_l("Status"), language=_l("Language"))
 
 questions = Entity(
     name="questions",
@@ -51,7 +56,7 @@ questions = Entity(
         Column("code", Question.code, link=True),
         Column("area", Question.area),
         Column("kind", Question.kind),
-        Column("text_ja", Question.text_ja),
+        Column("wording", Question.text_ja, label=_l("Question")),
         Column("severity", Question.severity),
         Column("audience", Question.audience),
         Column("version", Question.version, label=_l("Version")),

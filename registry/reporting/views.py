@@ -15,6 +15,8 @@ from flask import (
 from flask_babel import gettext
 
 from registry.core.auth import role_required
+from registry.core.entity import logged
+from registry.core.i18n import lazy_gettext as _l
 from registry.core.models import Role
 from registry.exchange.responses import send_workbook
 from registry.extensions import db
@@ -23,6 +25,7 @@ from registry.reporting.models import ReportSnapshot
 from registry.reporting.presentation import present
 
 bp = Blueprint("reporting", __name__, url_prefix="/reports")
+logged("report_snapshots", _l("Snapshot"), quarter=_l("Fiscal quarter"))
 
 
 def _quarter():

@@ -99,6 +99,13 @@ class SupervisionCheck(Record, db.Model):
         return self.reference
 
 
+def _reads(description: str) -> str:
+    """A finding's description in the reader's language (registry.questionnaires.findings)."""
+    from registry.questionnaires.findings import reads  # the questionnaires build on supervision
+
+    return reads(description)
+
+
 class Finding(Record, db.Model):
     """A problem found by a check, and its remediation."""
 
@@ -115,7 +122,7 @@ class Finding(Record, db.Model):
     check_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("supervision_checks.id"), index=True)
     #: what is wrong
     description: so.Mapped[str] = so.mapped_column(sa.Text, info=describe(
-        "Description", "指摘内容", max=8000, width=40, synonyms=("内容",)))
+        "Description", "指摘内容", max=8000, width=40, synonyms=("内容",), shows=_reads))
     #: how serious it is
     severity: so.Mapped[Severity] = choice_column(Severity, default=Severity.MEDIUM, info=describe(
         "Severity", "重要度"))
@@ -139,6 +146,11 @@ class Finding(Record, db.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def text(self) -> str:
+        """The description in the reader's language."""
+        return _reads(self.description)
 
     @property
     def overdue(self) -> bool:

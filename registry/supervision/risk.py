@@ -7,7 +7,13 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from registry.consignees.models import Consignee, Contract, Entrustment, entrustment_categories
+from registry.consignees.models import (
+    Consignee,
+    Contract,
+    Entrustment,
+    RiskTier,
+    entrustment_categories,
+)
 from registry.core.i18n import lazy_gettext as _l
 from registry.extensions import db
 from registry.inventory.models import AppiKind, DataCategory
@@ -22,6 +28,11 @@ class TierAdvice:
 
     tier: str
     reasons: list
+
+    @property
+    def label(self):
+        """The suggested tier's name in the reader's language."""
+        return RiskTier(self.tier).label
 
     def above(self, current: str) -> bool:
         order = ["low", "medium", "high"]

@@ -10,7 +10,7 @@ from registry.core import clock
 from registry.core.entity import Column, DateRange, Dependent, Entity, Filter, RecordFilter
 from registry.core.i18n import lazy_gettext as _l
 from registry.extensions import db
-from registry.questionnaires.models import Answer, QuestionVersion
+from registry.questionnaires.models import Answer, Questionnaire, QuestionVersion
 from registry.supervision import calendar as supervision_calendar
 from registry.supervision.models import (
     CheckKind,
@@ -33,7 +33,8 @@ def _check_context(check: SupervisionCheck) -> dict:
         sa.select(Answer).where(Answer.check_id == check.id)
         .options(so.joinedload(Answer.version).joinedload(QuestionVersion.question))
         .order_by(Answer.id)).all()
-    return {"findings": findings, "answers": answers}
+    questionnaire = db.session.get(Questionnaire, answers[0].questionnaire_id) if answers else None
+    return {"findings": findings, "answers": answers, "questionnaire": questionnaire}
 
 
 checks = Entity(
