@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from registry.core.progress import Progress, ignore
 from registry.exchange.apply import apply
 from registry.exchange.bulk import collector_paused
 from registry.exchange.guard import Limits, inspect
@@ -27,12 +28,13 @@ def limits() -> Limits:
 
 
 def plan_file(path: Path, sync: bool = False, *, kind: str | None = None, confirmation=None,
-              **options) -> Plan:
+              progress: Progress = ignore, **options) -> Plan:
     """Check, read and plan a workbook; raises guard.Refused for a file that is not accepted.
 
     The workbook is the inventory unless its sheets say it is of a registered kind (a returned
     questionnaire), or `kind` names the kind it must be; options go to that kind's planner, with
-    what the kind reads from the confirmation form, when the preview is confirmed."""
+    what the kind reads from the confirmation form, when the preview is confirmed. Progress is
+    told in rows planned (by the kinds that plan many rows)."""
     bounds = limits()
     if kind is None or kind == INVENTORY or KINDS[kind].guarded:
         inspect(path, bounds)
@@ -43,9 +45,9 @@ def plan_file(path: Path, sync: bool = False, *, kind: str | None = None, confir
         found = KINDS[kind]
         if confirmation is not None and found.confirmed is not None:
             options = {**options, **found.confirmed(confirmation)}
-        return found.plan(path, bounds, **options)
+        return found.plan(path, bounds, progress=progress, **options)
     with collector_paused():
-        return build_plan(read(path, bounds), sync)
+        return build_plan(read(path, bounds), sync, progress)
 
 
 def import_file(path: Path, filename: str, sync: bool = False) -> tuple[Plan, ImportBatch | None]:
