@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +34,7 @@ from registry.exchange import pipeline, write
 from registry.exchange.apply import Stale, apply
 from registry.exchange.guard import Refused, one_line
 from registry.extensions import db
+from registry.jobs import queue, runner
 from registry.ledger import fields, importer
 from registry.ledger.mapping import Mapping
 from registry.questionnaires import bank, issuance, returned, workbook
@@ -531,6 +533,24 @@ def run(host: str, port: int, workers: int) -> None:
         sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
         "--access-logfile", "-", "registry:create_app()",
     ])
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="Run the jobs queued now, then exit.")
+@with_appcontext
+def worker(once: bool) -> None:
+    """Run queued jobs (imports, exports, reports the pages asked for) until stopped (Ctrl+C or
+    SIGTERM), or with --once until none is queued; jobs whose worker stopped answering are
+    marked failed first."""
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as Ctrl+C does
+    click.echo(f"Running jobs as {queue.worker_name()}" + (" (once)" if once else
+                                                            " (Ctrl+C stops)"))
+    try:
+        ran = runner.work(once=once)
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+        return
+    click.echo(f"Ran {ran} job(s).")
 
 
 @cli.command()
