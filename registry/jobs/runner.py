@@ -33,17 +33,23 @@ class Tracker(threading.Thread):
         self.app, self.job_id, self.worker = app, job_id, worker
         self.done, self.total, self.message = 0, 0, ""
         self.stopped = threading.Event()
+        self.stepped = threading.Event()
 
     def step(self, message: str) -> None:
-        """The job is at a new step (checking, writing ...), from its start."""
+        """The job is at a new step (checking, writing ...), from its start: told at once."""
         self.done, self.total, self.message = 0, 0, message
+        self.stepped.set()
 
     def progress(self, done: int, total: int) -> None:
         self.done, self.total = done, total
 
     def run(self) -> None:
         with self.app.app_context():
-            while not self.stopped.wait(BEAT_SECONDS):
+            while not self.stopped.is_set():
+                self.stepped.wait(BEAT_SECONDS)
+                self.stepped.clear()
+                if self.stopped.is_set():
+                    return
                 try:
                     queue.beat(self.job_id, self.worker, self.done, self.total, self.message)
                 except sa.exc.OperationalError:  # SQLite: the work holds the write lock
@@ -51,6 +57,7 @@ class Tracker(threading.Thread):
 
     def stop(self) -> None:
         self.stopped.set()
+        self.stepped.set()
         self.join()
 
 
