@@ -95,6 +95,19 @@ def test_an_export_job_is_queued_run_and_its_workbook_served(jobs_app):
                                                                          [None, "export"])
 
 
+def test_the_quarterly_pdf_is_made_by_a_job_in_the_requesters_language(jobs_app):
+    viewer = login(jobs_app, "viewer1")
+    viewer.post("/language", {"language": "ja"}, form_url="/")
+    id = job_id(viewer.post("/reports/quarterly.pdf", {"quarter": "FY2026-Q2"},
+                            form_url="/reports/quarterly?quarter=FY2026-Q2"))
+    assert job_row(jobs_app, id).parameters == {"quarter": "FY2026-Q2", "language": "ja"}
+    run_queued(jobs_app)
+    job = job_row(jobs_app, id)
+    assert job.state == JobState.DONE and job.result_name == "supervision-report-FY2026-Q2.pdf"
+    download = viewer.get(f"/jobs/{id}/result")
+    assert download.mimetype == "application/pdf" and download.data.startswith(b"%PDF")
+
+
 def test_a_big_upload_is_applied_by_a_job_as_one_import_batch(jobs_app, tmp_path):
     book = workbook(tmp_path / "purposes.xlsx", {"Purposes": [["Code", "Purpose of use", "Status"]]
                                                   + [[f"J{n:03d}", "ジョブ", "active"]
