@@ -5,7 +5,6 @@ and the next worker marks the job failed."""
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import time
 
@@ -13,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.exchange.helpers import workbook
+from tests.reliability.test_concurrency import applying
 from tests.served import REGISTRY, Browser, registry, served
 
 pytestmark = [pytest.mark.served, pytest.mark.slow]
@@ -34,26 +34,9 @@ def until(found, what: str, timeout: float = 90.0, every: float = 0.05):
 
 
 def import_lock_held(url: str) -> bool:
-    """Whether an import is writing: it holds SQLite's write lock (for longer than a heartbeat
-    does), or the PostgreSQL advisory lock of imports."""
-    if url.startswith("sqlite"):
-        def locked() -> bool:
-            probe = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=0, isolation_level=None)
-            try:
-                probe.execute("BEGIN IMMEDIATE")
-                probe.execute("ROLLBACK")
-                return False
-            except sqlite3.OperationalError:
-                return True
-            finally:
-                probe.close()
-        return locked() and not time.sleep(0.2) and locked()
-    engine = sa.create_engine(url)
-    with engine.connect() as connection:
-        held = connection.scalar(sa.text(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"))
-    engine.dispose()
-    return bool(held)
+    """Whether an import is writing: it holds the lock it applies under, for longer than a
+    heartbeat holds SQLite's write lock."""
+    return applying(url) and not time.sleep(0.2) and applying(url)
 
 
 def counts(url: str) -> dict:
