@@ -31,7 +31,6 @@ from registry.core.progress import Progress, ignore
 from registry.core.schema import Invalid
 from registry.core.secret_key import NOT_SET_UP
 from registry.exchange import pipeline, write
-from registry.exchange.apply import Stale, apply
 from registry.exchange.guard import Refused, one_line
 from registry.extensions import db
 from registry.jobs import queue, runner
@@ -42,9 +41,6 @@ from registry.questionnaires.models import WorkbookLanguage
 from registry.reporting import document, quarterly, snapshots
 from registry.reporting import workbook as report_workbook
 from registry.supervision.models import CheckKind, Severity
-
-#: how many times an import is planned again when the registry changed under it
-IMPORT_ATTEMPTS = 3
 
 
 def _cli_actor() -> None:
@@ -235,28 +231,20 @@ def import_command(file: Path, dry_run: bool, sync: bool, verbose: bool, quiet: 
 
 def _apply(file: Path, plan, planned, quiet: bool = True) -> None:
     """Apply a valid plan as an import batch, planning again (planned()) while the registry keeps
-    changing under it; exit 3 after IMPORT_ATTEMPTS tries."""
-    for attempt in range(IMPORT_ATTEMPTS):
-        if attempt:  # someone changed what the plan read: check the workbook against that
-            plan = planned()
-        if not plan.changes_anything:
-            click.echo("Nothing to change: the registry already holds this data.")
-            return
-        db.session.rollback()  # end the reading transaction before taking the write lock
-        with transactions.writing():
-            try:
-                with progress_bar("Writing", quiet) as progress:
-                    batch = apply(plan, file.name, file.read_bytes(), progress)
-            except Stale as stale:
-                db.session.rollback()
-                click.echo(f"Note: {stale}; checking the workbook again.")
-                continue
-            db.session.commit()
-        click.echo(f"Applied as import batch {batch.id} (SHA-256 {batch.sha256[:12]}…).")
+    changing under it; exit 3 after pipeline.IMPORT_ATTEMPTS tries."""
+    try:
+        batch = pipeline.apply_current(
+            plan, planned, file.name, file.read_bytes(), lambda: progress_bar("Writing", quiet),
+            lambda stale: click.echo(f"Note: {stale}; checking the workbook again."))
+    except pipeline.KeptChanging:
+        click.echo("The registry kept changing while the workbook was imported; nothing was "
+                   "written. Run the import again.", err=True)
+        sys.exit(3)
+    if batch is None:
+        click.echo("Nothing to change: the registry already holds this data.")
         return
-    click.echo("The registry kept changing while the workbook was imported; nothing was written. "
-               "Run the import again.", err=True)
-    sys.exit(3)
+    db.session.commit()
+    click.echo(f"Applied as import batch {batch.id} (SHA-256 {batch.sha256[:12]}…).")
 
 
 @cli.command("check")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 
@@ -16,13 +17,9 @@ from werkzeug.datastructures import MultiDict
 
 from registry.core import transactions
 from registry.exchange import pipeline, uploads, write
-from registry.exchange.apply import Stale, apply
 from registry.exchange.guard import Refused
 from registry.extensions import db
 from registry.reporting import document, quarterly
-
-#: how many times an import is planned again when the registry changed under it
-IMPORT_ATTEMPTS = 3
 
 
 class JobFailed(Exception):
@@ -36,7 +33,8 @@ def import_upload(job, tracker) -> dict:
     parameters = job.parameters
     stored = uploads.Stored(parameters["filename"], parameters["details"], job.content)
     confirmation = MultiDict(parameters.get("confirmation", []))
-    for _attempt in range(IMPORT_ATTEMPTS):
+
+    def planned():
         tracker.step("checking")
         db.session.rollback()
         try:
@@ -46,22 +44,24 @@ def import_upload(job, tracker) -> dict:
         except Refused as refusal:
             raise JobFailed(gettext("The workbook was refused: %(reason)s",
                                     reason=str(refusal))) from refusal
-        db.session.rollback()
         if not plan.valid:
             raise JobFailed(gettext("Nothing was written: %(problems)s",
                                     problems="; ".join(str(issue) for issue in plan.issues[:5])))
-        if not plan.changes_anything:
-            raise JobFailed(gettext("Nothing to change: the registry already holds this data."))
+        return plan
+
+    def writing():
         tracker.step("writing")
-        with transactions.writing():
-            try:
-                batch = apply(plan, stored.filename, stored.content, tracker.progress)
-            except Stale:
-                db.session.rollback()
-                continue
-        return {"batch_id": batch.id}
-    raise JobFailed(gettext("The registry kept changing while the workbook was imported; nothing "
-                            "was written. Import it again."))
+        return nullcontext(tracker.progress)
+
+    try:
+        batch = pipeline.apply_current(planned(), planned, stored.filename, stored.content,
+                                       writing)
+    except pipeline.KeptChanging as kept:
+        raise JobFailed(gettext("The registry kept changing while the workbook was imported; "
+                                "nothing was written. Import it again.")) from kept
+    if batch is None:
+        raise JobFailed(gettext("Nothing to change: the registry already holds this data."))
+    return {"batch_id": batch.id}
 
 
 def _file(make: Callable[[Path], object]) -> bytes:
