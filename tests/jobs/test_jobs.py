@@ -93,6 +93,8 @@ def test_an_export_job_is_queued_run_and_its_workbook_served(jobs_app):
         entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.entity == "jobs")).one()
         assert (entry.actor, entry.record_id, entry.changes["kind"]) == ("viewer1", id,
                                                                          [None, "export"])
+    log = login(jobs_app, "admin1").get("/audit/?entity=jobs").get_data(as_text=True)
+    assert f"jobs #{id}: #{id} export" in log
 
 
 def test_the_quarterly_pdf_is_made_by_a_job_in_the_requesters_language(jobs_app):
