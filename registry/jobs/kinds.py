@@ -18,6 +18,7 @@ from werkzeug.datastructures import MultiDict
 from registry.core import transactions
 from registry.exchange import pipeline, uploads, write
 from registry.exchange.guard import Refused
+from registry.exchange.responses import XLSX
 from registry.extensions import db
 from registry.reporting import document, quarterly
 
@@ -110,5 +111,4 @@ def report(job, tracker) -> dict:
 #: the work of each kind of job
 KINDS: dict[str, Callable] = {"import": import_upload, "export": export, "report": report}
 #: the files jobs make, by extension
-MIMETYPES = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-             ".pdf": document.PDF}
+MIMETYPES = {".xlsx": XLSX, ".pdf": document.PDF}

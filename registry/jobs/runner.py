@@ -90,23 +90,21 @@ def run(job_id: int, worker: str) -> None:
         tracker.stop()
 
 
-def work(once: bool = False, stop: threading.Event | None = None) -> int:
-    """Sweep, then run queued jobs one after another until stop is set (with once: until none
-    is queued). Returns how many were run."""
-    stop = stop or threading.Event()
+def work(once: bool = False) -> int:
+    """Sweep, then run queued jobs one after another, for ever (with once: until none is
+    queued). Returns how many were run."""
     worker = queue.worker_name()
     ran = 0
-    while not stop.is_set():
+    while True:
         queue.sweep()
         job_id = queue.claim(worker)
         if job_id is not None:
             run(job_id, worker)
             ran += 1
         elif once:
-            break
+            return ran
         else:
-            stop.wait(POLL_SECONDS)
-    return ran
+            time.sleep(POLL_SECONDS)
 
 
 _started: dict[int, threading.Thread] = {}
