@@ -190,7 +190,7 @@ def test_the_export_runs_as_a_job_whose_page_shows_progress_then_the_download(
     """The app's own job thread (REGISTRY_JOBS_IN_APP, on by default) runs the export; the job's
     page reloads itself (no script) until it offers the workbook."""
     errors = _watch_console(page)
-    _log_in(page, base_url)
+    _log_in(page, base_url, ADMIN)  # whose language stays English when the whole file runs
     page.goto(f"{base_url}/exchange/")
     page.get_by_role("button", name="Download (English headers)").click()
     expect(page).to_have_url(re.compile(r"/jobs/\d+$"))
