@@ -93,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     from registry.evidence.views import bp as evidence
     from registry.exchange.views import bp as exchange
     from registry.inventory.views import bp as inventory
+    from registry.jobs.views import bp as jobs
     from registry.ledger.views import bp as ledger
     from registry.people.views import bp as people
     from registry.questionnaires.views import bp as questionnaires
@@ -100,8 +101,12 @@ def _register_blueprints(app: Flask) -> None:
     from registry.supervision.views import bp as supervision
 
     for blueprint in (core, inventory, consignees, supervision, people, exchange, questionnaires,
-                      compliance, reporting, ledger, security, evidence):
+                      compliance, reporting, ledger, security, evidence, jobs):
         app.register_blueprint(blueprint)
+    if app.config["JOBS_IN_APP"]:
+        from registry.jobs.runner import start_in_app
+
+        app.before_request(lambda: start_in_app(app))
 
 
 def _tune_engine(engine: sa.Engine) -> None:

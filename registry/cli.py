@@ -5,7 +5,10 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import NoReturn
@@ -24,12 +27,13 @@ from registry.consignees.models import Consignee
 from registry.core import audit, backups, clock, grants, transactions, users
 from registry.core.files import write_atomically
 from registry.core.models import Role, User
+from registry.core.progress import Progress, ignore
 from registry.core.schema import Invalid
 from registry.core.secret_key import NOT_SET_UP
 from registry.exchange import pipeline, write
-from registry.exchange.apply import Stale, apply
 from registry.exchange.guard import Refused, one_line
 from registry.extensions import db
+from registry.jobs import queue, runner
 from registry.ledger import fields, importer
 from registry.ledger.mapping import Mapping
 from registry.questionnaires import bank, issuance, returned, workbook
@@ -38,9 +42,6 @@ from registry.reporting import document, quarterly, snapshots
 from registry.reporting import workbook as report_workbook
 from registry.supervision.models import CheckKind, Severity
 
-#: how many times an import is planned again when the registry changed under it
-IMPORT_ATTEMPTS = 3
-
 
 def _cli_actor() -> None:
     try:
@@ -48,6 +49,27 @@ def _cli_actor() -> None:
     except (KeyError, OSError):
         name = "unknown"
     audit.act_as(f"cli:{name}")
+
+
+#: the option that keeps a long command's progress bar off the terminal
+quiet_option = click.option("--quiet", is_flag=True,
+                            help="Show no progress bar (none is shown unless stderr is a terminal).")
+
+
+@contextmanager
+def progress_bar(label: str, quiet: bool) -> Iterator[Progress]:
+    """A progress callback drawing a bar on stderr when it is a terminal (and not --quiet);
+    standard output and exit codes are the same either way."""
+    if quiet or not sys.stderr.isatty():
+        yield ignore
+        return
+    with click.progressbar(length=1, label=label, file=sys.stderr, show_percent=True,
+                           show_pos=True) as bar:
+        def report(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(max(done - bar.pos, 0))
+
+        yield report
 
 
 @click.group(cls=AppGroup)
@@ -142,10 +164,13 @@ def demo_command(if_empty: bool) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--language", type=click.Choice(["en", "ja"]), default="en", show_default=True,
               help="Language of the sheet names, headers and values.")
+@quiet_option
 @with_appcontext
-def export_command(file: Path, language: str) -> None:
+def export_command(file: Path, language: str, quiet: bool) -> None:
     """Write the whole inventory to FILE.xlsx."""
-    counts = write_atomically(file, lambda path: write.export(path, language))
+    with progress_bar("Exporting", quiet) as progress:
+        counts = write_atomically(file, lambda path: write.export(path, language,
+                                                                  progress=progress))
     click.echo(f"Exported {sum(counts.values())} records to {file}: "
                + ", ".join(f"{n} {name}" for name, n in counts.items()))
 
@@ -157,11 +182,12 @@ def _refuse(file: Path, refusal: Refused) -> NoReturn:
     sys.exit(2)
 
 
-def _planned(file: Path, verbose: bool = False, **options):
+def _planned(file: Path, verbose: bool = False, quiet: bool = True, **options):
     """The workbook checked and its plan printed (with --verbose, every record it changes); exit 2
     when it is refused, 1 when invalid. Options go to the pipeline (sync, kind ...)."""
     try:
-        plan = pipeline.plan_file(file, **options)
+        with progress_bar("Checking", quiet) as progress:
+            plan = pipeline.plan_file(file, progress=progress, **options)
     except Refused as refusal:
         _refuse(file, refusal)
     if plan.kind == returned.QUESTIONNAIRE:
@@ -186,8 +212,9 @@ def _planned(file: Path, verbose: bool = False, **options):
 @click.option("--verbose", is_flag=True,
               help=f"List every record the import changes (else the first {pipeline.LISTED} of "
                    "each sheet).")
+@quiet_option
 @with_appcontext
-def import_command(file: Path, dry_run: bool, sync: bool, verbose: bool) -> None:
+def import_command(file: Path, dry_run: bool, sync: bool, verbose: bool, quiet: bool) -> None:
     """Import an inventory workbook. Exit 0 applied (or valid with --dry-run), 1 validation
     errors (nothing written), 2 a file that cannot be read or is refused (nothing written),
     3 the registry kept changing under the import (nothing written; run it again)."""
@@ -195,36 +222,29 @@ def import_command(file: Path, dry_run: bool, sync: bool, verbose: bool) -> None
     if not file.is_file():
         click.echo(f"Refused: {file}: no such file", err=True)
         sys.exit(2)
-    plan = _planned(file, verbose, sync=sync)
+    plan = _planned(file, verbose, quiet, sync=sync)
     if dry_run:
         click.echo("The workbook is valid (dry run: nothing was written).")
         return
-    _apply(file, plan, lambda: _planned(file, verbose, sync=sync))
+    _apply(file, plan, lambda: _planned(file, verbose, quiet, sync=sync), quiet)
 
 
-def _apply(file: Path, plan, planned) -> None:
+def _apply(file: Path, plan, planned, quiet: bool = True) -> None:
     """Apply a valid plan as an import batch, planning again (planned()) while the registry keeps
-    changing under it; exit 3 after IMPORT_ATTEMPTS tries."""
-    for attempt in range(IMPORT_ATTEMPTS):
-        if attempt:  # someone changed what the plan read: check the workbook against that
-            plan = planned()
-        if not plan.changes_anything:
-            click.echo("Nothing to change: the registry already holds this data.")
-            return
-        db.session.rollback()  # end the reading transaction before taking the write lock
-        with transactions.writing():
-            try:
-                batch = apply(plan, file.name, file.read_bytes())
-            except Stale as stale:
-                db.session.rollback()
-                click.echo(f"Note: {stale}; checking the workbook again.")
-                continue
-            db.session.commit()
-        click.echo(f"Applied as import batch {batch.id} (SHA-256 {batch.sha256[:12]}…).")
+    changing under it; exit 3 after pipeline.IMPORT_ATTEMPTS tries."""
+    try:
+        batch = pipeline.apply_current(
+            plan, planned, file.name, file.read_bytes(), lambda: progress_bar("Writing", quiet),
+            lambda stale: click.echo(f"Note: {stale}; checking the workbook again."))
+    except pipeline.KeptChanging:
+        click.echo("The registry kept changing while the workbook was imported; nothing was "
+                   "written. Run the import again.", err=True)
+        sys.exit(3)
+    if batch is None:
+        click.echo("Nothing to change: the registry already holds this data.")
         return
-    click.echo("The registry kept changing while the workbook was imported; nothing was written. "
-               "Run the import again.", err=True)
-    sys.exit(3)
+    db.session.commit()
+    click.echo(f"Applied as import batch {batch.id} (SHA-256 {batch.sha256[:12]}…).")
 
 
 @cli.command("check")
@@ -283,8 +303,9 @@ def report() -> None:
               help="FILE.pdf, FILE.xlsx or FILE.html; the extension decides the format.")
 @click.option("--language", type=click.Choice(["en", "ja"]), default="en", show_default=True)
 @click.option("--snapshot", is_flag=True, help="Also save the report as a snapshot.")
+@quiet_option
 @with_appcontext
-def report_quarterly(quarter: str, out: Path, language: str, snapshot: bool) -> None:
+def report_quarterly(quarter: str, out: Path, language: str, snapshot: bool, quiet: bool) -> None:
     """Write the supervision report of a fiscal QUARTER (e.g. FY2026-Q2) to --out."""
     suffix = out.suffix.lower()
     if suffix not in REPORT_FORMATS:
@@ -294,9 +315,12 @@ def report_quarterly(quarter: str, out: Path, language: str, snapshot: bool) -> 
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="QUARTER") from error
     _cli_actor()
-    content = quarterly.build(q)
-    with current_app.test_request_context(), force_locale(language):
-        write_atomically(out, lambda path: REPORT_FORMATS[suffix](content, path))
+    with progress_bar("Writing the report", quiet) as progress:
+        content = quarterly.build(q)
+        progress(1, 2)
+        with current_app.test_request_context(), force_locale(language):
+            write_atomically(out, lambda path: REPORT_FORMATS[suffix](content, path))
+        progress(2, 2)
     click.echo(f"Wrote the {q} report ({q.first_day} to {q.last_day}) to {out}.")
     if snapshot:
         saved = snapshots.save(content)
@@ -458,9 +482,10 @@ def ledger_suggest(file: Path, sheet: str | None, out: Path | None) -> None:
 @click.option("--verbose", is_flag=True,
               help=f"List every record the import changes (else the first {pipeline.LISTED} of "
                    "each sheet).")
+@quiet_option
 @with_appcontext
 def ledger_import(file: Path, mapping_file: Path | None, sheet: str | None, dry_run: bool,
-                  verbose: bool) -> None:
+                  verbose: bool, quiet: bool) -> None:
     """Import the ledger FILE (.xlsx or .csv) as the records its rows describe, as one import
     batch. Exit 0 applied (or valid with --dry-run), 1 problems (nothing written), 2 a file or
     mapping that is refused (nothing written), 3 the registry kept changing (run it again)."""
@@ -475,11 +500,11 @@ def ledger_import(file: Path, mapping_file: Path | None, sheet: str | None, dry_
         except (OSError, UnicodeDecodeError, Refused) as error:
             _refuse(mapping_file, Refused(str(error)))
     options = {"kind": importer.LEDGER, "mapping": mapping, "sheet": sheet}
-    plan = _planned(file, verbose, **options)
+    plan = _planned(file, verbose, quiet, **options)
     if dry_run:
         click.echo("The ledger is valid (dry run: nothing was written).")
         return
-    _apply(file, plan, lambda: _planned(file, verbose, **options))
+    _apply(file, plan, lambda: _planned(file, verbose, quiet, **options), quiet)
 
 
 @cli.command()
@@ -496,6 +521,24 @@ def run(host: str, port: int, workers: int) -> None:
         sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
         "--access-logfile", "-", "registry:create_app()",
     ])
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="Run the jobs queued now, then exit.")
+@with_appcontext
+def worker(once: bool) -> None:
+    """Run queued jobs (imports, exports, reports the pages asked for) until stopped (Ctrl+C or
+    SIGTERM), or with --once until none is queued; jobs whose worker stopped answering are
+    marked failed first."""
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as Ctrl+C does
+    click.echo(f"Running jobs as {queue.worker_name()}" + (" (once)" if once else
+                                                            " (Ctrl+C stops)"))
+    try:
+        ran = runner.work(once=once)
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+        return
+    click.echo(f"Ran {ran} job(s).")
 
 
 @cli.command()

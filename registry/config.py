@@ -158,6 +158,11 @@ def from_environment(instance_path: Path) -> dict:
         "CONTRACT_NOTICE_DAYS": int(env.get("REGISTRY_CONTRACT_NOTICE_DAYS", "90")),
         "ATTACHMENT_MAX_BYTES": _attachment_max_bytes(env.get("REGISTRY_ATTACHMENT_MAX_BYTES",
                                                               str(20 * 1024 * 1024))),
+        "JOBS_IN_APP": _flag(env.get("REGISTRY_JOBS_IN_APP", "1"), "REGISTRY_JOBS_IN_APP"),
+        "JOBS_STALE_SECONDS": _count(env.get("REGISTRY_JOBS_STALE_SECONDS", "60"),
+                                     "REGISTRY_JOBS_STALE_SECONDS"),
+        "JOBS_IMPORT_MIN_BYTES": _count(env.get("REGISTRY_JOBS_IMPORT_MIN_BYTES", "262144"),
+                                        "REGISTRY_JOBS_IMPORT_MIN_BYTES"),
         **_single_sign_on(env),
         **_import_limits(env),
     }

@@ -47,6 +47,8 @@ def app(database_url, tmp_path_factory):
         "SECRET_KEY": "test-secret",
         # a cheap hash keeps the many test logins fast; production uses scrypt
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # jobs run when a test runs them, inside its transaction
+        "JOBS_IN_APP": False,
     })
     with app.app_context():
         upgrade()

@@ -21,6 +21,7 @@ from registry.extensions import db
 from tests import factories as f
 from tests.conftest import Client
 from tests.factories import PASSWORD
+from tests.factories import today as registry_today
 from tests.test_pages import text
 from tests.test_queries import sent
 
@@ -195,7 +196,7 @@ def test_a_delete_goes_back_unless_the_origin_was_the_deleted_record(app_ctx, as
 
 
 def test_entrustment_and_contract_pages_show_the_checks_about_them(app_ctx, as_role):
-    today = date.today()
+    today = registry_today()
     consignee = f.make_consignee(name="見守り運輸", country="SG")
     entrustment = f.make_entrustment(consignee=consignee, start_on=today - timedelta(days=30))
     contract = f.make_contract(consignee=consignee, start_on=today - timedelta(days=60),
@@ -233,7 +234,7 @@ def _listed(viewer, url: str, pattern: str) -> tuple[str, set[str]]:
 def inventory(app_ctx):
     """Purposes using special care and personally referable data, handed to consignees at home and
     abroad; contracts, employees and grants around them."""
-    today = date.today()
+    today = registry_today()
     health = f.make_category(name="健康情報", appi_kind="special_care")
     cookies = f.make_category(name="クッキー", appi_kind="personally_referable")
     names = f.make_category(name="氏名")

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from registry.core import audit, transactions
 from registry.core.model import utcnow
 from registry.core.models import AuditAction, AuditEntry
+from registry.core.progress import Progress, ignore
 from registry.core.web import when
 from registry.exchange.bulk import collector_paused, insert_rows
 from registry.exchange.kinds import KINDS
@@ -94,8 +95,9 @@ class Stale(Exception):
 IMPORT_LOCK = 0x5245474953  # "REGIS"
 
 
-def apply(plan: Plan, filename: str, content: bytes) -> ImportBatch:
-    """Write the plan; the caller commits (or rolls back) the one transaction.
+def apply(plan: Plan, filename: str, content: bytes, progress: Progress = ignore) -> ImportBatch:
+    """Write the plan; the caller commits (or rolls back) the one transaction. Progress is told
+    in records written, then their audit entries, per sheet and chunk.
 
     Imports are serialised (SQLite by its write lock, PostgreSQL by an advisory lock held to the
     end of the transaction); once it holds the lock, an import whose tables changed after its plan
@@ -125,14 +127,16 @@ def apply(plan: Plan, filename: str, content: bytes) -> ImportBatch:
         batch.undo = zlib.compress(json.dumps({**EMPTY_UNDO, **undo}).encode())
         db.session.flush()
         return batch
-    writer = Writer(batch, plan.renamed)
+    writer = Writer(batch, plan.renamed, progress, sum(len(s.changed()) for s in plan.sheets))
     try:
         with collector_paused():
             for sheet in plan.sheets:
                 writer.create(sheet)
                 writer.update(sheet)
+                writer.told(sheet, ("create", "update"))
             for sheet in reversed(plan.sheets):
                 writer.delete(sheet)
+                writer.told(sheet, ("delete",))
             writer.finish()
     except sa.exc.IntegrityError:
         # a form saved a record with a key of the workbook (a suggested ENT- number) after the
@@ -149,8 +153,12 @@ EMPTY_UNDO = {"create": {}, "update": {}, "delete": {}, "links": [], "unlinks": 
 class Writer:
     """Bulk statements for one batch, with the audit entries and the undo record they need."""
 
-    def __init__(self, batch: ImportBatch, renamed: dict):
+    def __init__(self, batch: ImportBatch, renamed: dict, progress: Progress = ignore,
+                 changed: int = 0):
         self.batch = batch
+        self.progress = progress
+        #: records written so far, of twice the records changed (each has an audit entry)
+        self.done, self.total = 0, 2 * changed
         self.ids = IdMaps(renamed)
         self.now = utcnow()
         self.request_id = audit.request_id()
@@ -158,6 +166,11 @@ class Writer:
         self.audits: list[dict] = []
         self.undo = {"create": defaultdict(list), "update": defaultdict(list),
                      "delete": defaultdict(list), "links": [], "unlinks": []}
+
+    def told(self, sheet: SheetPlan, actions: tuple[str, ...]) -> None:
+        """Tell the progress once a sheet's records of these actions are written."""
+        self.done += sum(1 for row in sheet.rows if row.action in actions)
+        self.progress(self.done, self.total)
 
     def fk(self, resource: Resource, reference, values: dict) -> int | None:
         key = tuple(values.get(c) for c in reference.columns)
@@ -299,7 +312,10 @@ class Writer:
 
     def finish(self) -> None:
         for start in range(0, len(self.audits), CHUNK):
-            insert_rows(AuditEntry.__table__, self.audits[start:start + CHUNK])
+            chunk = self.audits[start:start + CHUNK]
+            insert_rows(AuditEntry.__table__, chunk)
+            self.done += len(chunk)
+            self.progress(min(self.done, self.total), self.total)
         self.batch.undo = zlib.compress(json.dumps(self.undo).encode())
         db.session.flush()
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import date
 from pathlib import Path
 
 from flask import current_app
 
-from registry.exchange.apply import apply
+from registry.core import transactions
+from registry.core.progress import Progress, ignore
+from registry.exchange.apply import Stale, apply
 from registry.exchange.bulk import collector_paused
 from registry.exchange.guard import Limits, inspect
 from registry.exchange.kinds import KINDS
@@ -15,11 +19,18 @@ from registry.exchange.models import ImportBatch
 from registry.exchange.plan import INVENTORY, Plan, SheetPlan, build_plan
 from registry.exchange.read import read, sheet_names
 from registry.exchange.write import choice_labels
+from registry.extensions import db
 
 #: records of each sheet that `registry import` lists (with --verbose, all of them)
 LISTED = 20
 #: characters of a value shown in the list of changes
 SHOWN_CHARACTERS = 60
+#: how many times an import is planned again when the registry changed under it
+IMPORT_ATTEMPTS = 3
+
+
+class KeptChanging(Exception):
+    """The registry changed under an import at each of its attempts; nothing was written."""
 
 
 def limits() -> Limits:
@@ -27,12 +38,13 @@ def limits() -> Limits:
 
 
 def plan_file(path: Path, sync: bool = False, *, kind: str | None = None, confirmation=None,
-              **options) -> Plan:
+              progress: Progress = ignore, **options) -> Plan:
     """Check, read and plan a workbook; raises guard.Refused for a file that is not accepted.
 
     The workbook is the inventory unless its sheets say it is of a registered kind (a returned
     questionnaire), or `kind` names the kind it must be; options go to that kind's planner, with
-    what the kind reads from the confirmation form, when the preview is confirmed."""
+    what the kind reads from the confirmation form, when the preview is confirmed. Progress is
+    told in rows planned (by the kinds that plan many rows)."""
     bounds = limits()
     if kind is None or kind == INVENTORY or KINDS[kind].guarded:
         inspect(path, bounds)
@@ -43,9 +55,9 @@ def plan_file(path: Path, sync: bool = False, *, kind: str | None = None, confir
         found = KINDS[kind]
         if confirmation is not None and found.confirmed is not None:
             options = {**options, **found.confirmed(confirmation)}
-        return found.plan(path, bounds, **options)
+        return found.plan(path, bounds, progress=progress, **options)
     with collector_paused():
-        return build_plan(read(path, bounds), sync)
+        return build_plan(read(path, bounds), sync, progress)
 
 
 def import_file(path: Path, filename: str, sync: bool = False) -> tuple[Plan, ImportBatch | None]:
@@ -54,6 +66,28 @@ def import_file(path: Path, filename: str, sync: bool = False) -> tuple[Plan, Im
     if not plan.valid or not plan.changes_anything:
         return plan, None
     return plan, apply(plan, filename, Path(path).read_bytes())
+
+
+def apply_current(plan: Plan, planned: Callable[[], Plan], filename: str, content: bytes,
+                  writing: Callable[[], AbstractContextManager[Progress]] = lambda: nullcontext(ignore),
+                  noted: Callable[[Stale], None] = lambda stale: None) -> ImportBatch | None:
+    """Apply a valid plan as an import batch, holding the write lock (the caller commits); when
+    the registry changed under the plan (noted), plan again with planned(), IMPORT_ATTEMPTS times
+    at most (then KeptChanging). None: the workbook changes nothing. writing() gives the progress
+    of each attempt's writes."""
+    for attempt in range(IMPORT_ATTEMPTS):
+        if attempt:  # someone changed what the plan read: check the workbook against that
+            plan = planned()
+        if not plan.changes_anything:
+            return None
+        db.session.rollback()  # end the reading transaction before taking the write lock
+        with transactions.writing(), writing() as progress:
+            try:
+                return apply(plan, filename, content, progress)
+            except Stale as stale:
+                db.session.rollback()
+                noted(stale)
+    raise KeptChanging
 
 
 def summary(plan: Plan, listed: int | None = LISTED) -> list[str]:

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 
 from registry.core import audit
 from registry.core.models import AuditEntry
+from registry.core.progress import Progress, ignore
 from registry.core.schema import REQUIRED, as_key, check, check_field, prepared
 from registry.exchange.read import Issue, Parsed, SheetRows
 from registry.exchange.resources import (
@@ -49,6 +50,8 @@ LIST_SPLIT = re.compile(rf"[{TRIM}\t\r]*[;；、\n][{TRIM}\t\r]*")
 ACTIONS = ("create", "update", "unchanged", "delete")
 #: the kind of workbook the engine itself plans (others register in exchange.kinds)
 INVENTORY = "inventory"
+#: rows planned between two reports of progress
+PROGRESS_ROWS = 2000
 @dataclass
 class RowPlan:
     """What happens to one record."""
@@ -190,8 +193,10 @@ def choice_readers() -> dict[type, ChoiceReader]:
 class Planner:
     """Builds a Plan from parsed sheets against the current data."""
 
-    def __init__(self, parsed: Parsed, sync: bool):
+    def __init__(self, parsed: Parsed, sync: bool, progress: Progress = ignore):
         self.parsed = parsed
+        self.progress = progress
+        self.done, self.total = 0, sum(len(sheet.rows) for sheet in parsed.sheets)
         self.sync = sync
         self.issues: list[Issue] = list(parsed.issues)
         self.readers = choice_readers()
@@ -236,7 +241,9 @@ class Planner:
         planned = []
         present = [(column, sheet.positions[column.key], self.cleaner(column, resource.key))
                    for column in resource.columns if column.key in sheet.positions]
-        for number, cells in sheet.rows:
+        for index, (number, cells) in enumerate(sheet.rows, start=1):
+            if index % PROGRESS_ROWS == 0:
+                self.progress(self.done + index, self.total)
             values, ok = self.clean_row(resource, sheet, present, number, cells)
             if not ok:
                 # the row's own problem is reported; rows referring to it need not be
@@ -288,6 +295,8 @@ class Planner:
         self.planned[resource.name] = [(None if old is None else resource.key_of(old), row.values)
                                        for row, old in judged]
         self.judge(resource, sheet, judged)
+        self.done += len(sheet.rows)
+        self.progress(self.done, self.total)
         if self.sync:
             plan.rows += [RowPlan("delete", None, key, row, {}, row["id"])
                           for key, row in stored.items() if key not in seen and key not in kept]
@@ -540,9 +549,10 @@ class Planner:
         self.issues.append(Issue(sheet.sheet, row, header, value, message))
 
 
-def build_plan(parsed: Parsed, sync: bool = False) -> Plan:
-    """The plan of a parsed workbook against the current data; writes nothing."""
-    return Planner(parsed, sync).build()
+def build_plan(parsed: Parsed, sync: bool = False, progress: Progress = ignore) -> Plan:
+    """The plan of a parsed workbook against the current data, its progress told in rows;
+    writes nothing."""
+    return Planner(parsed, sync, progress).build()
 
 
 class Outcome:

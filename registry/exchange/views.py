@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -31,6 +32,7 @@ from registry.exchange.models import ImportBatch
 from registry.exchange.resources import RESOURCES, by_model
 from registry.exchange.responses import XLSX, refused, send_workbook
 from registry.extensions import db
+from registry.jobs import queue
 
 bp = Blueprint("exchange", __name__, url_prefix="/exchange")
 
@@ -79,6 +81,16 @@ def export():
     return send_workbook(lambda path: write.export(path, language, only), filename)
 
 
+@bp.route("/export", methods=["POST"])
+def export_job():
+    """The whole inventory, written by a job whose page offers the download when it is done."""
+    language = request.form.get("language")
+    language = language if language in ("en", "ja") else "en"
+    job = queue.submit("export", {"language": language}, shown={"language": language})
+    db.session.commit()
+    return redirect(url_for("jobs.job", id=job.id))
+
+
 @bp.route("/import", methods=["POST"])
 @role_required(Role.EDITOR)
 @uploads.receives_workbooks
@@ -125,7 +137,18 @@ def preview(token: str):
 @bp.route("/import/<token>/apply", methods=["POST"])
 @role_required(Role.EDITOR)
 def confirm(token: str):
+    """Apply a previewed upload: at once when it is small, else as a job (checked again and
+    applied by a worker) whose page the user follows."""
     stored = _stored(token)
+    if len(stored.content) >= current_app.config["JOBS_IMPORT_MIN_BYTES"]:
+        job = queue.submit("import", {
+            "filename": stored.filename, "details": stored.details,
+            "confirmation": [[name, value] for name, value in request.form.items(multi=True)
+                             if name != "csrf_token"],
+            "language": str(get_locale())}, stored.content, shown={"file": stored.filename})
+        uploads.discard(token)
+        db.session.commit()
+        return redirect(url_for("jobs.job", id=job.id))
     try:
         # plan without holding other writers back (SQLite)
         with transactions.writing(False):

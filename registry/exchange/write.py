@@ -10,6 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from xlsxwriter.utility import xl_col_to_name
 
+from registry.core.progress import Progress, ignore
 from registry.exchange import guidance
 from registry.exchange.book import Workbook
 from registry.exchange.guidance import YES_NO
@@ -91,9 +92,13 @@ def choice_labels(language: str) -> dict[type, dict[str, str]]:
     return labels
 
 
-def export(path: Path, language: str = "en", only: dict[str, sa.Select] | None = None) -> dict:
-    """Write the inventory (or, with only, some resources filtered by id selects) to path."""
+def export(path: Path, language: str = "en", only: dict[str, sa.Select] | None = None,
+           progress: Progress = ignore) -> dict:
+    """Write the inventory (or, with only, some resources filtered by id selects) to path; its
+    progress is told in rows written, BATCH_SIZE at a time."""
     names = list(only) if only else list(RESOURCES)
+    rows = Rows(progress, sum(db.session.scalar(sa.select(sa.func.count()).select_from(
+        only[name].subquery() if only else RESOURCES[name].model)) for name in names))
     labels = choice_labels(language)
     now = datetime.now(UTC).replace(microsecond=0)
     workbook = Workbook(path, constant_memory=True)
@@ -117,7 +122,7 @@ def export(path: Path, language: str = "en", only: dict[str, sa.Select] | None =
     for name in names:
         resource = RESOURCES[name]
         counts[name] = _write_sheet(workbook, formats, resource, language, labels, list_ranges,
-                                    names, only.get(name) if only else None, printed)
+                                    names, only.get(name) if only else None, printed, rows)
     meta = workbook.add_worksheet(META_SHEET)
     for row, (key, value) in enumerate((
         ("format", FORMAT_NAME), ("version", FORMAT_VERSION),
@@ -129,6 +134,17 @@ def export(path: Path, language: str = "en", only: dict[str, sa.Select] | None =
     meta.hide()
     workbook.close()
     return counts
+
+
+class Rows:
+    """The rows written so far, told to the progress."""
+
+    def __init__(self, progress: Progress, total: int):
+        self.progress, self.done, self.total = progress, 0, total
+
+    def add(self, count: int) -> None:
+        self.done += count
+        self.progress(self.done, max(self.total, self.done))
 
 
 def _print_setup(sheet, printed: tuple[str, str], header_rows: int = 1) -> None:
@@ -228,7 +244,7 @@ def _write_lists(workbook, labels: dict, language: str) -> dict:
 
 def _write_sheet(workbook, formats, resource: Resource, language: str, labels: dict,
                  list_ranges: dict, exported: list[str], ids: sa.Select | None,
-                 printed: tuple[str, str]) -> int:
+                 printed: tuple[str, str], written: Rows) -> int:
     sheet = workbook.add_worksheet(resource.sheet_name(language))
     columns = resource.columns
     for index, column in enumerate(columns):
@@ -243,6 +259,7 @@ def _write_sheet(workbook, formats, resource: Resource, language: str, labels: d
         for row in batch:
             count += 1
             _write_record(sheet, count, columns, row, formats, labels, language)
+        written.add(len(batch))
     sheet.autofilter(0, 0, max(count, 1), len(columns) - 1)
     return count
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 
+from registry.core.progress import Progress, ignore
 from registry.exchange.bulk import collector_paused
 from registry.exchange.guard import Limits, Refused
 from registry.exchange.kinds import Kind, register
@@ -37,7 +38,8 @@ def read(path: Path, limits: Limits, sheet: str | None = None,
 
 
 def plan(path: Path, limits: Limits, mapping: Mapping | dict | None = None,
-         sheet: str | None = None, filename: str | None = None, **_options) -> LedgerPlan:
+         sheet: str | None = None, filename: str | None = None, progress: Progress = ignore,
+         **_options) -> LedgerPlan:
     """The plan of a ledger read with the mapping (its JSON data too; else the suggested one);
     writes nothing. A pending upload's file name tells a CSV from a workbook."""
     grids = sheets.read(path, limits, filename)
@@ -49,7 +51,7 @@ def plan(path: Path, limits: Limits, mapping: Mapping | dict | None = None,
         raise Refused(_("the ledger has no sheet “%(sheet)s”, which the mapping reads",
                         sheet=chosen.sheet))
     with collector_paused():
-        planned = build_plan(convert.parsed(grid, chosen))
+        planned = build_plan(convert.parsed(grid, chosen), progress=progress)
     return LedgerPlan(planned.sheets, planned.issues, chosen.reasons + planned.notices,
                       planned.sync, planned.renamed, planned.mark, mapping=chosen)
 

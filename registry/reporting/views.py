@@ -12,7 +12,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 
 from registry.core.auth import role_required
 from registry.core.entity import logged
@@ -20,6 +20,7 @@ from registry.core.i18n import lazy_gettext as _l
 from registry.core.models import Role
 from registry.exchange.responses import send_workbook
 from registry.extensions import db
+from registry.jobs import queue
 from registry.reporting import document, quarterly, snapshots, workbook
 from registry.reporting.models import ReportSnapshot
 from registry.reporting.presentation import present
@@ -60,6 +61,16 @@ def quarterly_report():
 def quarterly_download(kind: str):
     q = _quarter()
     return _download(quarterly.build(q), kind, f"supervision-report-{q}")
+
+
+@bp.route("/quarterly.pdf", methods=["POST"])
+def quarterly_pdf_job():
+    """The quarter's report as a PDF, made by a job (it takes a while) whose page offers it."""
+    q = _quarter()
+    job = queue.submit("report", {"quarter": str(q), "language": str(get_locale())},
+                       shown={"quarter": str(q)})
+    db.session.commit()
+    return redirect(url_for("jobs.job", id=job.id))
 
 
 @bp.route("/snapshots", methods=["POST"])

@@ -183,3 +183,26 @@ def test_dashboard_chart_labels_show_at_least_11_pixels_high(page: Page, base_ur
         })""")
         assert sizes and min(sizes) >= READABLE, (width, min(sizes))
     expect(page.get_by_role("heading", name="Special care-required data by consignee")).to_be_visible()
+
+
+def test_the_export_runs_as_a_job_whose_page_shows_progress_then_the_download(
+        page: Page, base_url: str, tmp_dir: Path):
+    """The app's own job thread (REGISTRY_JOBS_IN_APP, on by default) runs the export; the job's
+    page reloads itself (no script) until it offers the workbook."""
+    errors = _watch_console(page)
+    _log_in(page, base_url, ADMIN)  # whose language stays English when the whole file runs
+    page.goto(f"{base_url}/exchange/")
+    page.get_by_role("button", name="Download (English headers)").click()
+    expect(page).to_have_url(re.compile(r"/jobs/\d+$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Export of the whole inventory")
+    page.screenshot(path=str(tmp_dir / "job-running.png"), full_page=True)
+    link = page.get_by_role("link", name=re.compile(r"Download registry-inventory-.*\.xlsx"))
+    expect(link).to_be_visible(timeout=60_000)  # after some reloads
+    expect(page.locator(".job-state")).to_have_attribute("data-state", "done")
+    page.screenshot(path=str(tmp_dir / "job-done.png"), full_page=True)
+    with page.expect_download() as download:
+        link.click()
+    saved = tmp_dir / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.read_bytes().startswith(b"PK")
+    assert errors == []
