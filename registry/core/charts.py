@@ -51,8 +51,11 @@ def bars(rows: list[Bar], title: str, *, current: str = "", previous: str = "",
     height = top + row_height * len(rows) + (24 if compare else 4)
     scale = max([1.0] + [float(r.value or 0) for r in rows] + [float(r.previous or 0) for r in rows])
     span = width - left - 60
+    # an image's parts are hidden from assistive technology: a chart with links is a figure, so
+    # that its links can be reached
+    role = "figure" if any(row.href for row in rows) else "img"
     parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-             f'role="img" xmlns="http://www.w3.org/2000/svg" aria-label="{escape(title)}" '
+             f'role="{role}" xmlns="http://www.w3.org/2000/svg" aria-label="{escape(title)}" '
              f'font-family="{FONT}" font-size="12" fill="{INK}">'
              f'<title>{escape(title)}</title>']
     for index, row in enumerate(rows):

@@ -237,9 +237,12 @@ _FORMS: dict = {}
 
 
 def _form_field(described):
-    """The form field of a described field, with its hint as the field's description."""
+    """The form field of a described field, with its hint as the field's description and the
+    language of its text marked when it is always the same."""
     field = _parsing_field(described)
     field.kwargs["description"] = described.spec.help or ""
+    if described.spec.language:
+        field.kwargs["render_kw"] = {"lang": described.spec.language}
     return field
 
 

@@ -206,3 +206,30 @@ def test_the_export_runs_as_a_job_whose_page_shows_progress_then_the_download(
     download.value.save_as(saved)
     assert saved.read_bytes().startswith(b"PK")
     assert errors == []
+
+
+def test_the_menu_folds_behind_its_button_on_a_phone_and_opens_from_the_keyboard(page: Page,
+                                                                                   base_url: str):
+    _log_in(page, base_url, ADMIN)
+    menu = page.get_by_role("navigation", name="Main menu")
+    button = page.get_by_role("button", name="Menu")
+    expect(button).to_be_hidden()  # a wide screen shows the whole menu
+    expect(menu).to_be_visible()
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(menu).to_be_hidden()
+    expect(button).to_have_attribute("aria-expanded", "false")
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(button).to_have_attribute("aria-expanded", "true")
+    expect(menu).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(menu.get_by_role("link", name="Purposes")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(button).to_have_attribute("aria-expanded", "false")
+    expect(button).to_be_focused()
+    expect(menu).to_be_hidden()
+    page.keyboard.press("Space")
+    menu.get_by_role("link", name="Consignees").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Consignees")
+    expect(page.get_by_role("button", name="Menu")).to_have_attribute("aria-expanded", "false")
