@@ -17,6 +17,10 @@ from registry.core.users import create_user
 from registry.extensions import db
 from tests.factories import PASSWORD
 
+# No app the tests make runs jobs in a thread of its own (it would poll the tests' database for
+# the rest of the run); a served registry that should sets REGISTRY_JOBS_IN_APP=1 itself.
+os.environ["REGISTRY_JOBS_IN_APP"] = "0"
+
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 REVISION_PATTERN = re.compile(r'name="revision" value="(\d+)"')
 

@@ -42,6 +42,7 @@ def base_url(tmp_dir: Path) -> Iterator[str]:
     env = os.environ | {
         "REGISTRY_DATABASE_URL": f"sqlite:///{tmp_dir / 'browser.db'}",
         "REGISTRY_SECRET_KEY": "browser-test-secret-key",
+        "REGISTRY_JOBS_IN_APP": "1",  # the export job runs in the app's own thread
     }
     registry(env, "init")
     registry(env, "demo")
@@ -187,7 +188,7 @@ def test_dashboard_chart_labels_show_at_least_11_pixels_high(page: Page, base_ur
 
 def test_the_export_runs_as_a_job_whose_page_shows_progress_then_the_download(
         page: Page, base_url: str, tmp_dir: Path):
-    """The app's own job thread (REGISTRY_JOBS_IN_APP, on by default) runs the export; the job's
+    """The app's own job thread (REGISTRY_JOBS_IN_APP, on by default and here) runs the export; the job's
     page reloads itself (no script) until it offers the workbook."""
     errors = _watch_console(page)
     _log_in(page, base_url, ADMIN)  # whose language stays English when the whole file runs
