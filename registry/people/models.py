@@ -85,6 +85,16 @@ class AccessGrant(Record, db.Model):
         sa.CheckConstraint("revoked_on IS NULL OR revoke_reason <> ''", name="revoked_with_reason"),
         sa.CheckConstraint("revoked_on IS NULL OR granted_on IS NULL OR revoked_on >= granted_on",
                            name="revoked_after_granted"),
+        # the grant list's usual views among a million grants: those in force, of a level,
+        # newest (or oldest) first; a partial index, revoked grants being most of them in time
+        sa.Index("ix_access_grants_in_force_level", "level", "granted_on", "id",
+                 sqlite_where=sa.text("revoked_on IS NULL"),
+                 postgresql_where=sa.text("revoked_on IS NULL")),
+        sa.Index("ix_access_grants_in_force_granted_on", "granted_on", "id",
+                 sqlite_where=sa.text("revoked_on IS NULL"),
+                 postgresql_where=sa.text("revoked_on IS NULL")),
+        sa.Index("ix_access_grants_level", "level", "granted_on", "id"),
+        sa.Index("ix_access_grants_last_reviewed_on", "last_reviewed_on", "id"),
     )
 
     #: who has access
