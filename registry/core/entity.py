@@ -70,7 +70,7 @@ PAGES = ("edit", "delete", "history")
 #: how many options a facet of related records offers (the most frequent first)
 FACET_OPTIONS = 50
 #: rows a facet without fixed choices groups at most, to find and count its options
-FACET_ROWS = 10_000
+FACET_ROWS = 2_000
 
 
 class _Facet:
