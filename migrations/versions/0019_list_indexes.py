@@ -1,7 +1,8 @@
 """Indexes matching the lists' filters and sorts, each ending in the id that orders rows of
 equal value, so that a page of a list reads a page of rows however many the registry holds:
-access grants in force by level and grant day (partial), employees, supervision checks and
-findings by each filter and sort
+access grants in force by level and grant day (partial); employees, entrustments by their
+dates, supervision checks and findings (open ones by severity and due day, partial) by each
+filter and sort
 
 Revision ID: 0019
 Revises: 0017
@@ -18,6 +19,7 @@ branch_labels = None
 depends_on = None
 
 IN_FORCE = "revoked_on IS NULL"
+REVOKED = "revoked_on IS NOT NULL"
 OPEN = "status IN ('open', 'in_progress')"
 
 #: table -> (index name, columns, partial condition)
@@ -25,6 +27,7 @@ INDEXES = {
     'access_grants': [
         ('ix_access_grants_in_force_level', ['level', 'granted_on', 'id'], IN_FORCE),
         ('ix_access_grants_in_force_granted_on', ['granted_on', 'id'], IN_FORCE),
+        ('ix_access_grants_revoked_level', ['level', 'revoked_on', 'id'], REVOKED),
         ('ix_access_grants_level_granted_on', ['level', 'granted_on', 'id'], None),
         ('ix_access_grants_last_reviewed_on', ['last_reviewed_on', 'id'], None),
         ('ix_access_grants_system', ['system', 'id'], None),
@@ -36,6 +39,10 @@ INDEXES = {
         ('ix_employees_job_title', ['job_title', 'id'], None),
         ('ix_employees_pledge_signed_on', ['pledge_signed_on', 'id'], None),
         ('ix_employees_last_training_on', ['last_training_on', 'id'], None),
+    ],
+    'entrustments': [
+        ('ix_entrustments_start_on', ['start_on', 'id'], None),
+        ('ix_entrustments_end_on', ['end_on', 'id'], None),
     ],
     'supervision_checks': [
         ('ix_supervision_checks_kind_checked_on', ['kind', 'checked_on', 'id'], None),

@@ -94,10 +94,12 @@ class AccessGrant(Record, db.Model):
                            name="revoked_after_granted"),
         # the grant list's usual views among a million grants: those in force (most grants are
         # revoked in time), of a level, newest or oldest first
-        list_index("access_grants", "level", "granted_on", in_force="revoked_on IS NULL",
+        list_index("access_grants", "level", "granted_on", where="revoked_on IS NULL",
                    name="ix_access_grants_in_force_level"),
-        list_index("access_grants", "granted_on", in_force="revoked_on IS NULL",
+        list_index("access_grants", "granted_on", where="revoked_on IS NULL",
                    name="ix_access_grants_in_force_granted_on"),
+        list_index("access_grants", "level", "revoked_on", where="revoked_on IS NOT NULL",
+                   name="ix_access_grants_revoked_level"),
         list_index("access_grants", "level", "granted_on"),
         list_index("access_grants", "last_reviewed_on"),
         list_index("access_grants", "system"),

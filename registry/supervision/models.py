@@ -116,7 +116,7 @@ class Finding(Record, db.Model):
                            name="closed_with_resolution"),
         # the finding list's filters, by due day, and its sorts
         list_index("findings", "due_on"),
-        list_index("findings", "severity", "due_on", in_force="status IN ('open', 'in_progress')",
+        list_index("findings", "severity", "due_on", where="status IN ('open', 'in_progress')",
                    name="ix_findings_open_severity_due_on"),
         list_index("findings", "status", "due_on"),
         list_index("findings", "status"),
