@@ -31,12 +31,15 @@ bench: $(VENV)/.installed-test
 	$(PY) -m benchmarks.exchange $(BENCH_ARGS)
 	$(PY) -m benchmarks.compliance $(BENCH_ARGS)
 	$(PY) -m benchmarks.pages $(BENCH_ARGS)
+	$(PY) -m benchmarks.lists $(BENCH_ARGS)
 	$(BENCH_PG_FRESH)
 	$(PY) -m benchmarks.exchange --database $(BENCH_PG_URL) $(BENCH_ARGS)
 	$(BENCH_PG_FRESH)
 	$(PY) -m benchmarks.compliance --database $(BENCH_PG_URL) $(BENCH_ARGS)
 	$(BENCH_PG_FRESH)
 	$(PY) -m benchmarks.pages --database $(BENCH_PG_URL) $(BENCH_ARGS)
+	$(BENCH_PG_FRESH)
+	$(PY) -m benchmarks.lists --database $(BENCH_PG_URL) $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check registry tests benchmarks
