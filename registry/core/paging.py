@@ -49,31 +49,34 @@ class Order:
         return [key.desc() if self.descending else key.asc() for key in keys]
 
     def cursor(self, row: object, value: object) -> str:
-        """The `after` argument that starts a page after this row (its sort value and id)."""
-        if self.column is None:
+        """The `after` argument that starts a page after this row: its sort value and id, or
+        its id alone when it has no value (an empty text keeps its comma)."""
+        if self.column is None or value is None:
             return str(row.id)
-        text = "" if value is None else value.value if isinstance(value, enum.Enum) \
+        text = value.value if isinstance(value, enum.Enum) \
             else value.isoformat() if isinstance(value, date) else str(value)
         return f"{text},{row.id}"
 
     def read(self, text: str) -> tuple[object, int] | None:
         """(sort value, id) of an `after` argument, or None when it is not one."""
-        value, _, number = text.rpartition(",") if self.column is not None else (None, "", text)
+        value, comma, number = text.rpartition(",")
         last = record_id(number)
         if last is None or len(text) > 300:
             return None
-        if self.column is None or value == "":
+        if self.column is None or not comma:
             return None, last
         try:
             kind = self.column.type.python_type
         except NotImplementedError:
             return value, last
         try:
-            if kind in (date, datetime, int):
-                return (kind.fromisoformat(value) if kind is not int else int(value)), last
+            if kind in (date, datetime):
+                return kind.fromisoformat(value), last
+            if kind is bool:
+                return value == "True", last
+            return (int(value) if kind is int else value), last
         except ValueError:
             return None
-        return value, last
 
     def after(self, value: object, last: int) -> list[list[sa.ColumnElement]]:
         """The clauses selecting the rows after (value, last), as segments read one after the

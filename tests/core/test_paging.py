@@ -26,7 +26,7 @@ def small_pages(app, monkeypatch):
 def walk(client, url: str) -> tuple[list[str], list[str]]:
     """The employee numbers on every page from url on, following Next, and the addresses."""
     seen, addresses = [], []
-    while url:
+    while url and len(addresses) < 10:  # a page repeating itself would never end
         page = client.get(url).get_data(as_text=True)
         addresses.append(url)
         seen += CELL.findall(page)
@@ -47,12 +47,13 @@ def test_the_count_stops_at_the_cap_and_is_exact_on_request(app_ctx, as_role, sm
     assert '<span class="count">7</span>' in exact
 
 
-@pytest.mark.parametrize("sort", ["number", "-number", "last_training_on", "-last_training_on"])
+@pytest.mark.parametrize("sort", ["number", "-number", "last_training_on", "-last_training_on",
+                                  "department", "-department"])
 def test_pages_after_a_row_show_every_row_once_in_order(app_ctx, as_role, small_pages, sort):
     days = [date(2026, 1, 5), None, date(2026, 1, 5), date(2025, 3, 1), None, date(2026, 2, 1),
             date(2024, 7, 7)]
-    for n, day in enumerate(days):
-        f.make_employee(number=f"P{n}", last_training_on=day)
+    for n, day in enumerate(days):  # departments: empty texts among values
+        f.make_employee(number=f"P{n}", last_training_on=day, department="" if n % 3 else "総務")
     db.session.commit()
     viewer = as_role("viewer")
     seen, addresses = walk(viewer, f"/employees/?q=P&sort={sort}")
@@ -70,7 +71,7 @@ def test_an_after_argument_that_is_not_a_row_shows_the_first_page(app_ctx, as_ro
         f.make_employee(number=f"P{n}")
     db.session.commit()
     viewer = as_role("viewer")
-    for after in ("x", "2026-13-01,1", ",", "1,notanid"):
+    for after in ("x", "2026-13-01,1", ",", "1,notanid", "1" * 400):
         response = viewer.get(f"/employees/?q=P&sort=last_training_on&after={after}")
         assert response.status_code == 200
         assert CELL.findall(response.get_data(as_text=True)) == ["P0", "P1"]
