@@ -21,7 +21,9 @@ test-fast: $(VENV)/.installed-test $(COMPILED)
 	$(PY) -m pytest -m "not browser and not served and not slow" $(PYTEST_ARGS)
 
 # Every benchmark on the reference registry, on SQLite and on a fresh PostgreSQL database
-# (BENCH_PG_URL to choose another server; BENCH_ARGS="--scale 0.1" for a tenth of the size).
+# (BENCH_PG_URL to choose another server; BENCH_SCALE=0.1 for a tenth of the size, 10 for ten times).
+BENCH_SCALE ?= 1
+BENCH_ARGS ?= --scale $(BENCH_SCALE)
 BENCH_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/registry_bench
 BENCH_PG_ADMIN = psql "$$(echo $(BENCH_PG_URL) | sed 's/+psycopg//; s\#/[^/]*$$\#/postgres\#')" -q
 BENCH_PG_FRESH = $(BENCH_PG_ADMIN) -c "DROP DATABASE IF EXISTS $$(basename $(BENCH_PG_URL))" -c "CREATE DATABASE $$(basename $(BENCH_PG_URL))"
@@ -29,12 +31,15 @@ bench: $(VENV)/.installed-test
 	$(PY) -m benchmarks.exchange $(BENCH_ARGS)
 	$(PY) -m benchmarks.compliance $(BENCH_ARGS)
 	$(PY) -m benchmarks.pages $(BENCH_ARGS)
+	$(PY) -m benchmarks.lists $(BENCH_ARGS)
 	$(BENCH_PG_FRESH)
 	$(PY) -m benchmarks.exchange --database $(BENCH_PG_URL) $(BENCH_ARGS)
 	$(BENCH_PG_FRESH)
 	$(PY) -m benchmarks.compliance --database $(BENCH_PG_URL) $(BENCH_ARGS)
 	$(BENCH_PG_FRESH)
 	$(PY) -m benchmarks.pages --database $(BENCH_PG_URL) $(BENCH_ARGS)
+	$(BENCH_PG_FRESH)
+	$(PY) -m benchmarks.lists --database $(BENCH_PG_URL) $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check registry tests benchmarks

@@ -62,8 +62,12 @@ def app(database_url, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def transaction(app):
-    """Run the test inside an outer transaction that is rolled back afterwards."""
+def transaction(app, request):
+    """Run the test inside an outer transaction that is rolled back afterwards (a test marked
+    own_database works on a database of its own instead, unbound)."""
+    if request.node.get_closest_marker("own_database"):
+        yield None
+        return
     with app.app_context():
         connection = db.engine.connect()
         outer = connection.begin()
@@ -73,7 +77,7 @@ def transaction(app):
             yield connection
         finally:
             db.session.remove()
-            db.session.configure(bind=None, join_transaction_mode="conservative_savepoint")
+            db.session.configure(bind=None, join_transaction_mode="conditional_savepoint")
             outer.rollback()
             connection.close()
 

@@ -20,6 +20,8 @@ pytestmark = pytest.mark.slow
     pytest.param("benchmarks.compliance", [], ["checks", "dashboard", "report"], id="compliance"),
     pytest.param("benchmarks.pages", ["--requests", "20"],
                  ["grants", "consignees", "matrix", "consignee", "dashboard", "floor"], id="pages"),
+    pytest.param("benchmarks.lists", ["--requests", "2"], ["/grants/", "/entrustments/", "/bench-floor"],
+                 id="lists"),
 ])
 def test_benchmark_runs_and_prints_its_table(scratch, tmp_path, module, options, rows):
     database = scratch(module.rsplit(".", 1)[1])

@@ -71,6 +71,17 @@ def entrustment_state(on: date) -> sa.ColumnElement[str]:
                    else_=EntrustmentState.ACTIVE.value)
 
 
+def entrustment_in(state: str, on: date) -> sa.ColumnElement[bool]:
+    """The entrustments in the state on the day: entrustment_state's cases as ranges of their
+    dates, which the dates' indexes serve (a list filtered by state reads only those rows)."""
+    not_ended = sa.or_(Entrustment.end_on.is_(None), Entrustment.end_on >= on)
+    if state == EntrustmentState.ENDED.value:
+        return Entrustment.end_on < on
+    if state == EntrustmentState.UPCOMING.value:
+        return sa.and_(Entrustment.start_on > on, not_ended)
+    return sa.and_(not_ended, sa.or_(Entrustment.start_on.is_(None), Entrustment.start_on <= on))
+
+
 class ContractState(Choice):
     """Where a contract stands on a day (from its dates and renewal, not stored)."""
 

@@ -9,7 +9,7 @@ from sqlalchemy import orm as so
 from sqlalchemy.ext.hybrid import hybrid_property
 
 from registry.consignees.identifiers import corporate_number, country_code, email
-from registry.core.model import Choice, Record, choice_column
+from registry.core.model import Choice, Record, choice_column, list_index
 from registry.core.schema import describe
 from registry.extensions import db
 from registry.inventory.models import DataCategory, Purpose
@@ -212,6 +212,9 @@ class Entrustment(Record, db.Model):
     __table_args__ = (
         sa.CheckConstraint("end_on IS NULL OR start_on IS NULL OR end_on >= start_on",
                            name="period"),
+        # the entrustment list's state filter (ranges of these days) and its sorts by them
+        list_index("entrustments", "start_on"),
+        list_index("entrustments", "end_on"),
     )
     __audit_collections__ = ("categories",)
 

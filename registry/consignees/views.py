@@ -254,7 +254,7 @@ entrustments = Entity(
         COUNTRY,
         RISK_TIER,
         Filter("state", _l("Status"), handling.EntrustmentState.choices,
-               lambda v: handling.entrustment_state(clock.today()) == v,
+               lambda v: handling.entrustment_in(v, clock.today()),
                value=lambda: handling.entrustment_state(clock.today())),
         RecordFilter("consignee", _l("Consignee"), Consignee,
                      lambda v: Entrustment.consignee_id == int(v),

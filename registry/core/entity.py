@@ -9,12 +9,13 @@ from datetime import date
 from functools import cache
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from sqlalchemy import orm as so
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql.util import find_tables
 
 from registry.core import records
 from registry.core.auth import role_required
@@ -22,6 +23,7 @@ from registry.core.fields import form_for, form_values, record_id
 from registry.core.i18n import lazy_gettext as _l
 from registry.core.model import Record
 from registry.core.models import AuditEntry, Role
+from registry.core.paging import Order, capped, page_of, shown_count
 from registry.core.schema import DESCRIPTIONS, Description, Invalid, described
 from registry.core.web import (
     DETAIL_ENDPOINTS,
@@ -137,6 +139,8 @@ PAGES = ("edit", "delete", "history")
 
 #: how many options a facet of related records offers (the most frequent first)
 FACET_OPTIONS = 50
+#: rows a facet without fixed choices groups at most, to find and count its options
+FACET_ROWS = 2_000
 
 
 class _Facet:
@@ -194,6 +198,13 @@ class Filter(_Facet):
             return [(value, value, count) for value, (_, count) in sorted((counts or {}).items())]
         return [(str(value), label, None if counts is None else counts.get(str(value), (0, 0))[1])
                 for value, label in self.choices()]
+
+
+def _optional(relationship) -> bool:
+    """Whether a record may lack the related record: then it is outer-joined. An inner join
+    where one is required lets the database start from the related table's index (a list
+    sorted by employee number reads the employees in order, then their grants)."""
+    return any(column.nullable for column in relationship.property.local_columns)
 
 
 def _yes_no() -> list[tuple[str, object]]:
@@ -320,10 +331,12 @@ class Entity:
     # -- queries ------------------------------------------------------------------------------
 
     def list_query(self, args) -> tuple[sa.Select, dict]:
-        """The filtered, searched and sorted select of a list page, and the state it applied."""
+        """The filtered, searched and sorted select of a list page, and the state it applied
+        (with the order, which the pages after a row need)."""
         query = sa.select(self.model)
         for relationship in self.joins:
-            query = query.outerjoin(relationship).options(so.contains_eager(relationship))
+            query = query.join(relationship, isouter=_optional(relationship)) \
+                .options(so.contains_eager(relationship))
         query = query.options(*self.load)
         state = {"q": args.get("q", "").strip()[:200], "filters": {}, "sort": ""}
         for spec in self.filters:
@@ -331,12 +344,29 @@ class Entity:
         query = query.where(*self._clauses(state))
         sortable = {column.key: column.sort for column in self.columns if column.sort is not None}
         sort = args.get("sort", self.default_sort)
-        key = sort.removeprefix("-")
-        if key in sortable:
-            order = sortable[key]
-            query = query.order_by(order.desc() if sort.startswith("-") else order.asc())
+        order = Order(None, self.model.id)
+        if sort.removeprefix("-") in sortable:
+            order = Order(sortable[sort.removeprefix("-")], self.model.id, sort.startswith("-"))
             state["sort"] = sort
-        return query.order_by(self.model.id), state
+        state["order"] = order
+        return query.order_by(*order.clauses()), state
+
+    def count_query(self, state: dict) -> sa.Select:
+        """The rows of the list to count: the model's, joined only to the related records the
+        search and the filters name."""
+        return self._rows(self._clauses(state))
+
+    def _rows(self, clauses: list[sa.ColumnElement], *columns: sa.ColumnElement) -> sa.Select:
+        """The model's rows meeting the clauses (the columns given, else 1), outer-joined to the
+        list's related records the clauses or columns name (each join is to one record, so the
+        others add no row)."""
+        named = {table for clause in (*clauses, *columns)
+                 for table in find_tables(clause, check_columns=True)}
+        query = sa.select(*columns or (sa.literal(1),)).select_from(self.model)
+        for relationship in self.joins:
+            if relationship.property.mapper.local_table in named:
+                query = query.join(relationship, isouter=_optional(relationship))
+        return query.where(*clauses)
 
     def _clauses(self, state: dict, leaving_out: object = None) -> list[sa.ColumnElement]:
         """The search's and the filters' clauses (but one filter's, to count that one's options)."""
@@ -351,24 +381,39 @@ class Entity:
         return clauses
 
     def facet_counts(self, state: dict) -> dict[str, dict[str, tuple]]:
-        """For each filter declaring a value: its options' {value: (name, rows)}, the rows being
-        those the search and the other filters leave; one grouped statement a filter."""
+        """For each filter declaring a value: its options' {value: (name, rows shown)}, the rows
+        being those the search and the other filters leave, counted up to the cap (paging): a
+        statement a filter, of capped counts for the choices, else grouping the first
+        FACET_ROWS rows (their counts shown only when those were all the rows)."""
         counts = {}
         for spec in self.filters:
             if spec.value is None:
                 continue
+            clauses = self._clauses(state, leaving_out=spec)
+            if getattr(spec, "choices", None) is not None:
+                values = [str(value) for value, _ in spec.choices()]
+                found = db.session.execute(sa.select(*(
+                    capped(self._rows([*clauses, spec.where(value)])).scalar_subquery()
+                    for value in values))).one()
+                counts[spec.key] = {value: (None, shown_count(count))
+                                    for value, count in zip(values, found, strict=True)}
+                continue
             named = spec.counting()
-            rows = sa.func.count(sa.distinct(self.model.id))
-            query = sa.select(*named, rows).select_from(self.model)
-            for relationship in self.joins:
-                query = query.outerjoin(relationship)
+            sample = self._rows(clauses, self.model.id.label("row"),
+                                *(column.label(f"c{n}") for n, column in enumerate(named)))
             for target, on in spec.through:
-                query = query.join(target, on)
-            query = query.where(*self._clauses(state, leaving_out=spec)).group_by(*named)
+                sample = sample.join(target, on)
+            sample = sample.limit(FACET_ROWS + 1).subquery()
+            keys = [sample.c[f"c{n}"] for n in range(len(named))]
+            rows = sa.func.count(sa.distinct(sample.c.row))
+            query = sa.select(*keys, rows).group_by(*keys)
             if isinstance(spec, RecordFilter):
-                query = query.order_by(rows.desc(), named[1]).limit(FACET_OPTIONS)
-            counts[spec.key] = {str(row[0]): (row[-2] if len(row) > 2 else None, row[-1])
-                                for row in db.session.execute(query) if row[0] is not None}
+                query = query.order_by(rows.desc(), keys[1]).limit(FACET_OPTIONS)
+            whole = db.session.scalar(sa.select(sa.func.count()).select_from(sample)) <= FACET_ROWS
+            counts[spec.key] = {
+                str(row[0]): (row[-2] if len(row) > 2 else None,
+                              shown_count(row[-1]) if whole else None)
+                for row in db.session.execute(query) if row[0] is not None}
         return counts
 
     def get_or_404(self, record_id: int) -> Record:
@@ -410,7 +455,8 @@ class Entity:
 
     def list_view(self):
         query, state = self.list_query(request.args)
-        page = paginate(query)
+        page = page_of(query, state["order"], self.count_query(state), request.args,
+                       current_app.config["PAGE_SIZE"])
         return render_template("entity/list.html", entity=self, page=page, state=state,
                                counts=self.facet_counts(state), rows=self.rows(page.items))
 

@@ -51,6 +51,16 @@ def choice_column(choice: type[Choice], **kwargs) -> so.MappedColumn:
     return so.mapped_column(kind, **kwargs)
 
 
+def list_index(table: str, *columns: str, where: str | None = None,
+               name: str | None = None) -> sa.Index:
+    """An index serving a list filtered or sorted by the columns, rows of equal value by id (the
+    order of the list's pages, paging.Order); partial (where: the condition of the rows a state
+    filter keeps) for a state that a part of the rows are in."""
+    partial = {} if where is None else {"sqlite_where": sa.text(where),
+                                        "postgresql_where": sa.text(where)}
+    return sa.Index(name or f"ix_{table}_{'_'.join(columns)}", *columns, "id", **partial)
+
+
 def _snake(name: str) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
 

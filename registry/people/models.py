@@ -7,7 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
-from registry.core.model import Choice, Record, choice_column
+from registry.core.model import Choice, Record, choice_column, list_index
 from registry.core.schema import describe
 from registry.extensions import db
 from registry.inventory.models import DATA_CATEGORY, DataCategory
@@ -40,6 +40,13 @@ class Employee(Record, db.Model):
     __table_args__ = (
         sa.CheckConstraint("status <> 'departed' OR departed_on IS NOT NULL",
                            name="departed_has_date"),
+        # the employee list's filters and sorts
+        list_index("employees", "status", "number"),
+        list_index("employees", "status"),
+        list_index("employees", "name"),
+        list_index("employees", "job_title"),
+        list_index("employees", "pledge_signed_on"),
+        list_index("employees", "last_training_on"),
     )
 
     #: employee number, the natural key
@@ -85,6 +92,17 @@ class AccessGrant(Record, db.Model):
         sa.CheckConstraint("revoked_on IS NULL OR revoke_reason <> ''", name="revoked_with_reason"),
         sa.CheckConstraint("revoked_on IS NULL OR granted_on IS NULL OR revoked_on >= granted_on",
                            name="revoked_after_granted"),
+        # the grant list's usual views among a million grants: those in force (most grants are
+        # revoked in time), of a level, newest or oldest first
+        list_index("access_grants", "level", "granted_on", where="revoked_on IS NULL",
+                   name="ix_access_grants_in_force_level"),
+        list_index("access_grants", "granted_on", where="revoked_on IS NULL",
+                   name="ix_access_grants_in_force_granted_on"),
+        list_index("access_grants", "level", "revoked_on", where="revoked_on IS NOT NULL",
+                   name="ix_access_grants_revoked_level"),
+        list_index("access_grants", "level", "granted_on"),
+        list_index("access_grants", "last_reviewed_on"),
+        list_index("access_grants", "system"),
     )
 
     #: who has access

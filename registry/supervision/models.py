@@ -9,7 +9,7 @@ from sqlalchemy import orm as so
 
 from registry.consignees.models import CONSIGNEE, REFERENCE, Consignee
 from registry.core import clock
-from registry.core.model import Choice, Record, choice_column
+from registry.core.model import Choice, Record, choice_column, list_index
 from registry.core.schema import describe
 from registry.extensions import db
 
@@ -65,6 +65,14 @@ class SupervisionCheck(Record, db.Model):
     __tablename__ = "supervision_checks"
     __table_args__ = (
         sa.CheckConstraint("next_due_on IS NULL OR next_due_on > checked_on", name="next_after"),
+        # the check list's filters, newest first, and its sorts
+        list_index("supervision_checks", "kind", "checked_on"),
+        list_index("supervision_checks", "kind"),
+        list_index("supervision_checks", "method", "checked_on"),
+        list_index("supervision_checks", "method"),
+        list_index("supervision_checks", "result", "checked_on"),
+        list_index("supervision_checks", "result"),
+        list_index("supervision_checks", "next_due_on"),
     )
 
     #: management number, the natural key
@@ -113,6 +121,15 @@ class Finding(Record, db.Model):
     __table_args__ = (
         sa.CheckConstraint("status NOT IN ('resolved', 'accepted') OR resolution <> ''",
                            name="closed_with_resolution"),
+        # the finding list's filters, by due day, and its sorts
+        list_index("findings", "due_on"),
+        list_index("findings", "severity", "due_on", where="status IN ('open', 'in_progress')",
+                   name="ix_findings_open_severity_due_on"),
+        list_index("findings", "status", "due_on"),
+        list_index("findings", "status"),
+        list_index("findings", "severity", "due_on"),
+        list_index("findings", "severity"),
+        list_index("findings", "owner"),
     )
 
     #: management number, the natural key

@@ -76,7 +76,7 @@ findings = Entity(
     columns=[
         Column("reference", Finding.reference, link=True),
         Column("check", SupervisionCheck.reference),
-        Column("description", Finding.description),
+        Column("description"),  # free text up to 8,000 characters: not a sort an index serves
         Column("severity", Finding.severity),
         Column("owner", Finding.owner),
         Column("due_on", Finding.due_on),

@@ -1,0 +1,89 @@
+"""Benchmark of every entity list in-process (Flask's test client, no server), on the reference
+registry: a list should cost the same at any size (issue 17).
+
+    python -m benchmarks.lists [--scale 1.0] [--database URL] [--requests 15]
+
+Prints each list's median time, its SQL time and its statement count, and the ratio to the
+floor page (the layout alone)."""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from benchmarks import floor, process
+
+USER, PASSWORD = "bench-lists", "lists-words-7731"
+#: the lists and views measured: each list's default view, and the grant list's usual filter
+#: (issue 17's figure) and a page past the numbered ones
+LISTS = ["/grants/?state=active&level=edit&sort=-granted_on", "/grants/", "/employees/",
+         "/checks/", "/findings/", "/entrustments/", "/contracts/", "/consignees/", "/categories/",
+         "/purposes/", "/purpose-categories/", "/certifications/", floor.PATH]
+
+
+def step_measure(args) -> dict:
+    import sqlalchemy as sa
+
+    from registry.core.models import Role
+    from registry.core.users import create_user
+    from registry.extensions import db
+
+    process.reference_registry(args.database, args.seed, args.scale)
+    app = floor.add_floor(process.app_for(args.database))
+    app.config["WTF_CSRF_ENABLED"] = False
+    with app.app_context():
+        create_user(USER, Role.VIEWER, PASSWORD)
+        db.session.commit()
+    client = app.test_client()
+    client.post("/login", data={"username": USER, "password": PASSWORD})
+    spent: list[float] = []
+
+    def before(conn, *_):
+        conn.info["started"] = time.perf_counter()
+
+    def after(conn, *_):
+        spent.append(time.perf_counter() - conn.info["started"])
+
+    results = {}
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", before)
+        sa.event.listen(db.engine, "after_cursor_execute", after)
+    for path in LISTS:
+        assert client.get(path).status_code == 200, path  # warm-up
+        times, sql, statements = [], [], 0
+        for _ in range(args.requests):
+            spent.clear()
+            started = time.perf_counter()
+            client.get(path)
+            times.append(time.perf_counter() - started)
+            sql.append(sum(spent))
+            statements = len(spent)
+        results[path] = {"ms": statistics.median(times) * 1000,
+                         "sql_ms": statistics.median(sql) * 1000, "statements": statements}
+    return {"seconds": 0, "rows": 0, "lists": results}
+
+
+STEPS = {"measure": step_measure}
+
+
+def whole(args) -> None:
+    options = ["--database", args.database, "--work", str(args.work), "--scale", str(args.scale),
+               "--seed", str(args.seed), "--requests", str(args.requests)]
+    print(f"# list benchmark, database {args.database.split(':', 1)[0]}, reference registry "
+          f"x{args.scale}, in-process, median of {args.requests} requests")
+    lists = process.run_step("benchmarks.lists", "measure", options)["lists"]
+    ground = lists[floor.PATH]["ms"]
+    print(f"{'list':<56}{'ms':>8}{'SQL ms':>8}{'stmts':>6}{'x floor':>9}")
+    for path, result in lists.items():
+        print(f"{path:<56}{result['ms']:>8.1f}{result['sql_ms']:>8.1f}{result['statements']:>6}"
+              f"{result['ms'] / ground:>8.1f}x")
+
+
+def main() -> None:
+    parser = process.arguments(__doc__, STEPS)
+    parser.add_argument("--requests", type=int, default=15)
+    process.main(parser.parse_args(), STEPS, whole)
+
+
+if __name__ == "__main__":
+    main()
