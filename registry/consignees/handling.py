@@ -145,12 +145,10 @@ CONSIGNEE_JOINS = (
 
 
 def handing_over(*where: sa.ColumnElement) -> sa.ColumnElement[bool]:
-    """The entrustment hands over a data category matching the clauses (EXISTS through the
-    entrustment's key on entrustment_categories, not a list of every row)."""
-    return sa.select(1).select_from(entrustment_categories) \
-        .join(DataCategory, DataCategory.id == entrustment_categories.c.category_id) \
-        .where(entrustment_categories.c.entrustment_id == Entrustment.id, *where) \
-        .correlate(Entrustment).exists()
+    """The entrustment hands over a data category matching the clauses."""
+    return Entrustment.id.in_(
+        sa.select(entrustment_categories.c.entrustment_id)
+        .join(DataCategory, DataCategory.id == entrustment_categories.c.category_id).where(*where))
 
 
 #: the joins from an entrustment to the data categories it hands over
