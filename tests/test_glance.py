@@ -111,6 +111,37 @@ def test_each_entrustment_filter_narrows_the_list(handed, as_role):
         assert _entrustments(viewer, query)[1] == references, query
 
 
+def test_contract_state_filter_reads_the_dates_as_the_state_does(app_ctx, as_role):
+    """The state filter (ranges of the dates, which their indexes serve) keeps the contracts whose
+    computed state is the one chosen: one renewing itself has not ended, no dates is in force."""
+    today = registry_today()
+    day = timedelta(days=1)
+    made = {
+        "CON-ENDED": {"start_on": today - 400 * day, "end_on": today - day},
+        "CON-RENEWS": {"start_on": today - 400 * day, "end_on": today - day, "auto_renewal": True},
+        "CON-LASTDAY": {"start_on": today - 10 * day, "end_on": today},
+        "CON-NEXT": {"start_on": today + day, "end_on": today + 400 * day},
+        "CON-NEXT-OPEN": {"start_on": today + day},
+        "CON-NODATES": {},
+        "CON-TODAY": {"start_on": today},
+    }
+    for reference, dates in made.items():
+        f.make_contract(reference=reference, **dates)
+    db.session.commit()
+    viewer = as_role("viewer")
+    expected = {
+        "ended": {"CON-ENDED"},
+        "upcoming": {"CON-NEXT", "CON-NEXT-OPEN"},
+        "in_force": {"CON-RENEWS", "CON-LASTDAY", "CON-NODATES", "CON-TODAY"},
+    }
+    for state, references in expected.items():
+        page = text(viewer.get(f"/contracts/?state={state}"))
+        assert set(re.findall(r'<a href="/contracts/\d+">(CON-[^<]+)</a>', page)) == references, state
+    page = text(viewer.get("/contracts/"))
+    assert ">In force (4)</option>" in page and ">Ended (1)</option>" in page
+    assert ">Not yet in force (2)</option>" in page
+
+
 def test_entrustment_filters_show_counts_of_the_other_filters_rows(handed, as_role):
     viewer = as_role("viewer")
     page, _ = _entrustments(viewer, "location=foreign")

@@ -98,6 +98,19 @@ def contract_state(on: date) -> sa.ColumnElement[str]:
                    else_=ContractState.IN_FORCE.value)
 
 
+def contract_in(state: str, on: date) -> sa.ColumnElement[bool]:
+    """The contracts in the state on the day: contract_state's cases as ranges of their dates,
+    which the dates' indexes serve (a list filtered by state reads only those rows)."""
+    ended = sa.and_(Contract.end_on < on, Contract.auto_renewal.is_(False))
+    if state == ContractState.ENDED.value:
+        return ended
+    not_ended = sa.or_(Contract.end_on.is_(None), Contract.end_on >= on,
+                       Contract.auto_renewal.is_not(False))
+    if state == ContractState.UPCOMING.value:
+        return sa.and_(Contract.start_on > on, not_ended)
+    return sa.and_(not_ended, sa.or_(Contract.start_on.is_(None), Contract.start_on <= on))
+
+
 def locations() -> list[tuple[str, object]]:
     """Where a consignee handles the data: the choices of the location filters."""
     return [("domestic", _l("Japan")), ("foreign", _l("Foreign"))]
@@ -114,11 +127,14 @@ def located() -> sa.ColumnElement[str]:
 
 
 def handed_to(*where: sa.ColumnElement) -> sa.ColumnElement[bool]:
-    """The data category is handed over by an entrustment to a consignee matching the clauses."""
-    return DataCategory.id.in_(
-        sa.select(entrustment_categories.c.category_id)
-        .join(Entrustment, Entrustment.id == entrustment_categories.c.entrustment_id)
-        .join(Consignee, Consignee.id == Entrustment.consignee_id).where(*where))
+    """The data category is handed over by an entrustment to a consignee matching the clauses:
+    each category probes its entrustments through the index and stops at the first that does
+    (OFFSET 0 keeps PostgreSQL from joining every entrustment of every category to find out)."""
+    return sa.select(1).select_from(entrustment_categories) \
+        .join(Entrustment, Entrustment.id == entrustment_categories.c.entrustment_id) \
+        .join(Consignee, Consignee.id == Entrustment.consignee_id) \
+        .where(entrustment_categories.c.category_id == DataCategory.id, *where) \
+        .offset(0).correlate(DataCategory).exists()
 
 
 #: the joins from a data category to the consignees its entrustments hand it to

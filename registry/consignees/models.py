@@ -201,7 +201,11 @@ entrustment_categories = sa.Table(
     db.metadata,
     sa.Column("entrustment_id", sa.ForeignKey("entrustments.id", ondelete="CASCADE"),
               primary_key=True),
-    sa.Column("category_id", sa.ForeignKey("data_categories.id"), primary_key=True, index=True),
+    sa.Column("category_id", sa.ForeignKey("data_categories.id"), primary_key=True),
+    # a category's entrustments read from the index alone (the lists' filters by the data handed
+    # over and by where consignees handle it: EXISTS probes, no visit to the table's rows)
+    sa.Index("ix_entrustment_categories_category_id_entrustment_id", "category_id",
+             "entrustment_id"),
 )
 
 
@@ -255,6 +259,9 @@ class Contract(Record, db.Model):
     __table_args__ = (
         sa.CheckConstraint("end_on IS NULL OR start_on IS NULL OR end_on >= start_on",
                            name="period"),
+        # the contract list's state filter (ranges of these days), its date filters and sorts
+        list_index("contracts", "start_on"),
+        list_index("contracts", "end_on"),
     )
 
     #: management number, the natural key

@@ -290,7 +290,7 @@ contracts = Entity(
                      value=lambda: Consignee.id, name=lambda: Consignee.label),
         Filter.on(Contract.contract_type, "contract_type", _l("Type"), ContractType.choices),
         Filter("state", _l("Status"), handling.ContractState.choices,
-               lambda v: handling.contract_state(clock.today()) == v,
+               lambda v: handling.contract_in(v, clock.today()),
                value=lambda: handling.contract_state(clock.today())),
         Filter.flag(Contract.clause_confidentiality.is_(True), "confidentiality",
                     _l("Confidentiality clause")),
