@@ -6,7 +6,9 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from flask import g
 
+from registry.consignees import handling
 from registry.extensions import db
 from tests import factories as f
 from tests.factories import today as registry_today
@@ -109,6 +111,29 @@ def test_each_entrustment_filter_narrows_the_list(handed, as_role):
     }
     for query, references in expected.items():
         assert _entrustments(viewer, query)[1] == references, query
+
+
+@pytest.mark.parametrize("common", [False, True])
+def test_kind_filter_keeps_the_same_entrustments_however_common_the_kind(app, handed, as_role,
+                                                                          common):
+    """A kind most categories are of is asked entrustment by entrustment, a rare one is looked up
+    among its categories' entrustments: the same entrustments either way, counts included."""
+    if common:  # personal data becomes most of the categories
+        for name in ("住所", "電話番号", "メールアドレス"):
+            f.make_category(name=name)
+        db.session.commit()
+    with app.test_request_context():
+        handling.handing_over_kind("personal")
+        assert (g.kind_shares["personal"] > handling.COMMON_KIND) == common
+    viewer = as_role("viewer")
+    assert _entrustments(viewer, "kind=personal")[1] == {"ENT-HEALTH", "ENT-NEXT"}
+    assert _entrustments(viewer, "kind=personal&location=foreign")[1] == {"ENT-HEALTH"}
+    assert _entrustments(viewer, "kind=personal&state=upcoming")[1] == {"ENT-NEXT"}
+    assert _entrustments(viewer, "kind=special_care&state=active")[1] == {"ENT-HEALTH"}
+    assert re.search(r'<option value="personal">[^<]* \(1\)</option>',
+                     _entrustments(viewer, "location=foreign")[0])
+    assert re.search(r'<option value="personal">[^<]* \(2\)</option>',
+                     _entrustments(viewer, "")[0])
 
 
 def test_contract_state_filter_reads_the_dates_as_the_state_does(app_ctx, as_role):

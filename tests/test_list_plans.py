@@ -84,9 +84,9 @@ def reference(tmp_path_factory, database_url):
 
 
 #: the lists whose statements still scan a big table (docs/performance.md): to be taken off as
-#: fixed. On PostgreSQL the entrustments' counts of the kind of data handed over under a
-#: consignee filter, and their category filter's sample, where a hash join costs about the same
-#: as probing the indexes at this size
+#: fixed. On PostgreSQL the entrustments' category filter's sample under a risk tier (a quarter
+#: of the consignees), where a hash join of every entrustment costs about the same as probing the
+#: consignees' entrustments through the index at this size
 STILL_SCANNING = {"postgresql": {"entrustments"},
                   "sqlite": {"employees"}}
 DIALECT = "postgresql" if os.environ.get("REGISTRY_DATABASE_URL", "").startswith("postgresql") \

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from flask import g
 
 from registry.consignees.models import (
     Consignee,
@@ -149,6 +150,30 @@ def handing_over(*where: sa.ColumnElement) -> sa.ColumnElement[bool]:
     return Entrustment.id.in_(
         sa.select(entrustment_categories.c.entrustment_id)
         .join(DataCategory, DataCategory.id == entrustment_categories.c.category_id).where(*where))
+
+
+#: the share of the data categories of a kind above which an entrustment is better asked one by one
+#: whether it hands one over (most of them do) than looked up among that kind's entrustments
+COMMON_KIND = 0.5
+
+
+def handing_over_kind(kind: str) -> sa.ColumnElement[bool]:
+    """The entrustment hands over a data category of the kind, in the form that suits how common
+    the kind is: for a rare kind the entrustments of its few categories, gathered once through the
+    (category, entrustment) index; for a common one a probe of each entrustment's categories that
+    stops at the first of the kind, so a page or a capped count stops after as many entrustments
+    as it needs (OFFSET 0 keeps PostgreSQL from hashing every entrustment's categories first)."""
+    if "kind_shares" not in g:  # a list builds the clause once per count: read the shares once
+        counts = dict(db.session.execute(sa.select(DataCategory.appi_kind, sa.func.count())
+                                         .group_by(DataCategory.appi_kind)).all())
+        g.kind_shares = {k: n / sum(counts.values()) for k, n in counts.items()}
+    if g.kind_shares.get(kind, 0) <= COMMON_KIND:
+        return handing_over(DataCategory.appi_kind == kind)
+    return sa.select(1).select_from(entrustment_categories) \
+        .join(DataCategory, DataCategory.id == entrustment_categories.c.category_id) \
+        .where(entrustment_categories.c.entrustment_id == Entrustment.id,
+               DataCategory.appi_kind == kind) \
+        .offset(0).correlate(Entrustment).exists()
 
 
 #: the joins from an entrustment to the data categories it hands over

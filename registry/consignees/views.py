@@ -244,7 +244,7 @@ entrustments = Entity(
             SearchIn(lambda q: handling.handing_over(DataCategory.name.icontains(q, autoescape=True)))),
     filters=(
         Filter("kind", _l("Data handed over"), AppiKind.choices,
-               lambda v: handling.handing_over(DataCategory.appi_kind == v),
+               handling.handing_over_kind,
                value=lambda: DataCategory.appi_kind, through=handling.CATEGORY_JOINS),
         RecordFilter("category", _l("Data category"), DataCategory,
                      lambda v: handling.handing_over(DataCategory.id == int(v)),
