@@ -6,7 +6,6 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from flask import g
 
 from registry.consignees import handling
 from registry.extensions import db
@@ -114,17 +113,14 @@ def test_each_entrustment_filter_narrows_the_list(handed, as_role):
 
 
 @pytest.mark.parametrize("common", [False, True])
-def test_kind_filter_keeps_the_same_entrustments_however_common_the_kind(app, handed, as_role,
-                                                                          common):
+def test_kind_filter_keeps_the_same_entrustments_however_common_the_kind(handed, as_role, common):
     """A kind most categories are of is asked entrustment by entrustment, a rare one is looked up
     among its categories' entrustments: the same entrustments either way, counts included."""
     if common:  # personal data becomes most of the categories
         for name in ("住所", "電話番号", "メールアドレス"):
             f.make_category(name=name)
         db.session.commit()
-    with app.test_request_context():
-        handling.handing_over_kind("personal")
-        assert (g.kind_shares["personal"] > handling.COMMON_KIND) == common
+    assert (handling.kind_shares()["personal"] > handling.COMMON_KIND) == common
     viewer = as_role("viewer")
     assert _entrustments(viewer, "kind=personal")[1] == {"ENT-HEALTH", "ENT-NEXT"}
     assert _entrustments(viewer, "kind=personal&location=foreign")[1] == {"ENT-HEALTH"}

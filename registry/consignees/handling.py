@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from flask import g
 
 from registry.consignees.models import (
     Consignee,
@@ -15,6 +14,7 @@ from registry.consignees.models import (
     Entrustment,
     entrustment_categories,
 )
+from registry.core import memo
 from registry.core.i18n import lazy_gettext as _l
 from registry.core.model import Choice
 from registry.extensions import db
@@ -157,17 +157,23 @@ def handing_over(*where: sa.ColumnElement) -> sa.ColumnElement[bool]:
 COMMON_KIND = 0.5
 
 
+def kind_shares() -> dict[str, float]:
+    """The share of the data categories of each kind, remembered until the registry changes."""
+    def shares() -> dict[str, float]:
+        counts = dict(db.session.execute(sa.select(DataCategory.appi_kind, sa.func.count())
+                                         .group_by(DataCategory.appi_kind)).all())
+        return {kind: count / sum(counts.values()) for kind, count in counts.items()}
+
+    return memo.remembered(("kind_shares",), shares)
+
+
 def handing_over_kind(kind: str) -> sa.ColumnElement[bool]:
     """The entrustment hands over a data category of the kind, in the form that suits how common
     the kind is: for a rare kind the entrustments of its few categories, gathered once through the
     (category, entrustment) index; for a common one a probe of each entrustment's categories that
     stops at the first of the kind, so a page or a capped count stops after as many entrustments
     as it needs (OFFSET 0 keeps PostgreSQL from hashing every entrustment's categories first)."""
-    if "kind_shares" not in g:  # a list builds the clause once per count: read the shares once
-        counts = dict(db.session.execute(sa.select(DataCategory.appi_kind, sa.func.count())
-                                         .group_by(DataCategory.appi_kind)).all())
-        g.kind_shares = {k: n / sum(counts.values()) for k, n in counts.items()}
-    if g.kind_shares.get(kind, 0) <= COMMON_KIND:
+    if kind_shares().get(kind, 0) <= COMMON_KIND:
         return handing_over(DataCategory.appi_kind == kind)
     return sa.select(1).select_from(entrustment_categories) \
         .join(DataCategory, DataCategory.id == entrustment_categories.c.category_id) \

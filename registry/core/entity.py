@@ -17,7 +17,7 @@ from sqlalchemy import orm as so
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.util import find_tables
 
-from registry.core import records
+from registry.core import memo, records
 from registry.core.auth import role_required
 from registry.core.fields import form_for, form_values, record_id
 from registry.core.i18n import lazy_gettext as _l
@@ -382,9 +382,17 @@ class Entity:
 
     def facet_counts(self, state: dict) -> dict[str, dict[str, tuple]]:
         """For each filter declaring a value: its options' {value: (name, rows shown)}, the rows
-        being those the search and the other filters leave, counted up to the cap (paging): a
-        statement a filter, of capped counts for the choices, else grouping the first
-        FACET_ROWS rows (their counts shown only when those were all the rows)."""
+        being those the search and the other filters leave, counted up to the cap (paging),
+        remembered until the registry changes."""
+        found = memo.remembered(("facets", self.name, state["q"], *sorted(state["filters"].items())),
+                                lambda: self._facet_numbers(state))
+        return {key: {value: (name, None if count is None else shown_count(count))
+                      for value, (name, count) in options.items()}
+                for key, options in found.items()}
+
+    def _facet_numbers(self, state: dict) -> dict[str, dict[str, tuple]]:
+        """facet_counts' numbers: a statement a filter, of capped counts for the choices, else
+        grouping the first FACET_ROWS rows (their counts given only when those were all)."""
         counts = {}
         for spec in self.filters:
             if spec.value is None:
@@ -395,7 +403,7 @@ class Entity:
                 found = db.session.execute(sa.select(*(
                     capped(self._rows([*clauses, spec.where(value)])).scalar_subquery()
                     for value in values))).one()
-                counts[spec.key] = {value: (None, shown_count(count))
+                counts[spec.key] = {value: (None, count)
                                     for value, count in zip(values, found, strict=True)}
                 continue
             named = spec.counting()
@@ -406,13 +414,14 @@ class Entity:
             sample = sample.limit(FACET_ROWS + 1).subquery()
             keys = [sample.c[f"c{n}"] for n in range(len(named))]
             rows = sa.func.count(sa.distinct(sample.c.row))
-            query = sa.select(*keys, rows).group_by(*keys)
+            # the sample's size (summed over its groups before the limit) in the same statement
+            size = sa.func.sum(sa.func.count()).over()
+            query = sa.select(*keys, rows, size).group_by(*keys)
             if isinstance(spec, RecordFilter):
                 query = query.order_by(rows.desc(), keys[1]).limit(FACET_OPTIONS)
-            whole = db.session.scalar(sa.select(sa.func.count()).select_from(sample)) <= FACET_ROWS
             counts[spec.key] = {
-                str(row[0]): (row[-2] if len(row) > 2 else None,
-                              shown_count(row[-1]) if whole else None)
+                str(row[0]): (row[-3] if len(row) > 3 else None,
+                              row[-2] if row[-1] <= FACET_ROWS else None)
                 for row in db.session.execute(query) if row[0] is not None}
         return counts
 
@@ -456,7 +465,8 @@ class Entity:
     def list_view(self):
         query, state = self.list_query(request.args)
         page = page_of(query, state["order"], self.count_query(state), request.args,
-                       current_app.config["PAGE_SIZE"])
+                       current_app.config["PAGE_SIZE"],
+                       remember=("count", self.name, state["q"], *sorted(state["filters"].items())))
         return render_template("entity/list.html", entity=self, page=page, state=state,
                                counts=self.facet_counts(state), rows=self.rows(page.items))
 

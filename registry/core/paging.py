@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask_babel import gettext
 from flask_sqlalchemy.pagination import Pagination
 
+from registry.core import memo
 from registry.core.fields import record_id
 from registry.core.web import page_number
 from registry.extensions import db
@@ -144,9 +145,11 @@ class ListPage:
         return Pagination.iter_pages(self, **edges)
 
 
-def page_of(query: sa.Select, order: Order, count: sa.Select, args, per_page: int) -> ListPage:
+def page_of(query: sa.Select, order: Order, count: sa.Select, args, per_page: int,
+            remember: tuple) -> ListPage:
     """The page of the sorted query the arguments ask for: `after` a row, else a numbered page
-    (`page`); counted up to the cap unless `count=exact`."""
+    (`page`); counted up to the cap unless `count=exact`, the count remembered under the key
+    given until the registry changes."""
     exact = args.get("count") == "exact"
     start = order.read(args.get("after", ""))
     number = None if start is not None else page_number(args)
@@ -161,7 +164,8 @@ def page_of(query: sa.Select, order: Order, count: sa.Select, args, per_page: in
             if len(items) > per_page:
                 break
     beyond, items = len(items) > per_page, items[:per_page]
-    page = ListPage(items, per_page, db.session.scalar(capped(count, exact)), exact, number, None)
+    total = memo.remembered((*remember, exact), lambda: db.session.scalar(capped(count, exact)))
+    page = ListPage(items, per_page, total, exact, number, None)
     if beyond and page.next_num is None:
         page.next_after = order.cursor(items[-1], _sort_value(order, items[-1]))
     return page
