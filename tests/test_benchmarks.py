@@ -4,6 +4,7 @@ kind the suite runs on: each finishes and prints its table. Their figures are fo
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,8 +20,10 @@ pytestmark = pytest.mark.slow
                  ["bare_read_insert", "import_new", "import_update", "export", "reimport"], id="exchange"),
     pytest.param("benchmarks.compliance", [], ["checks", "dashboard", "report"], id="compliance"),
     pytest.param("benchmarks.pages", ["--requests", "20"],
-                 ["grants", "consignees", "matrix", "consignee", "dashboard", "floor"], id="pages"),
-    pytest.param("benchmarks.lists", ["--requests", "2"], ["/grants/", "/entrustments/", "/bench-floor"],
+                 ["floor", "dashboard", "matrix", "consignee", "audit", "grants", "consignees",
+                  "entrustments", "certifications", "questions"], id="pages"),
+    pytest.param("benchmarks.lists", ["--requests", "2"],
+                 ["/grants/", "/entrustments/", "/audit/", "/bench-floor"],
                  id="lists"),
 ])
 def test_benchmark_runs_and_prints_its_table(scratch, tmp_path, module, options, rows):
@@ -28,7 +31,8 @@ def test_benchmark_runs_and_prints_its_table(scratch, tmp_path, module, options,
     done = subprocess.run(
         [sys.executable, "-m", module, "--database", database, "--scale", "0.01",
          "--work", str(tmp_path), *options],
-        cwd=ROOT, capture_output=True, text=True, timeout=600)
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env=os.environ | {"BENCH_RESULTS": str(tmp_path / "results")})
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     lines = done.stdout.splitlines()
     for row in rows:
