@@ -43,10 +43,22 @@ def people(seed: int, employees: int, categories: int) -> None:
         for n in range(categories)])
     db.session.execute(sa.insert(Employee), [
         {"number": f"E{n:06d}", "name": f"社員{n}", "department": f"部署{n % 40}",
-         "job_title": "", "status": "active", "departed_on": None,
+         "job_title": "", "status": STATUSES[n % len(STATUSES)],
+         "departed_on": departed(n),
          "pledge_signed_on": day(rng), "last_training_on": day(rng, date(2025, 8, 1), 480),
          "created_at": now, "updated_at": now}
         for n in range(employees)])
+
+
+#: as a company's staff stands: one in ten has left, one in twenty is on leave
+STATUSES = ["active"] * 17 + ["departed"] * 2 + ["leave"]
+
+
+def departed(number: int) -> date | None:
+    """The departure day of a departed employee (in the last two and a half years)."""
+    if STATUSES[number % len(STATUSES)] != "departed":
+        return None
+    return date(2024, 4, 1) + timedelta(days=(number * 7919) % 900)
 
 
 def grant_rows(seed: int, count: int, employees: int, categories: int) -> list[dict]:
@@ -77,8 +89,20 @@ def insert_grants(rows: list[dict]) -> None:
         {"employee_id": employees[r["employee.number"]],
          "category_id": categories[r["category.name"]], "system": r["system"],
          "level": r["level"], "granted_by": r["granted_by"], "granted_on": r["granted_on"],
-         "last_reviewed_on": r["last_reviewed_on"], "revoked_on": None, "revoke_reason": "",
-         "created_at": now, "updated_at": now} for r in rows])
+         "last_reviewed_on": r["last_reviewed_on"], **revoked(n, r),
+         "created_at": now, "updated_at": now} for n, r in enumerate(rows)])
+
+
+def revoked(n: int, row: dict) -> dict:
+    """How a grant ended, as in a kept registry: a leaver's grants revoked on the day of leaving
+    (but one in twenty, which the checks find), one in twenty of the others on a change of role."""
+    left = departed(int(row["employee.number"][1:]))
+    if left is not None and n % 20:
+        return {"revoked_on": max(left, row["granted_on"]), "revoke_reason": "退職"}
+    if left is None and n % 20 == 7:
+        return {"revoked_on": min(row["granted_on"] + timedelta(days=n % 700), date(2026, 6, 30)),
+                "revoke_reason": "異動"}
+    return {"revoked_on": None, "revoke_reason": ""}
 
 
 @dataclass(frozen=True)

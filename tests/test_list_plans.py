@@ -83,12 +83,20 @@ def reference(tmp_path_factory, database_url):
         admin.dispose()
 
 
-#: the lists whose statements still scan a big table (docs/performance.md): to be taken off as
-#: fixed. On PostgreSQL the entrustments' category filter's sample under a risk tier (a quarter
-#: of the consignees), where a hash join of every entrustment costs about the same as probing the
-#: consignees' entrustments through the index at this size
-STILL_SCANNING = {"postgresql": {"entrustments"},
-                  "sqlite": {"employees"}}
+#: the views whose statements still scan a big table (docs/performance.md), each to be taken off
+#: as it is fixed (the test fails on a view listed here that no longer scans)
+STILL_SCANNING = {
+    "postgresql": {
+        # the category filter's sample under a risk tier (a quarter of the consignees): a hash
+        # join of every entrustment costs about as much as probing the consignees' entrustments
+        ("entrustments", "risk_tier=high"),
+        # the count of the revoked grants of active employees (one grant in twenty) reads the
+        # grants in turn until it has found the cap: about 20,000 rows whatever the table's
+        # size, which here is most of it
+        ("grants", "employee_status=active"),
+    },
+    "sqlite": set(),
+}
 DIALECT = "postgresql" if os.environ.get("REGISTRY_DATABASE_URL", "").startswith("postgresql") \
     else "sqlite"
 
@@ -96,11 +104,9 @@ LISTS = ["purposes", "categories", "purpose_categories", "consignees", "certific
          "entrustments", "contracts", "checks", "findings", "employees", "grants", "questions"]
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason="still scans a big table"))
-    if name in STILL_SCANNING[DIALECT] else name for name in LISTS])
+@pytest.mark.parametrize("name", LISTS)
 def test_no_list_statement_scans_a_big_table(reference, name):
-    problems = []
+    problems: dict[tuple[str, str], list[str]] = {}
     with reference.app_context():
         inspector = sa.inspect(db.engine)
         sizes = {table: db.session.scalar(sa.text(f"SELECT count(*) FROM {table}"))
@@ -132,7 +138,9 @@ def test_no_list_statement_scans_a_big_table(reference, name):
                                 "EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters).scalar()
                             plan = plan if isinstance(plan, list) else json.loads(plan)
                             whole = scans(plan[0]["Plan"], sizes)
-                        elif "OFFSET" in statement:  # SQLite tells no rows read: the page's own
+                        elif "ORDER BY" in statement:
+                            # SQLite tells no rows read: a sorted statement's scan reads them all
+                            # (an unsorted one's, a capped count's, stops at its LIMIT)
                             rows = db.session.connection().exec_driver_sql(
                                 "EXPLAIN QUERY PLAN " + statement, parameters).all()
                             whole = [table for *_, detail in rows for table in big
@@ -140,7 +148,10 @@ def test_no_list_statement_scans_a_big_table(reference, name):
                         else:
                             whole = []
                         if whole:
-                            problems.append(f"{entity.name} ?{query}: {sorted(set(whole))}"
-                                            f" in {statement[:120]!r}")
+                            problems.setdefault((entity.name, query), []).append(
+                                f"{sorted(set(whole))} in {statement[:120]!r}")
                 db.session.rollback()
-    assert not problems, "\n".join(problems)
+    known = {view for view in STILL_SCANNING[DIALECT] if view[0] == name}
+    assert not problems.keys() - known, "\n".join(
+        f"{view}: {found}" for view, found in problems.items() if view not in known)
+    assert not known - problems.keys(), f"take off STILL_SCANNING: {known - problems.keys()}"
