@@ -115,20 +115,36 @@ def results(check: Check, at: Context, *, waived: bool | None = None, limit: int
     return found, db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
 
 
+def data_version() -> tuple:
+    """Where the registry's data stands: every change writes an audit entry, so the newest one
+    (its id and time) changes with every change committed. On PostgreSQL an entry is numbered
+    when written, not when committed, so a transaction still writing may commit an entry numbered
+    below the newest: the transactions in progress are part of it there (one of them ending
+    changes it)."""
+    newest = sa.select(AuditEntry.id, AuditEntry.at).order_by(AuditEntry.id.desc()).limit(1)
+    found = tuple(db.session.execute(newest).first() or ())
+    if db.engine.dialect.name == "postgresql":
+        snapshot = sa.cast(sa.func.pg_current_snapshot(), sa.Text)
+        found += (db.session.scalar(sa.select(sa.func.split_part(snapshot, ":", 3))),)
+    return (str(db.engine.url), *found)
+
+
+def settings(at: Context) -> tuple:
+    """What the checks' results depend on besides the data: the day, the cadences, the notice
+    period and the severities."""
+    return (at.as_of, tuple(sorted(at.cadence.items())), at.notice_days,
+            tuple(sorted(current_app.config["CHECK_SEVERITY"].items())))
+
+
 #: tallies already counted, by what they depend on (see tallies); a few days' worth
 _counted: dict[tuple, list[Tally]] = {}
 _COUNTED_KEPT = 16
 
 
 def tallies(at: Context) -> list[Tally]:
-    """Open and waived counts of every check, in one statement, most serious first.
-
-    The counts are remembered until the registry changes: every change writes an audit entry,
-    so the newest entry (its id and time) tells whether they still hold."""
-    newest = db.session.execute(sa.select(AuditEntry.id, AuditEntry.at)
-                                .order_by(AuditEntry.id.desc()).limit(1)).first()
-    key = (str(db.engine.url), at.as_of, tuple(sorted(at.cadence.items())), at.notice_days,
-           tuple(newest or ()), tuple(sorted(current_app.config["CHECK_SEVERITY"].items())))
+    """Open and waived counts of every check, in one statement, most serious first; remembered
+    until the registry changes (see data_version)."""
+    key = (data_version(), settings(at))
     if key not in _counted:
         while len(_counted) >= _COUNTED_KEPT:
             _counted.pop(next(iter(_counted)))
