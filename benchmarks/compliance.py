@@ -1,15 +1,18 @@
 """Benchmark of the compliance checks, the dashboard and the quarterly report on a generated
 registry of the reference size (issue 7: 5,000 consignees, 20,000 entrustments, 100,000 grants).
 
-    python -m benchmarks.compliance [--scale 1.0] [--database URL]
+    python -m benchmarks.compliance [--scale 1.0] [--database URL] [--requests 15]
 
-Prints seconds, peak MiB and the targets (whole catalogue under 3 s, report under 10 s)."""
+Prints seconds, peak MiB and the targets (whole catalogue under 3 s, report under 10 s), then the
+dashboard page in-process (Flask's test client): its first view in a new process, its first view
+after a change (a finding resolved), its repeat view (median) and the floor page's (issue 17)."""
 
 from __future__ import annotations
 
+import statistics
 import time
 
-from benchmarks import generate, process
+from benchmarks import floor, generate, process
 
 QUARTER = "FY2026-Q2"
 
@@ -32,17 +35,63 @@ def step_checks(args) -> dict:
         return {"seconds": time.perf_counter() - started, "rows": len(found)}
 
 
+USER, PASSWORD = "bench-dashboard", "dashboard-words-4417"
+#: how many changes the first view after a change is measured after
+CHANGES = 3
+
+
+def _resolve_a_finding() -> None:
+    """Resolve one finding in progress, as its owner would (an audited change)."""
+    import sqlalchemy as sa
+
+    from registry.core import audit, clock, operations
+    from registry.extensions import db
+    from registry.supervision.models import Finding, FindingStatus, Severity
+
+    audit.act_as("bench")
+    finding = db.session.scalars(
+        sa.select(Finding).where(Finding.status == FindingStatus.IN_PROGRESS,
+                                 Finding.severity.in_([Severity.LOW, Severity.MEDIUM]))
+        .order_by(Finding.id).limit(1)).one()
+    operations.update(finding, {"status": FindingStatus.RESOLVED, "resolution": "benchmark",
+                                "resolved_on": clock.today()})
+    db.session.commit()
+
+
 def step_dashboard(args) -> dict:
-    from flask import render_template
+    """The home page: first view in this new process (nothing remembered), repeat view, first view
+    after each of a few changes, and the floor page (the layout alone)."""
+    from registry.core.models import Role
+    from registry.core.users import create_user
+    from registry.extensions import db
 
-    from registry.reporting import dashboard
+    app = floor.add_floor(process.app_for(args.database))
+    app.config["WTF_CSRF_ENABLED"] = False
+    with app.app_context():
+        create_user(USER, Role.VIEWER, PASSWORD)
+        db.session.commit()
+    client = app.test_client()
+    client.post("/login", data={"username": USER, "password": PASSWORD})
 
-    app = process.app_for(args.database)
-    with app.app_context(), app.test_request_context():
+    def timed(path: str) -> tuple[float, int]:
         started = time.perf_counter()
-        board = dashboard.build()
-        html = render_template("core/home.html", board=board, totals={})
-        return {"seconds": time.perf_counter() - started, "rows": len(html)}
+        response = client.get(path)
+        assert response.status_code == 200, path
+        return time.perf_counter() - started, len(response.get_data())
+
+    def median(path: str) -> float:
+        return statistics.median(timed(path)[0] for _ in range(args.requests))
+
+    timed(floor.PATH)  # the layout compiled
+    first, size = timed("/")
+    repeat = median("/")
+    after_change = []
+    for _ in range(CHANGES):
+        with app.app_context():
+            _resolve_a_finding()
+        after_change.append(timed("/")[0])
+    return {"seconds": first, "rows": size, "repeat": repeat,
+            "after_change": statistics.median(after_change), "floor": median(floor.PATH)}
 
 
 def step_report(args) -> dict:
@@ -68,7 +117,7 @@ def whole(args) -> None:
     print(f"# compliance benchmark, database {args.database.split(':', 1)[0]}, seed {args.seed}: "
           + ", ".join(f"{value:,} {name}" for name, value in vars(size).items()))
     options = ["--database", args.database, "--work", str(args.work), "--scale", str(args.scale),
-               "--seed", str(args.seed)]
+               "--seed", str(args.seed), "--requests", str(args.requests)]
     results = {name: process.run_step("benchmarks.compliance", name, options)
                for name in ("setup", "checks", "dashboard", "report")}
     print(f"{'measurement':<12}{'rows':>10}{'seconds':>10}{'peak MiB':>10}  target")
@@ -77,10 +126,19 @@ def whole(args) -> None:
         verdict = "" if name not in TARGETS else (" met" if result["seconds"] < TARGETS[name] else " MISSED")
         print(f"{name:<12}{result['rows']:>10,}{result['seconds']:>10.2f}{result['peak_mib']:>10.0f}"
               f"  {target}{verdict}")
+    board = results["dashboard"]
+    print(f"\n# the dashboard page in-process, repeat view and floor page: median of {args.requests}")
+    print(f"{'dashboard view':<34}{'ms':>10}{'x floor':>9}")
+    for label, seconds in (("first view, new process", board["seconds"]),
+                           (f"first view after a change ({CHANGES})", board["after_change"]),
+                           ("repeat view", board["repeat"]), ("floor page", board["floor"])):
+        print(f"{label:<34}{seconds * 1000:>10.1f}{seconds / board['floor']:>8.1f}x")
 
 
 def main() -> None:
-    process.main(process.arguments(__doc__, STEPS).parse_args(), STEPS, whole)
+    parser = process.arguments(__doc__, STEPS)
+    parser.add_argument("--requests", type=int, default=15)
+    process.main(parser.parse_args(), STEPS, whole)
 
 
 if __name__ == "__main__":

@@ -12,8 +12,7 @@ from flask import current_app
 
 from registry.compliance.catalogue import CATALOGUE, Check, Context
 from registry.compliance.models import Waiver
-from registry.core import clock
-from registry.core.models import AuditEntry
+from registry.core import clock, memo
 from registry.core.web import DETAIL_ENDPOINTS, cached_url_for
 from registry.extensions import db
 from registry.supervision.models import Severity
@@ -115,25 +114,17 @@ def results(check: Check, at: Context, *, waived: bool | None = None, limit: int
     return found, db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
 
 
-#: tallies already counted, by what they depend on (see tallies); a few days' worth
-_counted: dict[tuple, list[Tally]] = {}
-_COUNTED_KEPT = 16
+def settings(at: Context) -> tuple:
+    """What the checks' results depend on besides the data: the day, the cadences, the notice
+    period and the severities."""
+    return (at.as_of, tuple(sorted(at.cadence.items())), at.notice_days,
+            tuple(sorted(current_app.config["CHECK_SEVERITY"].items())))
 
 
 def tallies(at: Context) -> list[Tally]:
-    """Open and waived counts of every check, in one statement, most serious first.
-
-    The counts are remembered until the registry changes: every change writes an audit entry,
-    so the newest entry (its id and time) tells whether they still hold."""
-    newest = db.session.execute(sa.select(AuditEntry.id, AuditEntry.at)
-                                .order_by(AuditEntry.id.desc()).limit(1)).first()
-    key = (str(db.engine.url), at.as_of, tuple(sorted(at.cadence.items())), at.notice_days,
-           tuple(newest or ()), tuple(sorted(current_app.config["CHECK_SEVERITY"].items())))
-    if key not in _counted:
-        while len(_counted) >= _COUNTED_KEPT:
-            _counted.pop(next(iter(_counted)))
-        _counted[key] = _count(at, ordered())
-    return _counted[key]
+    """Open and waived counts of every check, in one statement, most serious first; remembered
+    until the registry changes (memo)."""
+    return memo.remembered(("tallies", settings(at)), lambda: _count(at, ordered()))
 
 
 def _count(at: Context, checks: list[Check]) -> list[Tally]:

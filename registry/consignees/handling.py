@@ -204,23 +204,34 @@ class SpecialCareHandler:
     entrustments: dict[int, str] = field(default_factory=dict)
 
 
-def special_care_by_consignee(on: date) -> list[SpecialCareHandler]:
-    """The consignees that entrustments not ended by the day hand special care-required data to."""
+def _special_care_handed(on: date) -> sa.Select:
+    """Entrustments not ended by the day handing special care-required data to a consignee."""
+    return (sa.select(Consignee.id).select_from(Entrustment)
+            .join(entrustment_categories, entrustment_categories.c.entrustment_id == Entrustment.id)
+            .join(DataCategory, DataCategory.id == entrustment_categories.c.category_id)
+            .join(Consignee, Consignee.id == Entrustment.consignee_id)
+            .where(DataCategory.appi_kind == AppiKind.SPECIAL_CARE, not_ended(on)))
+
+
+def special_care_by_consignee(on: date, limit: int) -> tuple[list[SpecialCareHandler], int]:
+    """The first consignees by name (up to limit) that entrustments not ended by the day hand
+    special care-required data to, and how many there are."""
+    handed = _special_care_handed(on)
+    consignees = handed.subquery()
+    count = db.session.scalar(sa.select(sa.func.count(sa.distinct(consignees.c.id))))
+    first = (handed.with_only_columns(Consignee.id, Consignee.name, Consignee.country).distinct()
+             .order_by(Consignee.name, Consignee.country).limit(limit).subquery())
     rows = db.session.execute(
-        sa.select(Consignee.id, Consignee.label, DataCategory.id, DataCategory.name,
-                  Entrustment.id, Entrustment.reference)
-        .select_from(Entrustment)
-        .join(entrustment_categories, entrustment_categories.c.entrustment_id == Entrustment.id)
-        .join(DataCategory, DataCategory.id == entrustment_categories.c.category_id)
-        .join(Consignee, Consignee.id == Entrustment.consignee_id)
-        .where(DataCategory.appi_kind == AppiKind.SPECIAL_CARE, not_ended(on))
+        handed.with_only_columns(Consignee.id, Consignee.label, DataCategory.id, DataCategory.name,
+                                 Entrustment.id, Entrustment.reference)
+        .where(Consignee.id.in_(sa.select(first.c.id)))
         .order_by(Consignee.name, Consignee.country, DataCategory.name, Entrustment.reference))
     handlers: dict[int, SpecialCareHandler] = {}
     for consignee_id, consignee, category_id, category, entrustment_id, reference in rows:
         handler = handlers.setdefault(consignee_id, SpecialCareHandler(consignee_id, consignee))
         handler.categories[category_id] = category
         handler.entrustments[entrustment_id] = reference
-    return list(handlers.values())
+    return list(handlers.values()), count
 
 
 @dataclass
@@ -229,21 +240,30 @@ class AbroadRow:
 
     country: str
     basis: CrossBorderBasis | None
-    #: (id, label) of the consignees
+    #: how many consignees there are
+    count: int = 0
+    #: (id, label) of the first of them by name
     consignees: list[tuple[int, str]] = field(default_factory=list)
 
 
-def abroad_by_country(on: date) -> list[AbroadRow]:
+def abroad_by_country(on: date, limit: int) -> list[AbroadRow]:
     """The foreign consignees that entrustments not ended by the day hand data to, by country and
-    cross-border basis."""
+    cross-border basis: how many, and the first by name (up to limit in each)."""
     handed = sa.select(Entrustment.id).where(Entrustment.consignee_id == Consignee.id, not_ended(on))
+    group = (Consignee.country, Consignee.cross_border_basis)
+    ranked = (sa.select(Consignee.id, Consignee.label.label("label"), *group,
+                        sa.func.row_number().over(partition_by=group,
+                                                  order_by=(Consignee.name, Consignee.id))
+                        .label("position"),
+                        sa.func.count().over(partition_by=group).label("count"))
+              .where(Consignee.country != "JP", handed.exists()).subquery())
+    basis = ranked.c.cross_border_basis
     rows = db.session.execute(
-        sa.select(Consignee.id, Consignee.label, Consignee.country, Consignee.cross_border_basis)
-        .where(Consignee.country != "JP", handed.exists())
-        .order_by(Consignee.country, Consignee.cross_border_basis.is_not(None),
-                  Consignee.cross_border_basis, Consignee.name))
+        sa.select(ranked.c.id, ranked.c.label, ranked.c.country, basis, ranked.c.count)
+        .where(ranked.c.position <= limit)
+        .order_by(ranked.c.country, basis.is_not(None), basis, ranked.c.position))
     grouped: dict[tuple, AbroadRow] = {}
-    for consignee_id, consignee, country, basis in rows:
-        row = grouped.setdefault((country, basis), AbroadRow(country, basis))
+    for consignee_id, consignee, country, basis_value, count in rows:
+        row = grouped.setdefault((country, basis_value), AbroadRow(country, basis_value, count))
         row.consignees.append((consignee_id, consignee))
     return list(grouped.values())

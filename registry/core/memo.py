@@ -1,7 +1,7 @@
 """Figures computed from the registry's records, remembered until the registry changes.
 
-Every change writes an audit entry in its own transaction, so the newest entry (its id and time)
-and the day tell whether a remembered figure still holds; a figure asked for again before the next
+Every change writes an audit entry in its own transaction, so the newest entry (data_version) and
+the day tell whether a remembered figure still holds; a figure asked for again before the next
 change costs one indexed lookup. Each process keeps its own (a few hundred figures, the oldest
 forgotten first)."""
 
@@ -22,17 +22,24 @@ KEPT = 512
 _kept: OrderedDict[tuple, object] = OrderedDict()
 
 
-def registry_state() -> tuple:
-    """What every figure depends on: the database, its newest audit entry, and the day."""
-    newest = db.session.execute(sa.select(AuditEntry.id, AuditEntry.at)
-                                .order_by(AuditEntry.id.desc()).limit(1)).first()
-    return str(db.engine.url), tuple(newest or ()), clock.today()
+def data_version() -> tuple:
+    """Where the registry's data stands: every change writes an audit entry, so the newest one
+    (its id and time) changes with every change committed. On PostgreSQL an entry is numbered
+    when written, not when committed, so a transaction still writing may commit an entry numbered
+    below the newest: the transactions in progress are part of it there (one of them ending
+    changes it)."""
+    newest = sa.select(AuditEntry.id, AuditEntry.at).order_by(AuditEntry.id.desc()).limit(1)
+    found = tuple(db.session.execute(newest).first() or ())
+    if db.engine.dialect.name == "postgresql":
+        snapshot = sa.cast(sa.func.pg_current_snapshot(), sa.Text)
+        found += (db.session.scalar(sa.select(sa.func.split_part(snapshot, ":", 3))),)
+    return (str(db.engine.url), *found)
 
 
 def remembered(key: tuple, compute: Callable[[], T]) -> T:
     """compute()'s value for the key, computed again only once the registry has changed. The
     value must be plain data, the same for every reader (no translated text, nothing per user)."""
-    full = (registry_state(), *key)
+    full = (data_version(), clock.today(), *key)
     if full in _kept:
         _kept.move_to_end(full)
         return _kept[full]

@@ -20,7 +20,6 @@ from flask import (
 from flask_babel import gettext
 from flask_login import current_user
 
-from registry.consignees.models import Consignee, Contract, Entrustment
 from registry.core import auth, lockouts, sso, transactions, users
 from registry.core.auth import role_required
 from registry.core.entity import (
@@ -37,10 +36,7 @@ from registry.core.i18n import lazy_gettext as _l
 from registry.core.models import AuditAction, AuditEntry, Language, Role, User
 from registry.core.web import local_path, paginate
 from registry.extensions import db
-from registry.inventory.models import DataCategory, Purpose
-from registry.people.models import AccessGrant, Employee
 from registry.reporting import dashboard
-from registry.supervision.models import SupervisionCheck
 
 bp = Blueprint("core", __name__)
 for function in (field_label, field_language, kind_label, logged_record, logged_value):
@@ -54,22 +50,8 @@ logged("lockouts", _l("Lock-out"), kind=_l("Locked"), subject=_l("Account or add
 @bp.route("/")
 def home():
     """The dashboard: open check results and their trend, what falls due, counts of the inventory."""
-    count = sa.func.count
-    totals = db.session.execute(sa.select(
-        sa.select(count()).select_from(Purpose).scalar_subquery(),
-        sa.select(count()).select_from(DataCategory).scalar_subquery(),
-        sa.select(count()).select_from(Consignee).scalar_subquery(),
-        sa.select(count()).select_from(Entrustment).scalar_subquery(),
-        sa.select(count()).select_from(Contract).scalar_subquery(),
-        sa.select(count()).select_from(SupervisionCheck).scalar_subquery(),
-        sa.select(count()).select_from(Employee).scalar_subquery(),
-        sa.select(count()).select_from(AccessGrant)
-        .where(AccessGrant.revoked_on.is_(None)).scalar_subquery(),
-    )).one()
-    names = ("purposes", "categories", "consignees", "entrustments", "contracts", "checks",
-             "employees", "grants")
-    return render_template("core/home.html", totals=dict(zip(names, totals, strict=True)),
-                           board=dashboard.build())
+    board = dashboard.build()
+    return render_template("core/home.html", totals=board.totals, board=board)
 
 
 #: the records whose audit entries only administrators read (user management, lock-outs)

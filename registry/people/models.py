@@ -115,6 +115,9 @@ class AccessGrant(Record, db.Model):
                  sqlite_where=sa.text("revoked_on IS NOT NULL")),
         list_index("access_grants", "last_reviewed_on"),
         list_index("access_grants", "system"),
+        # when a grant was last looked at (catalogue.last_review): the access reviews falling due
+        # and those overdue are ranges of it
+        sa.Index("ix_access_grants_last_review", sa.text("coalesce(last_reviewed_on, granted_on)")),
     )
 
     #: who has access

@@ -1,6 +1,10 @@
 """The home page at a glance: open check results and their trend, contracts expiring, checks due,
 findings by age, access reviews due, who receives special care-required data and which data goes
-abroad; each list from one set-based statement."""
+abroad, and the inventory's totals; each from one set-based statement, each list its first rows
+and how many there are.
+
+The whole of it is plain values, remembered until the registry changes (core.memo), so
+a repeat view reads nothing but the newest audit entry, however large the registry."""
 
 from __future__ import annotations
 
@@ -11,24 +15,40 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext
 from markupsafe import Markup
-from sqlalchemy import orm as so
 
 from registry.compliance import engine
 from registry.compliance.catalogue import YEAR, employed, grant_active, last_review
 from registry.consignees import handling
-from registry.consignees.models import Consignee, ConsigneeStatus, Contract
-from registry.core import charts, clock
+from registry.consignees.models import Consignee, ConsigneeStatus, Contract, Entrustment
+from registry.core import charts, clock, memo
 from registry.core.charts import Bar
 from registry.core.i18n import lazy_gettext as _l
 from registry.extensions import db
+from registry.inventory.models import DataCategory, Purpose
 from registry.people.models import AccessGrant, Employee
 from registry.reporting.quarterly import findings_by_age, quarter
 from registry.supervision import cadence
+from registry.supervision.models import SupervisionCheck
 
 #: the charts' width: a dashboard box's narrowest content (26rem less its padding), so that they are
 #: drawn at their own size, their labels 12 pixels high
 CHART_WIDTH = 380
 AGE_LABELS = (_l("up to 30 days"), _l("31 to 90 days"), _l("91 to 180 days"), _l("over 180 days"))
+#: how many rows a list of the dashboard shows (and names a row of the abroad table), the rest
+#: a link away: the page costs the same however large the registry
+SHOWN = 10
+
+
+@dataclass(frozen=True)
+class ContractEnding:
+    """A contract ending within the notice period, as the dashboard lists it."""
+
+    id: int
+    reference: str
+    end_on: date
+    consignee_id: int
+    consignee: str
+    auto_renewal: bool
 
 
 @dataclass
@@ -40,7 +60,9 @@ class Dashboard:
     previous_quarter: str
     #: how far ahead it looks: the contract notice period (REGISTRY_CONTRACT_NOTICE_DAYS)
     horizon_days: int
-    contracts_ending: list[Contract]
+    #: the first SHOWN contracts ending within the horizon, and how many there are
+    contracts_ending: list[ContractEnding]
+    contracts_ending_count: int
     #: consignees whose supervision check is overdue (the check-overdue check's open results)
     checks_overdue: int
     #: consignees whose next check falls due within the horizon (as the calendar lists them)
@@ -48,9 +70,18 @@ class Dashboard:
     findings_by_age: list[int]
     #: access grants unreviewed for over a year (open results), and reaching a year within the horizon
     reviews: tuple[int, int]
-    #: the consignees receiving special care-required data, and the foreign ones by country and basis
+    #: the first SHOWN consignees receiving special care-required data, and how many there are
     special_care: list[handling.SpecialCareHandler]
+    special_care_count: int
+    #: the foreign consignees by country and basis (the first SHOWN of each)
     abroad: list[handling.AbroadRow]
+    #: the inventory's records by kind (access grants: those not revoked)
+    totals: dict[str, int]
+
+    @property
+    def horizon(self) -> date:
+        """The last day it looks ahead to."""
+        return self.today + timedelta(days=self.horizon_days)
 
     def severity_chart(self) -> Markup:
         """Open results by severity, beside the count at the end of the previous quarter."""
@@ -74,17 +105,27 @@ class Dashboard:
 
 
 def build(today: date | None = None) -> Dashboard:
+    """The dashboard as of the day (today by default), remembered until the registry changes."""
     today = today or clock.today()
     at = engine.context(today)
-    horizon = today + timedelta(days=at.notice_days)
     previous_quarter = quarter().previous
+    return memo.remembered(("dashboard", engine.settings(at), str(previous_quarter)),
+                           lambda: _build(today, at, previous_quarter))
+
+
+def _build(today: date, at: engine.Context, previous_quarter) -> Dashboard:
+    horizon = today + timedelta(days=at.notice_days)
     before = engine.tallies(engine.context(previous_quarter.last_day))
     now = engine.tallies(at)
     open_results = {t.check.code: t.open for t in now}
-    contracts = db.session.scalars(
-        sa.select(Contract).where(Contract.end_on.between(today, horizon))
-        .options(so.joinedload(Contract.consignee)).order_by(Contract.end_on, Contract.reference)).all()
+    ending = Contract.end_on.between(today, horizon)
+    contracts = db.session.execute(
+        sa.select(Contract.id, Contract.reference, Contract.end_on, Consignee.id, Consignee.label,
+                  Contract.auto_renewal)
+        .join(Consignee, Consignee.id == Contract.consignee_id).where(ending)
+        .order_by(Contract.end_on, Contract.reference).limit(SHOWN)).all()
     checks = cadence.last_checks(today)
+    special_care, special_care_count = handling.special_care_by_consignee(today, SHOWN)
     return Dashboard(
         today=today,
         tallies=now,
@@ -92,7 +133,9 @@ def build(today: date | None = None) -> Dashboard:
                   for level in reversed(engine.LEVELS)},
         previous_quarter=str(previous_quarter),
         horizon_days=at.notice_days,
-        contracts_ending=contracts,
+        contracts_ending=[ContractEnding(*row) for row in contracts],
+        contracts_ending_count=db.session.scalar(
+            sa.select(sa.func.count()).select_from(Contract).where(ending)),
         checks_overdue=open_results["check-overdue"],
         checks_due=db.session.scalar(
             sa.select(sa.func.count()).select_from(Consignee)
@@ -101,9 +144,25 @@ def build(today: date | None = None) -> Dashboard:
                    cadence.due_between(checks, today, horizon, at.cadence))),
         findings_by_age=findings_by_age(today),
         reviews=(open_results["access-not-reviewed"], _reviews_falling_due(today, horizon)),
-        special_care=handling.special_care_by_consignee(today),
-        abroad=handling.abroad_by_country(today),
+        special_care=special_care,
+        special_care_count=special_care_count,
+        abroad=handling.abroad_by_country(today, SHOWN),
+        totals=_totals(),
     )
+
+
+def _totals() -> dict[str, int]:
+    """How many purposes, data categories, consignees, entrustments, contracts, supervision
+    checks, employees and access grants not revoked the registry holds, in one statement."""
+    def count(model, *where):
+        return sa.select(sa.func.count()).select_from(model).where(*where).scalar_subquery()
+
+    counts = {"purposes": count(Purpose), "categories": count(DataCategory),
+              "consignees": count(Consignee), "entrustments": count(Entrustment),
+              "contracts": count(Contract), "checks": count(SupervisionCheck),
+              "employees": count(Employee),
+              "grants": count(AccessGrant, AccessGrant.revoked_on.is_(None))}
+    return dict(zip(counts, db.session.execute(sa.select(*counts.values())).one(), strict=True))
 
 
 def _reviews_falling_due(today: date, horizon: date) -> int:

@@ -73,13 +73,17 @@ class SupervisionCheck(Record, db.Model):
         list_index("supervision_checks", "result", "checked_on"),
         list_index("supervision_checks", "result"),
         list_index("supervision_checks", "next_due_on"),
+        # a consignee's last check and the next-due day it recorded (cadence.last_checks), read
+        # from the index alone
+        sa.Index("ix_supervision_checks_consignee_checked_on", "consignee_id", "checked_on",
+                 "next_due_on"),
     )
 
     #: management number, the natural key
     reference: so.Mapped[str] = so.mapped_column(sa.String(32), unique=True, info=describe(
         *REFERENCE))
     #: the consignee checked
-    consignee_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("consignees.id"), index=True)
+    consignee_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("consignees.id"))
     #: selection assessment, periodic or ad hoc
     kind: so.Mapped[CheckKind] = choice_column(CheckKind, default=CheckKind.PERIODIC, info=describe(
         "Kind of check", "点検の種類"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from registry.consignees.models import RiskTier
+from registry.core import operations
 from registry.extensions import db
 from registry.reporting import dashboard
 from tests import factories as f
@@ -39,3 +40,63 @@ def test_overdue_checks_are_the_checks_results_and_the_horizon_is_the_notice_per
             as_text=True)
     finally:
         app.config["CONTRACT_NOTICE_DAYS"] = 90
+
+
+def _open_findings(board) -> tuple[int, int]:
+    """Open findings by age, summed, and the finding-high-open check's open results."""
+    high = next(t.open for t in board.tallies if t.check.code == "finding-high-open")
+    return sum(board.findings_by_age), high
+
+
+def test_the_dashboard_is_remembered_until_a_change_and_shows_the_change_at_once(app_ctx, as_role):
+    check = f.make_check(checked_on=TODAY - timedelta(days=40))
+    finding = f.make_finding(check=check, severity="high", status="in_progress",
+                             due_on=TODAY + timedelta(days=30))
+    f.make_finding(check=check, severity="high", status="open", due_on=TODAY + timedelta(days=30))
+    db.session.commit()
+    viewer = as_role("viewer")
+    board = dashboard.build()
+    assert _open_findings(board) == (2, 2)
+    assert dashboard.build() is board, "a repeat view reads nothing but the newest audit entry"
+
+    operations.update(finding, {"status": "resolved", "resolution": "対策済み",
+                                "resolved_on": TODAY})
+    db.session.commit()
+    assert _open_findings(dashboard.build()) == (1, 1)
+    page = viewer.get("/").get_data(as_text=True)
+    assert 'href="/findings/?status=open">Open findings by age</a> <span class="count">1</span>' in page
+
+    f.make_finding(check=check, severity="critical", status="open", due_on=TODAY)
+    db.session.commit()
+    assert _open_findings(dashboard.build()) == (2, 2)
+
+
+def test_long_lists_show_their_first_rows_their_count_and_a_link_to_the_rest(app_ctx, as_role):
+    shown = dashboard.SHOWN
+    for n in range(shown + 2):
+        f.make_contract(reference=f"END-{n:02d}", end_on=TODAY + timedelta(days=n + 1),
+                        auto_renewal=False)
+    health = f.make_category(name="健康情報", appi_kind="special_care")
+    for n in range(shown + 3):
+        abroad = f.make_consignee(name=f"Overseas {n:02d}", country="SG",
+                                  cross_border_basis="consent")
+        f.make_entrustment(consignee=abroad, categories=[health])
+    db.session.commit()
+
+    board = dashboard.build()
+    assert [c.reference for c in board.contracts_ending] == [f"END-{n:02d}" for n in range(shown)]
+    assert board.contracts_ending_count == shown + 2
+    assert [h.consignee for h in board.special_care] == [f"Overseas {n:02d} (SG)"
+                                                          for n in range(shown)]
+    assert board.special_care_count == shown + 3
+    [singapore] = board.abroad
+    assert singapore.count == shown + 3
+    assert [label for _, label in singapore.consignees] == [
+        f"Overseas {n:02d} (SG)" for n in range(shown)]
+    page = as_role("viewer").get("/").get_data(as_text=True)
+    horizon = (TODAY + timedelta(days=90)).isoformat()
+    assert (f'<a href="/contracts/?end_on_from={TODAY.isoformat()}&amp;end_on_to={horizon}'
+            f'&amp;sort=end_on">All {shown + 2} contracts</a>') in page
+    assert '<a href="/entrustments/?country=SG">and 3 more</a>' in page
+    assert f'<a href="/entrustments/?kind=special_care">All {shown + 3} consignees</a>' in page
+    assert "END-10" not in page and "Overseas 10" not in page
