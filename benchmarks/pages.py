@@ -37,8 +37,8 @@ PAGES = {
     "dashboard": "/",
     "matrix": "/matrix",
     "consignee": "/consignees/{busiest}",
-    "grants": lists.LISTS[0],
     **{path.strip("/"): path for path in lists.LISTS[1:] if path != floor.PATH},
+    best.GRANTS_PAGE: lists.LISTS[0],
 }
 #: a page's p50 and p99 within this multiple of the floor's
 FLOOR_LIMIT = 5
