@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -52,6 +53,8 @@ ACTIONS = ("create", "update", "unchanged", "delete")
 INVENTORY = "inventory"
 #: rows planned between two reports of progress
 PROGRESS_ROWS = 2000
+#: rows applied together (one statement each for the records and their audit entries)
+BATCH_ROWS = 5000
 @dataclass
 class RowPlan:
     """What happens to one record."""
@@ -82,6 +85,18 @@ class SheetPlan:
 
     def changed(self) -> list[RowPlan]:
         return [row for row in self.rows if row.action != "unchanged"]
+
+    def batches(self, action: str, size: int = BATCH_ROWS) -> Iterator[list[RowPlan]]:
+        """The rows of one action, `size` at a time, in the sheet's order."""
+        batch = []
+        for row in self.rows:
+            if row.action == action:
+                batch.append(row)
+                if len(batch) == size:
+                    yield batch
+                    batch = []
+        if batch:
+            yield batch
 
 
 @dataclass
