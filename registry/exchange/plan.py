@@ -256,7 +256,8 @@ class Planner:
         planned = []
         present = [(column, sheet.positions[column.key], self.cleaner(column, resource.key))
                    for column in resource.columns if column.key in sheet.positions]
-        for index, (number, cells) in enumerate(sheet.rows, start=1):
+        count = len(sheet.rows)
+        for index, (number, cells) in enumerate(_consumed(sheet.rows), start=1):
             if index % PROGRESS_ROWS == 0:
                 self.progress(self.done + index, self.total)
             values, ok = self.clean_row(resource, sheet, present, number, cells)
@@ -291,7 +292,7 @@ class Planner:
                                           | (set() if self.sync else set(stored)))
         checks = self.reference_checks(resource)
         judged: list[tuple[RowPlan, dict | None]] = []
-        for number, key, values in planned:
+        for number, key, values in _consumed(planned):
             self.check_references(sheet, checks, number, values)
             old_key = next((o for o, n in renamed.items() if n == key), key)
             old = stored.get(old_key)
@@ -310,7 +311,7 @@ class Planner:
         self.planned[resource.name] = [(None if old is None else resource.key_of(old), row.values)
                                        for row, old in judged]
         self.judge(resource, sheet, judged)
-        self.done += len(sheet.rows)
+        self.done += count
         self.progress(self.done, self.total)
         if self.sync:
             plan.rows += [RowPlan("delete", None, key, row, {}, row["id"])
@@ -562,6 +563,15 @@ class Planner:
     def issue(self, sheet: SheetRows, row, column_key, value, message: str) -> None:
         header = sheet.headers.get(column_key, column_key) if column_key else None
         self.issues.append(Issue(sheet.sheet, row, header, value, message))
+
+
+def _consumed(items: list) -> Iterator:
+    """The items of a list in order, each let go (removed from the list) once it is taken: a
+    sheet's cells and cleaned rows are needed once, and a plan of many rows should not hold
+    them beside what it made of them."""
+    items.reverse()
+    while items:
+        yield items.pop()
 
 
 def build_plan(parsed: Parsed, sync: bool = False, progress: Progress = ignore) -> Plan:
