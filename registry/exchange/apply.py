@@ -39,6 +39,8 @@ class IdMaps:
 
     def __init__(self, renamed: dict[str, dict[tuple, tuple]]):
         self.maps: dict[str, dict[tuple, int]] = {}
+        #: id -> natural key, for the resources whose ids are read back by key (built once)
+        self.reversed: dict[str, dict[int, tuple]] = {}
         self.renamed = renamed
 
     def lookup(self, name: str, key: tuple) -> int:
@@ -65,7 +67,7 @@ class IdMaps:
         key are read back through the (small) maps of their targets."""
         table = resource.table
         in_key = [r for r in resource.references if set(r.columns) & set(resource.key)]
-        reverse = {r.fk: {v: k for k, v in self.get(r.target).items()} for r in in_key}
+        reverse = {r.fk: self.keys(r.target) for r in in_key}
         owner = {column: r for r in in_key for column in r.columns}
         columns = [table.c.id]
         parts = []  # per key part: (position in the row, reverse map of its reference or None, index)
@@ -85,7 +87,14 @@ class IdMaps:
                       for position, back, index in parts)] = row[0]
         if resource.name in self.maps:
             self.maps[resource.name].update(new)
+        self.reversed.pop(resource.name, None)
         return new
+
+    def keys(self, name: str) -> dict[int, tuple]:
+        """Id -> natural key of a resource's records (read back once per import, not per batch)."""
+        if name not in self.reversed:
+            self.reversed[name] = {record_id: key for key, record_id in self.get(name).items()}
+        return self.reversed[name]
 
 
 class Stale(Exception):

@@ -24,7 +24,7 @@ class UndoLog:
 
     def add(self, section: str, table: str | None, items: Iterable) -> None:
         """Items of a section (table None for the association sections)."""
-        text = ",".join(map(json.dumps, items))
+        text = json.dumps(list(items))[1:-1]  # one call for the batch, without its brackets
         if not text:
             return
         file = self.files.get((section, table))
