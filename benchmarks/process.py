@@ -28,10 +28,10 @@ def finish(result: dict) -> None:
     print(json.dumps(result))
 
 
-def app_for(url: str):
+def app_for(url: str, **config):
     from registry import create_app
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", **config})
 
 
 def empty_registry(url: str):

@@ -6,7 +6,6 @@ import secrets
 
 import sqlalchemy as sa
 from flask_babel import gettext
-from zxcvbn import zxcvbn
 
 from registry.consignees.identifiers import email as email_problem
 from registry.core import audit, lockouts, operations
@@ -41,6 +40,9 @@ def check_password_strength(password: str, username: str) -> None:
     name = username.strip().lower()
     if name and (name in password.lower() if len(name) >= 3 else name == password.lower()):
         raise UserError(gettext("The password must not contain the user name."), "password")
+    # its word lists are loaded only to judge a password: they add ~13 MiB to every process
+    from zxcvbn import zxcvbn
+
     judged = zxcvbn(password[:JUDGED_LENGTH], user_inputs=[name])
     if judged["score"] < MIN_PASSWORD_SCORE:
         raise UserError(gettext("This password is too easy to guess: it is common or known from "

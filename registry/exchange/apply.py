@@ -21,11 +21,12 @@ from registry.core.web import when
 from registry.exchange.bulk import collector_paused, insert_rows
 from registry.exchange.kinds import KINDS
 from registry.exchange.models import BatchStatus, ImportBatch
-from registry.exchange.plan import Plan, SheetPlan, key_label
+from registry.exchange.plan import BATCH_ROWS, Plan, SheetPlan, key_label
 from registry.exchange.resources import DATE, LIST_SEPARATOR, REFLIST, RESOURCES, Resource
+from registry.exchange.undo import UndoLog
 from registry.extensions import db
 
-CHUNK = 5000
+CHUNK = BATCH_ROWS
 
 
 class RevertRefused(Exception):
@@ -38,6 +39,8 @@ class IdMaps:
 
     def __init__(self, renamed: dict[str, dict[tuple, tuple]]):
         self.maps: dict[str, dict[tuple, int]] = {}
+        #: id -> natural key, for the resources whose ids are read back by key (built once)
+        self.reversed: dict[str, dict[int, tuple]] = {}
         self.renamed = renamed
 
     def lookup(self, name: str, key: tuple) -> int:
@@ -64,7 +67,7 @@ class IdMaps:
         key are read back through the (small) maps of their targets."""
         table = resource.table
         in_key = [r for r in resource.references if set(r.columns) & set(resource.key)]
-        reverse = {r.fk: {v: k for k, v in self.get(r.target).items()} for r in in_key}
+        reverse = {r.fk: self.keys(r.target) for r in in_key}
         owner = {column: r for r in in_key for column in r.columns}
         columns = [table.c.id]
         parts = []  # per key part: (position in the row, reverse map of its reference or None, index)
@@ -84,7 +87,14 @@ class IdMaps:
                       for position, back, index in parts)] = row[0]
         if resource.name in self.maps:
             self.maps[resource.name].update(new)
+        self.reversed.pop(resource.name, None)
         return new
+
+    def keys(self, name: str) -> dict[int, tuple]:
+        """Id -> natural key of a resource's records (read back once per import, not per batch)."""
+        if name not in self.reversed:
+            self.reversed[name] = {record_id: key for key, record_id in self.get(name).items()}
+        return self.reversed[name]
 
 
 class Stale(Exception):
@@ -127,7 +137,8 @@ def apply(plan: Plan, filename: str, content: bytes, progress: Progress = ignore
         batch.undo = zlib.compress(json.dumps({**EMPTY_UNDO, **undo}).encode())
         db.session.flush()
         return batch
-    writer = Writer(batch, plan.renamed, progress, sum(len(s.changed()) for s in plan.sheets))
+    writer = Writer(batch, plan.renamed, progress,
+                    sum(s.counts[a] for s in plan.sheets for a in ("create", "update", "delete")))
     try:
         with collector_paused():
             for sheet in plan.sheets:
@@ -151,7 +162,8 @@ EMPTY_UNDO = {"create": {}, "update": {}, "delete": {}, "links": [], "unlinks": 
 
 
 class Writer:
-    """Bulk statements for one batch, with the audit entries and the undo record they need."""
+    """Bulk statements for one batch, with the audit entries and the undo record they need,
+    written CHUNK records at a time (memory stays flat whatever the number of rows)."""
 
     def __init__(self, batch: ImportBatch, renamed: dict, progress: Progress = ignore,
                  changed: int = 0):
@@ -164,13 +176,12 @@ class Writer:
         self.request_id = audit.request_id()
         self.actor = audit.current_actor()
         self.audits: list[dict] = []
-        self.undo = {"create": defaultdict(list), "update": defaultdict(list),
-                     "delete": defaultdict(list), "links": [], "unlinks": []}
+        self.undo = UndoLog()
 
     def told(self, sheet: SheetPlan, actions: tuple[str, ...]) -> None:
         """Tell the progress once a sheet's records of these actions are written."""
-        self.done += sum(1 for row in sheet.rows if row.action in actions)
-        self.progress(self.done, self.total)
+        self.done += sum(sheet.counts[action] for action in actions)
+        self.progress(min(self.done, self.total), self.total)
 
     def fk(self, resource: Resource, reference, values: dict) -> int | None:
         key = tuple(values.get(c) for c in reference.columns)
@@ -180,107 +191,103 @@ class Writer:
 
     def create(self, sheet: SheetPlan) -> None:
         resource = sheet.resource
-        rows = [r for r in sheet.rows if r.action == "create"]
-        if not rows:
-            return
         table = resource.table
         shown = _shower(resource)
         self_refs = [r for r in resource.references if r.target == resource.name]
-        records = []
-        for row in rows:
-            record = {c.key: row.values[c.key] for c in resource.plain_columns}
-            for reference in resource.references:
-                record[reference.fk] = None if reference in self_refs else \
-                    self.fk(resource, reference, row.values)
-            record.update(created_at=self.now, updated_at=self.now, revision=1)
-            records.append(record)
-        since = db.session.scalar(sa.select(sa.func.max(table.c.id))) or 0
-        for start in range(0, len(records), CHUNK):
-            insert_rows(table, records[start:start + CHUNK])
-        # one select of the new ids: RETURNING in order would cost a round trip per row on SQLite
-        ids = self.ids.added(resource, since)
-        for reference in self_refs:
-            pairs = [{"b_id": ids[r.key], "b_fk": self.fk(resource, reference, r.values)}
-                     for r in rows if r.values.get(reference.columns[0])]
+        referring = []  # (id, values) of the new records that refer to their own kind
+        for rows in sheet.batches("create"):
+            records = []
+            for row in rows:
+                record = {c.key: row.values[c.key] for c in resource.plain_columns}
+                for reference in resource.references:
+                    record[reference.fk] = None if reference in self_refs else \
+                        self.fk(resource, reference, row.values)
+                record.update(created_at=self.now, updated_at=self.now, revision=1)
+                records.append(record)
+            since = db.session.scalar(sa.select(sa.func.max(table.c.id))) or 0
+            insert_rows(table, records)
+            # one select of the new ids: RETURNING in order would cost a round trip per row on
+            # SQLite
+            ids = self.ids.added(resource, since)
+            if self_refs:
+                referring += [(ids[r.key], r.values) for r in rows
+                              if any(r.values.get(ref.columns[0]) for ref in self_refs)]
+            if resource.collection is not None:
+                attr = resource.collection.attr
+                self.link(resource, [(ids[r.key], r.values.get(attr)) for r in rows])
+            self.undo.add("create", table.name, (ids[row.key] for row in rows))
+            for row in rows:
+                changes = {name: [None, new] for name, new in shown(row.values).items()
+                           if new not in (None, "", [])}  # as a form's create logs it
+                self.audit(AuditAction.CREATE, table.name, ids[row.key], row.key, changes)
+        for reference in self_refs:  # once every record of the sheet has its id
+            pairs = [{"b_id": record_id, "b_fk": self.fk(resource, reference, values)}
+                     for record_id, values in referring if values.get(reference.columns[0])]
             if pairs:
                 db.session.execute(
                     sa.update(table).where(table.c.id == sa.bindparam("b_id"))
                     .values({reference.fk: sa.bindparam("b_fk")}).execution_options(
                         synchronize_session=False), pairs)
-        if resource.collection is not None:
-            attr = resource.collection.attr
-            self.link(resource, [(ids[r.key], r.values.get(attr)) for r in rows])
-        for row in rows:
-            record_id = ids[row.key]
-            self.undo["create"][table.name].append(record_id)
-            changes = {name: [None, new] for name, new in shown(row.values).items()
-                       if new not in (None, "", [])}  # as a form's create logs it
-            self.audit(AuditAction.CREATE, table.name, record_id, row.key, changes)
 
     def update(self, sheet: SheetPlan) -> None:
         resource = sheet.resource
-        rows = [r for r in sheet.rows if r.action == "update"]
-        if not rows:
-            return
         table = resource.table
         plain = {c.key: c.kind == DATE for c in resource.plain_columns}
-        groups: dict[tuple, list[dict]] = defaultdict(list)
-        links = []
-        for row in rows:
-            changed, old, shown = {}, {}, {}
-            for key, (before, after) in row.changes.items():
-                if key in plain:
-                    changed[key], old[key] = after, _raw(before)
-                    shown[key] = [old[key], _raw(after)]
-            for reference in resource.references:
-                if not any(c in row.changes for c in reference.columns):
-                    continue
-                before = {c: row.changes[c][0] if c in row.changes else row.values.get(c)
-                          for c in reference.columns}
-                changed[reference.fk] = self.fk(resource, reference, row.values)
-                old[reference.fk] = self.fk(resource, reference, before)
-                shown[reference.attr] = [_key_shown(before, reference.columns),
-                                         _key_shown(row.values, reference.columns)]
-            collection = resource.collection
-            relinked = collection is not None and collection.attr in row.changes
-            if relinked:
-                links.append((row.record_id, row.values.get(collection.attr)))
-                shown[collection.attr] = [_names(v) for v in row.changes[collection.attr]]
-            if changed or relinked:  # a new link set is a new revision too
-                groups[tuple(sorted(changed))].append(
-                    {"b_id": row.record_id, **{f"b_{c}": v for c, v in changed.items()}})
-                self.undo["update"][table.name].append([row.record_id, old])
-            self.audit(AuditAction.UPDATE, table.name, row.record_id, row.key, shown)
-        for columns, params in groups.items():
-            statement = (sa.update(table).where(table.c.id == sa.bindparam("b_id"))
-                         .values({**{c: sa.bindparam(f"b_{c}") for c in columns},
-                                  "updated_at": self.now, "revision": table.c.revision + 1})
-                         .execution_options(synchronize_session=False))
-            for start in range(0, len(params), CHUNK):
-                db.session.execute(statement, params[start:start + CHUNK])
-        if links:
-            self.unlink(resource, [owner for owner, _ in links])
-            self.link(resource, links)
+        for rows in sheet.batches("update"):
+            groups: dict[tuple, list[dict]] = defaultdict(list)
+            links, undo = [], []
+            for row in rows:
+                changed, old, shown = {}, {}, {}
+                for key, (before, after) in row.changes.items():
+                    if key in plain:
+                        changed[key], old[key] = after, _raw(before)
+                        shown[key] = [old[key], _raw(after)]
+                for reference in resource.references:
+                    if not any(c in row.changes for c in reference.columns):
+                        continue
+                    before = {c: row.changes[c][0] if c in row.changes else row.values.get(c)
+                              for c in reference.columns}
+                    changed[reference.fk] = self.fk(resource, reference, row.values)
+                    old[reference.fk] = self.fk(resource, reference, before)
+                    shown[reference.attr] = [_key_shown(before, reference.columns),
+                                             _key_shown(row.values, reference.columns)]
+                collection = resource.collection
+                relinked = collection is not None and collection.attr in row.changes
+                if relinked:
+                    links.append((row.record_id, row.values.get(collection.attr)))
+                    shown[collection.attr] = [_names(v) for v in row.changes[collection.attr]]
+                if changed or relinked:  # a new link set is a new revision too
+                    groups[tuple(sorted(changed))].append(
+                        {"b_id": row.record_id, **{f"b_{c}": v for c, v in changed.items()}})
+                    undo.append([row.record_id, old])
+                self.audit(AuditAction.UPDATE, table.name, row.record_id, row.key, shown)
+            for columns, params in groups.items():
+                statement = (sa.update(table).where(table.c.id == sa.bindparam("b_id"))
+                             .values({**{c: sa.bindparam(f"b_{c}") for c in columns},
+                                      "updated_at": self.now, "revision": table.c.revision + 1})
+                             .execution_options(synchronize_session=False))
+                db.session.execute(statement, params)
+            self.undo.add("update", table.name, undo)
+            if links:
+                self.unlink(resource, [owner for owner, _ in links])
+                self.link(resource, links)
 
     def delete(self, sheet: SheetPlan) -> None:
         resource = sheet.resource
-        rows = [r for r in sheet.rows if r.action == "delete"]
-        if not rows:
-            return
         table = resource.table
-        ids = [r.record_id for r in rows]
-        if resource.collection is not None:
-            self.unlink(resource, ids)
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start:start + CHUNK]
-            stored = db.session.execute(sa.select(table).where(table.c.id.in_(chunk))).mappings()
-            self.undo["delete"][table.name] += [{k: _raw(v) for k, v in r.items()} for r in stored]
-            db.session.execute(sa.delete(table).where(table.c.id.in_(chunk)))
         shown = _shower(resource)
-        for row in rows:
-            changes = {name: [old, None] for name, old in shown(row.values).items()
-                       if old not in (None, "", [])}
-            self.audit(AuditAction.DELETE, table.name, row.record_id, row.key, changes)
+        for rows in sheet.batches("delete"):
+            ids = [r.record_id for r in rows]
+            if resource.collection is not None:
+                self.unlink(resource, ids)
+            stored = db.session.execute(sa.select(table).where(table.c.id.in_(ids))).mappings()
+            self.undo.add("delete", table.name, ({k: _raw(v) for k, v in r.items()}
+                                                 for r in stored))
+            db.session.execute(sa.delete(table).where(table.c.id.in_(ids)))
+            for row in rows:
+                changes = {name: [old, None] for name, old in shown(row.values).items()
+                           if old not in (None, "", [])}
+                self.audit(AuditAction.DELETE, table.name, row.record_id, row.key, changes)
 
     def link(self, resource: Resource, owners: list[tuple[int, str | None]]) -> None:
         collection = resource.collection
@@ -290,16 +297,16 @@ class Writer:
                  for owner, names in owners if names for name in names.split(LIST_SEPARATOR)]
         if pairs:
             db.session.execute(sa.insert(collection.secondary), pairs)
-            self.undo["links"] += [[collection.secondary.name, p[owner_column], p[target_column]]
-                                   for p in pairs]
+            self.undo.add("links", None, ([collection.secondary.name, p[owner_column],
+                                            p[target_column]] for p in pairs))
 
     def unlink(self, resource: Resource, owners: list[int]) -> None:
         table = resource.collection.secondary
         owner, target = (table.c[name] for name in resource.collection.link_columns)
         for start in range(0, len(owners), CHUNK):
             chunk = owners[start:start + CHUNK]
-            self.undo["unlinks"] += [[table.name, *row] for row in db.session.execute(
-                sa.select(owner, target).where(owner.in_(chunk)))]
+            self.undo.add("unlinks", None, ([table.name, *row] for row in db.session.execute(
+                sa.select(owner, target).where(owner.in_(chunk)))))
             db.session.execute(sa.delete(table).where(owner.in_(chunk)))
 
     def audit(self, action: AuditAction, entity: str, record_id: int, key: tuple,
@@ -309,14 +316,19 @@ class Writer:
             "record_id": record_id, "record_label": key_label(key)[:255], "changes": changes,
             "request_id": self.request_id, "batch_id": self.batch.id,
         })
+        if len(self.audits) >= CHUNK:
+            self.logged()
+
+    def logged(self) -> None:
+        """Insert the audit entries gathered so far."""
+        insert_rows(AuditEntry.__table__, self.audits)
+        self.done += len(self.audits)
+        self.progress(min(self.done, self.total), self.total)
+        self.audits = []
 
     def finish(self) -> None:
-        for start in range(0, len(self.audits), CHUNK):
-            chunk = self.audits[start:start + CHUNK]
-            insert_rows(AuditEntry.__table__, chunk)
-            self.done += len(chunk)
-            self.progress(min(self.done, self.total), self.total)
-        self.batch.undo = zlib.compress(json.dumps(self.undo).encode())
+        self.logged()
+        self.batch.undo = self.undo.compressed()
         db.session.flush()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -52,6 +53,8 @@ ACTIONS = ("create", "update", "unchanged", "delete")
 INVENTORY = "inventory"
 #: rows planned between two reports of progress
 PROGRESS_ROWS = 2000
+#: rows applied together (one statement each for the records and their audit entries)
+BATCH_ROWS = 5000
 @dataclass
 class RowPlan:
     """What happens to one record."""
@@ -82,6 +85,18 @@ class SheetPlan:
 
     def changed(self) -> list[RowPlan]:
         return [row for row in self.rows if row.action != "unchanged"]
+
+    def batches(self, action: str, size: int = BATCH_ROWS) -> Iterator[list[RowPlan]]:
+        """The rows of one action, `size` at a time, in the sheet's order."""
+        batch = []
+        for row in self.rows:
+            if row.action == action:
+                batch.append(row)
+                if len(batch) == size:
+                    yield batch
+                    batch = []
+        if batch:
+            yield batch
 
 
 @dataclass
@@ -241,7 +256,8 @@ class Planner:
         planned = []
         present = [(column, sheet.positions[column.key], self.cleaner(column, resource.key))
                    for column in resource.columns if column.key in sheet.positions]
-        for index, (number, cells) in enumerate(sheet.rows, start=1):
+        count = len(sheet.rows)
+        for index, (number, cells) in enumerate(_consumed(sheet.rows), start=1):
             if index % PROGRESS_ROWS == 0:
                 self.progress(self.done + index, self.total)
             values, ok = self.clean_row(resource, sheet, present, number, cells)
@@ -276,7 +292,7 @@ class Planner:
                                           | (set() if self.sync else set(stored)))
         checks = self.reference_checks(resource)
         judged: list[tuple[RowPlan, dict | None]] = []
-        for number, key, values in planned:
+        for number, key, values in _consumed(planned):
             self.check_references(sheet, checks, number, values)
             old_key = next((o for o, n in renamed.items() if n == key), key)
             old = stored.get(old_key)
@@ -295,7 +311,7 @@ class Planner:
         self.planned[resource.name] = [(None if old is None else resource.key_of(old), row.values)
                                        for row, old in judged]
         self.judge(resource, sheet, judged)
-        self.done += len(sheet.rows)
+        self.done += count
         self.progress(self.done, self.total)
         if self.sync:
             plan.rows += [RowPlan("delete", None, key, row, {}, row["id"])
@@ -547,6 +563,15 @@ class Planner:
     def issue(self, sheet: SheetRows, row, column_key, value, message: str) -> None:
         header = sheet.headers.get(column_key, column_key) if column_key else None
         self.issues.append(Issue(sheet.sheet, row, header, value, message))
+
+
+def _consumed(items: list) -> Iterator:
+    """The items of a list in order, each let go (removed from the list) once it is taken: a
+    sheet's cells and cleaned rows are needed once, and a plan of many rows should not hold
+    them beside what it made of them."""
+    items.reverse()
+    while items:
+        yield items.pop()
 
 
 def build_plan(parsed: Parsed, sync: bool = False, progress: Progress = ignore) -> Plan:

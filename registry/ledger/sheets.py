@@ -11,7 +11,6 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
 from flask_babel import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
@@ -104,6 +103,9 @@ def _csv(path: Path, limits: Limits, name: str) -> Grid:
             text = raw.decode(encoding)
         except UnicodeDecodeError:
             continue
+        # pandas is loaded only to read a CSV file: it adds ~30 MiB to every process that loads it
+        import pandas as pd
+
         try:
             width = max((len(row) for row in csv.reader(io.StringIO(text))), default=0)
             frame = pd.read_csv(io.StringIO(text), header=None, names=range(max(width, 1)),
