@@ -3,24 +3,48 @@ questionnaires): every text cell, whichever xlsxwriter method writes it, passes 
 writer that keeps formula-like text as text, a string cell with Excel's quote prefix, so that
 neither editing the cell nor saving the sheet as CSV turns it into a formula (OWASP's CSV
 injection guidance). Numbers and dates stay typed. The prefix is a cell style, not part of the
-value: the readers get the text back unchanged."""
+value: the readers get the text back unchanged.
+
+Big sheets skip xlsxwriter's work per cell (issue 17: it took most of the export's time): their
+rows are written straight as the sheet's XML by the cell writers below, text_cell keeping
+formula-like text as text the same way, byte for byte as xlsxwriter writes them in constant-memory
+mode; tests/exchange/test_book.py compares the two, so a new xlsxwriter that writes otherwise, or
+whose internals write_xml_rows relies on change, fails there."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import xlsxwriter
 from xlsxwriter.format import Format
+from xlsxwriter.utility import _datetime_to_excel_datetime, _utf16_len, _utf16_truncate, xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.xmlwriter import XMLwriter
 
 #: characters a spreadsheet takes as the start of a formula, after any spaces (the full-width
 #: ones too: Excel converts them when they are typed with a Japanese input method)
 FORMULA_START = ("=", "+", "-", "@", "＝", "＋", "－", "＠")
+#: the same, as the first character of a cell's text
+FORMULA_FIRST = "".join(FORMULA_START)
 #: characters that make a cell formula-like by themselves (a spreadsheet reading CSV may drop
 #: them, and take what follows for a formula)
 LEADERS = ("\t", "\r", "\n")
 #: text is written as text: never as a formula, a link or a number
 TEXT_AS_TEXT = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+#: the longest text a cell holds, in UTF-16 units (xlsxwriter cuts longer text there)
+MAX_TEXT = 32767
+#: text the XML needs escaped: control characters, their _xHHHH_ escapes, markup
+NEEDS_ESCAPE = re.compile(r"[\x00-\x08\x0b-\x1f&<>\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+#: the serial number of 1899-12-31 (Excel's day 0), from a date's ordinal; Excel counts a 29
+#: February 1900 that never was, so days after it are one more
+EXCEL_DAY_ZERO, EXCEL_LEAP_DAY = date(1899, 12, 31).toordinal(), 59
+#: a row's default height in pixels (15 points), which xlsxwriter does not write
+DEFAULT_ROW_PIXELS = 20
+#: writes one cell of a row: (row number as Excel shows it, value) -> the cell's XML
+CellWriter = Callable[[int, object], str]
 
 
 def is_formula_like(text: str) -> bool:
@@ -41,6 +65,18 @@ class Sheet(Worksheet):
         if is_formula_like(string):
             cell_format = self.book.quoted(cell_format or self.implied_format(row, col))
         return super()._write_string(row, col, string, cell_format)
+
+    def write_xml_rows(self, first: int, last: int, columns: tuple[int, int], xml: str) -> None:
+        """Rows first to last (0-based, the last one written; columns the first and last one
+        written) given as XML by the cell writers, after the rows xlsxwriter has written; a
+        constant-memory sheet's rows must come in order, so none can be written up to last after."""
+        if first > self.previous_row:
+            self._write_single_row(first)
+        assert first >= self.previous_row and not self.table.get(first), "rows come in order"
+        for row, column in ((first, columns[0]), (last, columns[1])):
+            self._check_dimensions(row, column)
+        self.fh.write(xml)
+        self.previous_row = last + 1
 
     def implied_format(self, row: int, col: int) -> Format | None:
         """The format a cell written without one shows: its row's, else its column's (a text
@@ -79,3 +115,67 @@ class Workbook(xlsxwriter.Workbook):
             self._quoted[cell_format] = self.add_format(
                 {**self._properties[cell_format], "quote_prefix": True})
         return self._quoted[cell_format]
+
+
+def style_id(cell_format: Format | None) -> int:
+    """The number the sheet's XML gives a format (0: none), fixed on first use."""
+    return cell_format._get_xf_index() if cell_format is not None else 0
+
+
+def text_cell(column: int, style: int, quoted: int) -> CellWriter:
+    """The writer of a text cell in column (0-based) with the style, formula-like text with the
+    quoted one: an inline string, as xlsxwriter writes it, except that text looking like rich
+    text markup (`<r>...</r>`) is escaped too."""
+    reference = xl_col_to_name(column)
+    plain = f' s="{style}"' if style else ""
+    styles = {False: plain, True: f' s="{quoted}"' if quoted else ""}
+
+    def cell(row: int, text) -> str:
+        if type(text) is not str:
+            text = str(text)
+        if (text and text[0] not in FORMULA_FIRST and not text[0].isspace()
+                and not text[-1].isspace() and not NEEDS_ESCAPE.search(text)
+                and len(text) <= MAX_TEXT // 2):  # most text: nothing to take care of
+            return f'<c r="{reference}{row}"{plain} t="inlineStr"><is><t>{text}</t></is></c>'
+        if len(text) > MAX_TEXT // 2 and _utf16_len(text) > MAX_TEXT:
+            text = _utf16_truncate(text, MAX_TEXT)
+        style = styles[is_formula_like(text)]
+        if NEEDS_ESCAPE.search(text):
+            text = (XMLwriter._escape_control_characters(text)
+                    .replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+        preserve = ' xml:space="preserve"' if text and (text[0].isspace() or text[-1].isspace()) \
+            else ""
+        return f'<c r="{reference}{row}"{style} t="inlineStr"><is><t{preserve}>{text}</t></is></c>'
+
+    return cell
+
+
+def number_cell(column: int, style: int) -> CellWriter:
+    """The writer of a number cell in column (0-based) with the style."""
+    reference, style = xl_col_to_name(column), f' s="{style}"' if style else ""
+
+    def cell(row: int, number) -> str:
+        return f'<c r="{reference}{row}"{style}><v>{number:.16G}</v></c>'
+
+    return cell
+
+
+def date_cell(column: int, style: int) -> CellWriter:
+    """The writer of a date cell in column (0-based) with the (date) style: its serial number."""
+    number = number_cell(column, style)
+
+    def cell(row: int, day: date) -> str:
+        if type(day) is not date:
+            return number(row, _datetime_to_excel_datetime(day, False, False))
+        serial = day.toordinal() - EXCEL_DAY_ZERO
+        return number(row, serial + 1 if serial > EXCEL_LEAP_DAY else serial)
+
+    return cell
+
+
+def row_xml(row: int, cells: list[str], height: float | None = None) -> str:
+    """A row's XML (row as Excel shows it), at the height in points when given."""
+    pixels = int(height * 4 / 3 + 0.5) if height is not None else DEFAULT_ROW_PIXELS
+    if pixels == DEFAULT_ROW_PIXELS:
+        return f'<row r="{row}">{"".join(cells)}</row>'
+    return f'<row r="{row}" ht="{pixels * 0.75:.16g}" customHeight="1">{"".join(cells)}</row>'
