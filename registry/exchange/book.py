@@ -6,7 +6,7 @@ injection guidance). Numbers and dates stay typed. The prefix is a cell style, n
 value: the readers get the text back unchanged.
 
 Big sheets skip xlsxwriter's work per cell (issue 17: it took most of the export's time): their
-rows are written straight as the sheet's XML by the cell writers below, text_cell keeping
+rows are written straight as the sheet's XML by the column writers below, text_cells keeping
 formula-like text as text the same way, byte for byte as xlsxwriter writes them in constant-memory
 mode; tests/exchange/test_book.py compares the two, so a new xlsxwriter that writes otherwise, or
 whose internals write_xml_rows relies on change, fails there."""
@@ -14,7 +14,7 @@ whose internals write_xml_rows relies on change, fails there."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -27,8 +27,6 @@ from xlsxwriter.xmlwriter import XMLwriter
 #: characters a spreadsheet takes as the start of a formula, after any spaces (the full-width
 #: ones too: Excel converts them when they are typed with a Japanese input method)
 FORMULA_START = ("=", "+", "-", "@", "＝", "＋", "－", "＠")
-#: the same, as the first character of a cell's text
-FORMULA_FIRST = "".join(FORMULA_START)
 #: characters that make a cell formula-like by themselves (a spreadsheet reading CSV may drop
 #: them, and take what follows for a formula)
 LEADERS = ("\t", "\r", "\n")
@@ -36,15 +34,21 @@ LEADERS = ("\t", "\r", "\n")
 TEXT_AS_TEXT = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 #: the longest text a cell holds, in UTF-16 units (xlsxwriter cuts longer text there)
 MAX_TEXT = 32767
-#: text the XML needs escaped: control characters, their _xHHHH_ escapes, markup
-NEEDS_ESCAPE = re.compile(r"[\x00-\x08\x0b-\x1f&<>\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+#: characters the XML needs escaped (control characters, markup), and text that does
+ESCAPED = r"\x00-\x08\x0b-\x1f&<>\ufffe\uffff"
+NEEDS_ESCAPE = re.compile(rf"[{ESCAPED}]|_x[0-9a-fA-F]{{4}}_")
+#: most text: nothing to escape, no space to keep at either end, not formula-like (unless it
+#: holds "_x", checked apart)
+PLAIN_TEXT = re.compile(rf"[^\s{re.escape(''.join(FORMULA_START))}{ESCAPED}]"
+                        rf"(?:[^{ESCAPED}]*[^\s{ESCAPED}])?")
 #: the serial number of 1899-12-31 (Excel's day 0), from a date's ordinal; Excel counts a 29
 #: February 1900 that never was, so days after it are one more
 EXCEL_DAY_ZERO, EXCEL_LEAP_DAY = date(1899, 12, 31).toordinal(), 59
 #: a row's default height in pixels (15 points), which xlsxwriter does not write
 DEFAULT_ROW_PIXELS = 20
-#: writes one cell of a row: (row number as Excel shows it, value) -> the cell's XML
-CellWriter = Callable[[int, object], str]
+#: writes a column of some rows: (the rows' numbers as Excel shows them, the column's values)
+#: -> each cell's XML, "" where the value is None or "" (no cell)
+ColumnWriter = Callable[[Sequence[int], Sequence], list[str]]
 
 
 def is_formula_like(text: str) -> bool:
@@ -67,9 +71,10 @@ class Sheet(Worksheet):
         return super()._write_string(row, col, string, cell_format)
 
     def write_xml_rows(self, first: int, last: int, columns: tuple[int, int], xml: str) -> None:
-        """Rows first to last (0-based, the last one written; columns the first and last one
-        written) given as XML by the cell writers, after the rows xlsxwriter has written; a
-        constant-memory sheet's rows must come in order, so none can be written up to last after."""
+        """Write rows first to last (0-based; last and columns: the last row and the first and
+        last column holding a cell) given as XML by the column writers below. The row xlsxwriter
+        holds is written first; a constant-memory sheet is written in row order, so xlsxwriter
+        writes no row up to last afterwards."""
         if first > self.previous_row:
             self._write_single_row(first)
         assert first >= self.previous_row and not self.table.get(first), "rows come in order"
@@ -122,21 +127,16 @@ def style_id(cell_format: Format | None) -> int:
     return cell_format._get_xf_index() if cell_format is not None else 0
 
 
-def text_cell(column: int, style: int, quoted: int) -> CellWriter:
-    """The writer of a text cell in column (0-based) with the style, formula-like text with the
-    quoted one: an inline string, as xlsxwriter writes it, except that text looking like rich
+def text_cells(column: int, style: int, quoted: int) -> ColumnWriter:
+    """The writer of text cells in column (0-based) with the style, formula-like text with the
+    quoted one: inline strings, as xlsxwriter writes them, except that text looking like rich
     text markup (`<r>...</r>`) is escaped too."""
     reference = xl_col_to_name(column)
     plain = f' s="{style}"' if style else ""
     styles = {False: plain, True: f' s="{quoted}"' if quoted else ""}
+    is_plain, longest_plain = PLAIN_TEXT.fullmatch, MAX_TEXT // 2
 
-    def cell(row: int, text) -> str:
-        if type(text) is not str:
-            text = str(text)
-        if (text and text[0] not in FORMULA_FIRST and not text[0].isspace()
-                and not text[-1].isspace() and not NEEDS_ESCAPE.search(text)
-                and len(text) <= MAX_TEXT // 2):  # most text: nothing to take care of
-            return f'<c r="{reference}{row}"{plain} t="inlineStr"><is><t>{text}</t></is></c>'
+    def careful(row: int, text: str) -> str:
         if len(text) > MAX_TEXT // 2 and _utf16_len(text) > MAX_TEXT:
             text = _utf16_truncate(text, MAX_TEXT)
         style = styles[is_formula_like(text)]
@@ -147,35 +147,43 @@ def text_cell(column: int, style: int, quoted: int) -> CellWriter:
             else ""
         return f'<c r="{reference}{row}"{style} t="inlineStr"><is><t{preserve}>{text}</t></is></c>'
 
-    return cell
+    def cells(rows: Sequence[int], texts: Sequence[str | None]) -> list[str]:
+        return ["" if not text else
+                f'<c r="{reference}{row}"{plain} t="inlineStr"><is><t>{text}</t></is></c>'
+                if is_plain(text) and "_x" not in text and len(text) <= longest_plain
+                else careful(row, text) for row, text in zip(rows, texts, strict=True)]
+
+    return cells
 
 
-def number_cell(column: int, style: int) -> CellWriter:
-    """The writer of a number cell in column (0-based) with the style."""
+def number_cells(column: int, style: int) -> ColumnWriter:
+    """The writer of number cells in column (0-based) with the style."""
     reference, style = xl_col_to_name(column), f' s="{style}"' if style else ""
 
-    def cell(row: int, number) -> str:
-        return f'<c r="{reference}{row}"{style}><v>{number:.16G}</v></c>'
+    def cells(rows: Sequence[int], numbers: Sequence) -> list[str]:
+        return ["" if number is None else f'<c r="{reference}{row}"{style}><v>{number:.16G}</v></c>'
+                for row, number in zip(rows, numbers, strict=True)]
 
-    return cell
-
-
-def date_cell(column: int, style: int) -> CellWriter:
-    """The writer of a date cell in column (0-based) with the (date) style: its serial number."""
-    number = number_cell(column, style)
-
-    def cell(row: int, day: date) -> str:
-        if type(day) is not date:
-            return number(row, _datetime_to_excel_datetime(day, False, False))
-        serial = day.toordinal() - EXCEL_DAY_ZERO
-        return number(row, serial + 1 if serial > EXCEL_LEAP_DAY else serial)
-
-    return cell
+    return cells
 
 
-def row_xml(row: int, cells: list[str], height: float | None = None) -> str:
+def date_cells(column: int, style: int) -> ColumnWriter:
+    """The writer of date cells in column (0-based) with the (date) style: serial numbers."""
+    numbers = number_cells(column, style)
+    return lambda rows, days: numbers(rows, [None if day is None else serial(day) for day in days])
+
+
+def serial(day: date) -> float:
+    """A date's (or datetime's) number in Excel's 1900 date system."""
+    if type(day) is not date:
+        return _datetime_to_excel_datetime(day, False, False)
+    number = day.toordinal() - EXCEL_DAY_ZERO
+    return number + 1 if number > EXCEL_LEAP_DAY else number
+
+
+def row_xml(row: int, cells: str, height: float | None = None) -> str:
     """A row's XML (row as Excel shows it), at the height in points when given."""
     pixels = int(height * 4 / 3 + 0.5) if height is not None else DEFAULT_ROW_PIXELS
     if pixels == DEFAULT_ROW_PIXELS:
-        return f'<row r="{row}">{"".join(cells)}</row>'
-    return f'<row r="{row}" ht="{pixels * 0.75:.16g}" customHeight="1">{"".join(cells)}</row>'
+        return f'<row r="{row}">{cells}</row>'
+    return f'<row r="{row}" ht="{pixels * 0.75:.16g}" customHeight="1">{cells}</row>'

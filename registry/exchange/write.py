@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -13,13 +14,13 @@ from xlsxwriter.utility import xl_col_to_name
 from registry.core.progress import Progress, ignore
 from registry.exchange import guidance
 from registry.exchange.book import (
-    CellWriter,
+    ColumnWriter,
     Workbook,
-    date_cell,
-    number_cell,
+    date_cells,
+    number_cells,
     row_xml,
     style_id,
-    text_cell,
+    text_cells,
 )
 from registry.exchange.guidance import YES_NO
 from registry.exchange.resources import (
@@ -222,59 +223,70 @@ def _write_headers(sheet, row: int, columns, formats, language: str) -> None:
 
 class RecordCells:
     """Records as rows of typed cells (dates as dates, choices and yes/no as words in the
-    workbook's language, formula-like text as text), written straight as the sheet's XML: the
-    same on a data sheet and as an example on the README."""
+    workbook's language, formula-like text as text), written straight as the sheet's XML a
+    column at a time: the same on a data sheet and as an example on the README."""
 
     def __init__(self, columns, styles: dict[str, tuple[int, int]], column_styles: list[str],
                  labels: dict, language: str):
         self.columns = len(columns)
-        self.writers = [_cell_writer(index, column, styles, column_styles[index], labels,
-                                     language) for index, column in enumerate(columns)]
+        self.writers = [_column_writer(index, column, styles, column_styles[index], labels,
+                                       language) for index, column in enumerate(columns)]
         #: the wrapped columns, by index, and the characters a line of each holds
         self.wrapped = [(index, max(column.width - 1, 1)) for index, column in enumerate(columns)
                         if column.free_text]
 
-    def write(self, sheet, first: int, records) -> None:
+    def write(self, sheet, first: int, records: Sequence[Sequence]) -> None:
         """Write the records (values in the columns' order) as rows from row first (0-based)."""
-        rows = []
-        last = first - 1
-        writers = self.writers
-        for number, values in enumerate(records, start=first + 1):
-            cells = [write(number, value) for write, value in zip(writers, values, strict=True)
-                     if value is not None and value != ""]
-            if cells:
-                rows.append(row_xml(number, cells, self._height(values)))
+        if not records:
+            return
+        numbers = range(first + 1, first + 1 + len(records))
+        values = list(zip(*records, strict=True))
+        cells = zip(*(write(numbers, column) for write, column in zip(self.writers, values,
+                                                                     strict=True)), strict=True)
+        rows, last = [], None
+        for number, row, height in zip(numbers, cells, self._heights(values), strict=True):
+            if row := "".join(row):
+                rows.append(row_xml(number, row, height))
                 last = number - 1
         if rows:
             sheet.write_xml_rows(first, last, (0, self.columns - 1), "".join(rows))
 
-    def _height(self, values) -> float | None:
-        """The height of a row whose wrapped cells show all their lines (a spreadsheet opening
-        the workbook may not fit the rows itself), None for one line."""
-        lines = 1
-        for index, room in self.wrapped:
-            text = values[index]
-            if text and (len(text) * 2 > room or "\n" in text):
-                lines = max(lines, _lines(text, room))
-        return min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT) if lines > 1 else None
+    def _heights(self, values: list[tuple]) -> list[float | None]:
+        """The height of each row whose wrapped cells show all their lines (a spreadsheet
+        opening the workbook may not fit the rows itself), None for one line."""
+        lines = [[1 if not text or (len(text) * 2 <= room and "\n" not in text)
+                  else _lines(text, room) for text in values[index]]
+                 for index, room in self.wrapped]
+        return [min(most * LINE_HEIGHT, MAX_ROW_HEIGHT) if most > 1 else None
+                for most in map(max, zip(*lines, [1] * len(values[0]), strict=True))]
 
 
-def _cell_writer(index: int, column, styles: dict[str, tuple[int, int]], column_style: str,
-                 labels: dict, language: str) -> CellWriter:
-    """How a column's values are written: the cell takes the column's format (dates their own)."""
-    text = text_cell(index, *styles[column_style])
+def _column_writer(index: int, column, styles: dict[str, tuple[int, int]], column_style: str,
+                   labels: dict, language: str) -> ColumnWriter:
+    """How a column's values are written: the cells take the column's format (dates their own),
+    a date before Excel's first one is written as text."""
+    text = text_cells(index, *styles[column_style])
     if column.kind == DATE:
-        day = date_cell(index, styles["date"][0])
-        return lambda row, value: (day(row, value) if value >= FIRST_EXCEL_DATE
-                                   else text(row, value.isoformat()))
+        days = date_cells(index, styles["date"][0])
+
+        def dates(rows, values):
+            shown = [v if v is not None and v >= FIRST_EXCEL_DATE else None for v in values]
+            early = [v.isoformat() if v is not None and v < FIRST_EXCEL_DATE else None
+                     for v in values]
+            return [day or iso for day, iso in zip(days(rows, shown), text(rows, early),
+                                                   strict=True)]
+
+        return dates
     if column.kind == INTEGER:
-        return number_cell(index, styles[column_style][0])
+        return number_cells(index, styles[column_style][0])
     if column.kind == BOOL:
         yes, no = YES_NO[language][:2]
-        return lambda row, value: text(row, yes if value else no)
+        return lambda rows, values: text(rows, [None if v is None or v == "" else yes if v else no
+                                                for v in values])
     if column.kind == CHOICE:
         words = labels[column.choice]
-        return lambda row, value: text(row, words[value])
+        return lambda rows, values: text(rows, [None if v is None or v == "" else words[v]
+                                                for v in values])
     return text
 
 
@@ -378,7 +390,7 @@ def records(resource: Resource, ids: sa.Select | None):
     listed = next((index for index, column in enumerate(resource.columns)
                    if column.kind == REFLIST), None)
     at = queried.index("id")
-    result = db.session.execute(query.execution_options(yield_per=BATCH_SIZE))
+    result = db.session.connection().execute(query.execution_options(yield_per=BATCH_SIZE))
     for partition in result.partitions():
         if listed is None:
             yield partition

@@ -13,12 +13,12 @@ import pytest
 
 from registry.exchange.book import (
     Workbook,
-    date_cell,
+    date_cells,
     is_formula_like,
-    number_cell,
+    number_cells,
     row_xml,
     style_id,
-    text_cell,
+    text_cells,
 )
 from tests.exchange.helpers import FORMULA_TEXT, assert_kept_as_text
 
@@ -72,10 +72,11 @@ def test_every_way_of_writing_text_keeps_formula_like_text_as_text(tmp_path, con
 #: cells of every kind the rows written as XML take care of: text to escape, to keep as text,
 #: whose spaces to keep, too long for a cell; numbers; dates around Excel's missing leap day
 TRICKY = [
-    *FORMULA_TEXT, "plain", "株式会社テスト", "a & b < c > d \"quoted\"", "_x0041_ stays", "\x01\x1f",
-    "\x1cseparator", " leading", "trailing ", "trailing\n", "two\nlines", "\u3000全角", "\ufffe",
-    "x" * 40_000, "😀" * 20_000, 0, 42, 10**15, 1.5, -3, date(1900, 2, 28), date(1900, 3, 1),
-    date(2024, 7, 12), datetime(2024, 7, 12, 13, 30),
+    *FORMULA_TEXT, "plain", "株式会社テスト", "00123", "E-001", "a\nb", "9 ", "a_xb",
+    "a & b < c > d \"quoted\"", "_x0041_ stays", "\x01\x1f", "\x1cseparator", " leading",
+    "trailing ", "trailing\n", "two\nlines", "\u3000全角", "\ufffe", "x" * 40_000, "😀" * 20_000,
+    0, 42, 10**15, 1.5, -3, date(1900, 2, 28), date(1900, 3, 1), date(2024, 7, 12),
+    datetime(2024, 7, 12, 13, 30),
 ]
 
 
@@ -110,13 +111,19 @@ def test_rows_written_as_xml_are_what_xlsxwriter_writes(tmp_path):
                     else:
                         sheet.write_number(number, column, value)
         else:
-            writers = [(text_cell(c, s, q), number_cell(c, s), date_cell(c, styles[1]))
-                       for c, s, q in ((0, styles[0], styles[2]), (1, 0, styles[3]))]
-            xml = "".join(row_xml(number, [
-                text(number, value) if isinstance(value, str) else
-                day(number, value) if isinstance(value, date) else count(number, value)
-                for (text, count, day), value in zip(writers, (first, second), strict=True)],
-                height) for number, (first, second, height) in enumerate(rows, start=2))
+            numbers = range(2, len(rows) + 2)
+            columns = []
+            for column, (style, quoted) in enumerate(((styles[0], styles[2]), (0, styles[3]))):
+                values = [row[column] for row in rows]
+                texts, counts, days = (text_cells(column, style, quoted), number_cells(column, style),
+                                       date_cells(column, styles[1]))
+                columns.append([text or count or day for text, count, day in zip(
+                    texts(numbers, [v if isinstance(v, str) else None for v in values]),
+                    counts(numbers, [v if isinstance(v, int | float) else None for v in values]),
+                    days(numbers, [v if isinstance(v, date) else None for v in values]),
+                    strict=True)])
+            xml = "".join(row_xml(number, "".join(cells), row[2]) for number, cells, row
+                          in zip(numbers, zip(*columns, strict=True), rows, strict=True))
             sheet.write_xml_rows(1, len(rows), (0, 1), xml)
         sheet.write_string(len(rows) + 1, 0, "after the rows")
         book.close()
@@ -132,8 +139,8 @@ def test_text_looking_like_rich_text_markup_stays_text(tmp_path):
     book = Workbook(path, constant_memory=True)
     sheet = book.add_worksheet("Cells")
     texts = ["<r>a & b</r>", "<r><t>hidden</t></r>"]
-    cell = text_cell(0, 0, style_id(book.quoted(None)))
+    cells = text_cells(0, 0, style_id(book.quoted(None)))(range(1, 3), texts)
     sheet.write_xml_rows(0, 1, (0, 0), "".join(
-        row_xml(number, [cell(number, text)]) for number, text in enumerate(texts, start=1)))
+        row_xml(number, cell) for number, cell in enumerate(cells, start=1)))
     book.close()
     assert [row[0].value for row in openpyxl.load_workbook(path)["Cells"].iter_rows()] == texts
