@@ -75,6 +75,8 @@ class Sheet(Worksheet):
         last column holding a cell) given as XML by the column writers below. The row xlsxwriter
         holds is written first; a constant-memory sheet is written in row order, so xlsxwriter
         writes no row up to last afterwards."""
+        if last >= self.xls_rowmax:
+            raise ValueError(f"a sheet holds {self.xls_rowmax:,} rows at most")
         if first > self.previous_row:
             self._write_single_row(first)
         assert first >= self.previous_row and not self.table.get(first), "rows come in order"
