@@ -168,6 +168,7 @@ def demo_command(if_empty: bool) -> None:
 @with_appcontext
 def export_command(file: Path, language: str, quiet: bool) -> None:
     """Write the whole inventory to FILE.xlsx."""
+    transactions.one_snapshot()
     with progress_bar("Exporting", quiet) as progress:
         counts = write_atomically(file, lambda path: write.export(path, language,
                                                                   progress=progress))

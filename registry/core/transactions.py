@@ -64,6 +64,15 @@ def snapshot(view: Callable) -> Callable:
     return view
 
 
+def one_snapshot() -> None:
+    """Read what follows in one transaction seeing one state of the data (REPEATABLE READ on
+    PostgreSQL; a SQLite read transaction is one already): what a job or command that reads
+    many tables, such as the whole export, must not mix with rows committed while it reads."""
+    db.session.rollback()
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
 def read_in_autocommit() -> None:
     """before_request on PostgreSQL: a request that only reads (GET ...) sends its statements
     without a transaction around them. Under READ COMMITTED every statement takes its own

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -12,7 +13,15 @@ from xlsxwriter.utility import xl_col_to_name
 
 from registry.core.progress import Progress, ignore
 from registry.exchange import guidance
-from registry.exchange.book import Workbook
+from registry.exchange.book import (
+    ColumnWriter,
+    Workbook,
+    date_cells,
+    number_cells,
+    row_xml,
+    style_id,
+    text_cells,
+)
 from registry.exchange.guidance import YES_NO
 from registry.exchange.resources import (
     BOOL,
@@ -22,6 +31,7 @@ from registry.exchange.resources import (
     LIST_SEPARATOR,
     RECORD_ID,
     REF,
+    REFLIST,
     RESOURCES,
     Resource,
 )
@@ -116,13 +126,15 @@ def export(path: Path, language: str = "en", only: dict[str, sa.Select] | None =
         "cell": workbook.add_format({"valign": "top"}),
     }
     printed = (PRINT[language][0] + " " + now.date().isoformat(), PRINT[language][1])
-    _write_readme(workbook, formats, language, labels, names, printed)
+    styles = _styles(workbook, formats)
+    _write_readme(workbook, formats, styles, language, labels, names, printed)
     list_ranges = _write_lists(workbook, labels, language)
     counts = {}
     for name in names:
         resource = RESOURCES[name]
-        counts[name] = _write_sheet(workbook, formats, resource, language, labels, list_ranges,
-                                    names, only.get(name) if only else None, printed, rows)
+        counts[name] = _write_sheet(workbook, formats, styles, resource, language, labels,
+                                    list_ranges, names, only.get(name) if only else None, printed,
+                                    rows)
     meta = workbook.add_worksheet(META_SHEET)
     for row, (key, value) in enumerate((
         ("format", FORMAT_NAME), ("version", FORMAT_VERSION),
@@ -134,6 +146,16 @@ def export(path: Path, language: str = "en", only: dict[str, sa.Select] | None =
     meta.hide()
     workbook.close()
     return counts
+
+
+def _styles(workbook, formats) -> dict[str, tuple[int, int]]:
+    """The numbers the sheets' XML gives the formats the cells take, each with its quoted twin's
+    (fixed before any sheet is written, so that every sheet's rows can be written apart); a date
+    is never text, so its format needs no twin."""
+    styles = {name: (style_id(formats[name]), style_id(workbook.quoted(formats[name])))
+              for name in ("wrap", "code", "cell")}
+    styles["date"] = (style_id(formats["date"]),) * 2
+    return styles
 
 
 class Rows:
@@ -159,7 +181,7 @@ def _print_setup(sheet, printed: tuple[str, str], header_rows: int = 1) -> None:
     sheet.set_footer(f"&C{printed[1]}")
 
 
-def _write_readme(workbook, formats, language: str, labels: dict, names: list[str],
+def _write_readme(workbook, formats, styles, language: str, labels: dict, names: list[str],
                   printed: tuple[str, str]) -> None:
     """The explanation in both languages, then an example row of each sheet under its headers."""
     sheet = workbook.add_worksheet("README" if language == "en" else "説明")
@@ -183,7 +205,8 @@ def _write_readme(workbook, formats, language: str, labels: dict, names: list[st
         columns = _example_columns(resource)
         sheet.write_string(row + 2, 0, resource.sheet_name(language), formats["bold"])
         _write_headers(sheet, row + 3, columns, formats, language)
-        _write_record(sheet, row + 4, columns, example, formats, labels, language)
+        RecordCells(columns, styles, ["wrap"] * len(columns), labels, language).write(
+            sheet, row + 4, [[example[column.key] for column in columns]])
         row += 4
 
 
@@ -198,30 +221,79 @@ def _write_headers(sheet, row: int, columns, formats, language: str) -> None:
                            formats["required" if column.required else "header"])
 
 
-def _write_record(sheet, row: int, columns, record: dict, formats, labels: dict,
-                  language: str) -> None:
-    """One record's cells, typed: the same on a data sheet and as an example on the README."""
-    yes, no = YES_NO[language][:2]
-    height = _height([c for c in columns if c.free_text], record)
-    if height > LINE_HEIGHT:
-        sheet.set_row(row, height)
-    for index, column in enumerate(columns):
-        value = record[column.key]
-        if value is None or value == "":
-            continue
-        if column.kind == DATE:
-            if value >= FIRST_EXCEL_DATE:
-                sheet.write_datetime(row, index, value, formats["date"])
-            else:
-                sheet.write_string(row, index, value.isoformat())
-        elif column.kind == INTEGER:
-            sheet.write_number(row, index, value)
-        elif column.kind == BOOL:
-            sheet.write_string(row, index, yes if value else no)
-        elif column.kind == CHOICE:
-            sheet.write_string(row, index, labels[column.choice][value])
-        else:
-            sheet.write_string(row, index, str(value))
+class RecordCells:
+    """Records as rows of typed cells (dates as dates, choices and yes/no as words in the
+    workbook's language, formula-like text as text), written straight as the sheet's XML a
+    column at a time: the same on a data sheet and as an example on the README."""
+
+    def __init__(self, columns, styles: dict[str, tuple[int, int]], column_styles: list[str],
+                 labels: dict, language: str):
+        self.columns = len(columns)
+        self.writers = [_column_writer(index, column, styles, column_styles[index], labels,
+                                       language) for index, column in enumerate(columns)]
+        #: the wrapped columns, by index, and the characters a line of each holds
+        self.wrapped = [(index, max(column.width - 1, 1)) for index, column in enumerate(columns)
+                        if column.free_text]
+
+    def write(self, sheet, first: int, records: Sequence[Sequence]) -> None:
+        """Write the records (values in the columns' order) as rows from row first (0-based)."""
+        if not records:
+            return
+        numbers = range(first + 1, first + 1 + len(records))
+        values = list(zip(*records, strict=True))
+        cells = zip(*(write(numbers, column) for write, column in zip(self.writers, values,
+                                                                     strict=True)), strict=True)
+        rows, last = [], None
+        for number, row, height in zip(numbers, cells, self._heights(values), strict=True):
+            if row := "".join(row):
+                rows.append(row_xml(number, row, height))
+                last = number - 1
+        if rows:
+            sheet.write_xml_rows(first, last, (0, self.columns - 1), "".join(rows))
+
+    def _heights(self, values: list[tuple]) -> list[float | None]:
+        """The height of each row whose wrapped cells show all their lines (a spreadsheet
+        opening the workbook may not fit the rows itself), None for one line."""
+        lines = [[1 if not text or (len(text) * 2 <= room and "\n" not in text)
+                  else _lines(text, room) for text in values[index]]
+                 for index, room in self.wrapped]
+        return [min(most * LINE_HEIGHT, MAX_ROW_HEIGHT) if most > 1 else None
+                for most in map(max, zip(*lines, [1] * len(values[0]), strict=True))]
+
+
+def _column_writer(index: int, column, styles: dict[str, tuple[int, int]], column_style: str,
+                   labels: dict, language: str) -> ColumnWriter:
+    """How a column's values are written: the cells take the column's format (dates their own),
+    a date before Excel's first one is written as text."""
+    text = text_cells(index, *styles[column_style])
+    if column.kind == DATE:
+        days = date_cells(index, styles["date"][0])
+
+        def dates(rows, values):
+            shown = [v if v is not None and v >= FIRST_EXCEL_DATE else None for v in values]
+            early = [v.isoformat() if v is not None and v < FIRST_EXCEL_DATE else None
+                     for v in values]
+            return [day or iso for day, iso in zip(days(rows, shown), text(rows, early),
+                                                   strict=True)]
+
+        return dates
+    if column.kind == INTEGER:
+        return number_cells(index, styles[column_style][0])
+    if column.kind == BOOL:
+        yes, no = YES_NO[language][:2]
+        return lambda rows, values: text(rows, [None if v is None or v == "" else yes if v else no
+                                                for v in values])
+    if column.kind == CHOICE:
+        words = labels[column.choice]
+        return lambda rows, values: text(rows, [None if v is None or v == "" else words[v]
+                                                for v in values])
+    return text
+
+
+def _lines(text: str, room: int) -> int:
+    """The lines wrapped text takes in a column of room characters."""
+    return sum(-(-(len(part) if part.isascii() else _display_width(part)) // room) or 1
+               for part in text.split("\n"))
 
 
 def _write_lists(workbook, labels: dict, language: str) -> dict:
@@ -242,37 +314,34 @@ def _write_lists(workbook, labels: dict, language: str) -> dict:
     return ranges
 
 
-def _write_sheet(workbook, formats, resource: Resource, language: str, labels: dict,
+def _write_sheet(workbook, formats, styles, resource: Resource, language: str, labels: dict,
                  list_ranges: dict, exported: list[str], ids: sa.Select | None,
                  printed: tuple[str, str], written: Rows) -> int:
     sheet = workbook.add_worksheet(resource.sheet_name(language))
     columns = resource.columns
     for index, column in enumerate(columns):
-        sheet.set_column(index, index, column.width, _column_format(formats, column),
+        sheet.set_column(index, index, column.width, formats[_column_format(column)],
                          {"hidden": True} if column is RECORD_ID else None)
         _validation(sheet, index, column, resource, language, list_ranges, exported)
     sheet.freeze_panes(1, 0)
     _print_setup(sheet, printed)
     _write_headers(sheet, 0, columns, formats, language)
+    cells = RecordCells(columns, styles, [_column_format(c) for c in columns], labels, language)
     count = 0
-    for batch in batches(resource, ids):
-        for row in batch:
-            count += 1
-            _write_record(sheet, count, columns, row, formats, labels, language)
+    for batch in records(resource, ids):
+        cells.write(sheet, count + 1, batch)
+        count += len(batch)
         written.add(len(batch))
     sheet.autofilter(0, 0, max(count, 1), len(columns) - 1)
     return count
 
 
 def _height(columns, texts: dict, lines: int = 1) -> float:
-    """The height of a row whose wrapped cells show all their lines (a spreadsheet opening the
-    workbook may not fit the rows itself), at least lines high."""
+    """The height of a row whose wrapped cells show all their lines, at least lines high."""
     for column in columns:
         text = texts.get(column.key)
         if text:
-            room = max(column.width - 1, 1)
-            lines = max(lines, sum(-(-_display_width(part) // room) or 1
-                                   for part in str(text).split("\n")))
+            lines = max(lines, _lines(text, max(column.width - 1, 1)))
     return min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT)
 
 
@@ -281,11 +350,11 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def _column_format(formats, column):
+def _column_format(column) -> str:
     """Codes as text (typed leading zeros stay), words and sentences wrapped."""
     if column.identifier:
-        return formats["code"]
-    return formats["wrap"] if column.free_text else formats["cell"]
+        return "code"
+    return "wrap" if column.free_text else "cell"
 
 
 def _validation(sheet, index: int, column, resource: Resource, language: str, list_ranges: dict,
@@ -311,6 +380,25 @@ def _validation(sheet, index: int, column, resource: Resource, language: str, li
     sheet.data_validation(1, index, LAST_ROW, index, options)
 
 
+def records(resource: Resource, ids: sa.Select | None):
+    """The resource's rows as tuples of values in its columns' order, BATCH_SIZE at a time."""
+    query = resource.export_query()
+    if ids is not None:
+        query = query.where(resource.model.id.in_(ids))
+    queried = [column.key for column in resource.columns if column.kind != REFLIST]
+    query = query.with_only_columns(*(query.selected_columns[key] for key in queried))
+    listed = next((index for index, column in enumerate(resource.columns)
+                   if column.kind == REFLIST), None)
+    at = queried.index("id")
+    result = db.session.connection().execute(query.execution_options(yield_per=BATCH_SIZE))
+    for partition in result.partitions():
+        if listed is None:
+            yield partition
+            continue
+        names = _collection_names(resource, [row[at] for row in partition])
+        yield [(*row[:listed], names.get(row[at]), *row[listed:]) for row in partition]
+
+
 def batches(resource: Resource, ids: sa.Select | None):
     """The resource's rows as dicts (choices as their values), BATCH_SIZE at a time."""
     query = resource.export_query()
@@ -331,14 +419,20 @@ def _plain(row) -> dict:
 
 def _attach_collection(resource: Resource, rows: list[dict]) -> None:
     """The list cell of each row: the names of the records its collection holds."""
+    names = _collection_names(resource, [row["id"] for row in rows])
+    for row in rows:
+        row[resource.collection.attr] = names.get(row["id"])
+
+
+def _collection_names(resource: Resource, ids: list[int]) -> dict[int, str]:
+    """The list cell of each record whose collection holds any: the names it holds."""
     collection = resource.collection
     owner, other = (collection.secondary.c[name] for name in collection.link_columns)
     target = RESOURCES[collection.target]
     name = getattr(target.model, target.key[0])
     names = defaultdict(list)
     query = (sa.select(owner, name).join(target.model, target.model.id == other)
-             .where(owner.in_([row["id"] for row in rows])))
+             .where(owner.in_(ids)))
     for owner_id, found in db.session.execute(query):
         names[owner_id].append(found)
-    for row in rows:
-        row[collection.attr] = LIST_SEPARATOR.join(sorted(names[row["id"]])) or None
+    return {owner_id: LIST_SEPARATOR.join(sorted(found)) for owner_id, found in names.items()}

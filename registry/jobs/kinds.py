@@ -75,19 +75,11 @@ def _file(make: Callable[[Path], object]) -> bytes:
         os.unlink(name)
 
 
-def _one_snapshot() -> None:
-    """Read what follows in one transaction seeing one state of the registry (REPEATABLE READ on
-    PostgreSQL; a SQLite read transaction is one already)."""
-    db.session.rollback()
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-
-
 def export(job, tracker) -> dict:
     """The whole inventory as a workbook, from one state of the registry."""
     language = job.parameters["language"]
     tracker.step("exporting")
-    _one_snapshot()
+    transactions.one_snapshot()
     data = _file(lambda path: write.export(path, language, progress=tracker.progress))
     db.session.rollback()
     return {"result": data,
@@ -98,7 +90,7 @@ def report(job, tracker) -> dict:
     """The quarterly supervision report of a quarter as a PDF."""
     q = quarterly.quarter(job.parameters["quarter"])
     tracker.step("reporting")
-    _one_snapshot()
+    transactions.one_snapshot()
     tracker.progress(0, 2)
     content = quarterly.build(q)
     tracker.progress(1, 2)

@@ -109,3 +109,30 @@ def test_pages_marked_snapshot_read_in_one_repeatable_read_transaction(scratch_u
     finally:
         db.session.remove()
         db.session.configure(bind=transaction, join_transaction_mode="create_savepoint")
+
+
+def test_one_snapshot_does_not_see_rows_committed_while_it_reads(scratch_url, transaction):
+    """What a job or command reads after one_snapshot() (the whole export, issue 17) is one state
+    of the data, whatever another connection commits meanwhile, on both databases."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_url, "SECRET_KEY": "t"})
+    db.session.remove()
+    db.session.configure(bind=None)
+    purposes = sa.select(sa.func.count()).select_from(Purpose)
+    try:
+        with app.app_context():
+            upgrade()
+            db.session.add(Purpose(code="S1", title="読み取り", status="active"))
+            db.session.commit()
+            transactions.one_snapshot()
+            assert db.session.scalar(purposes) == 1
+            with db.engine.begin() as other:
+                other.execute(sa.insert(Purpose).values(code="S2", title="書き込み",
+                                                        status="active"))
+            assert db.session.scalar(purposes) == 1
+            db.session.rollback()
+            assert db.session.scalar(purposes) == 2
+            db.session.rollback()
+            db.engine.dispose()
+    finally:
+        db.session.remove()
+        db.session.configure(bind=transaction, join_transaction_mode="create_savepoint")

@@ -3,12 +3,16 @@ change (Japanese text, formula-like text, empty values, dates at the edges inclu
 
 from __future__ import annotations
 
+import shutil
 import string
+import subprocess
 from datetime import date
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from registry import demo
 from registry.consignees.models import (
     CertificationScheme,
     ConsigneeStatus,
@@ -139,3 +143,27 @@ def test_names_of_digits_or_unusual_spaces_round_trip_in_list_cells(app_ctx, tmp
     assert not plan.changes_anything, [(r.key, r.changes) for s in plan.sheets for r in s.changed()]
     assert clean_list("0 ;\t\xa0\r\n名\u2003、　00； 007") == "; ".join(sorted(
         ["0", "\xa0", "名\u2003", "00", "007"])), "only the blanks around a separator go"
+
+
+@pytest.mark.slow
+def test_the_export_re_saved_by_libreoffice_imports_with_no_change(app_ctx, tmp_path):
+    """The rows written straight as XML (issue 17) read the same after LibreOffice re-saves the
+    workbook, as a person editing it would: the example inventory, formula-like text and dates
+    before Excel's first one included."""
+    soffice = shutil.which("soffice")
+    assert soffice, "LibreOffice (soffice) is missing: `make test` installs libreoffice-calc"
+    demo.load()
+    f.make_purpose(code="LO1", title=FORMULA_LIKE[0], description=FORMULA_LIKE[4])
+    f.make_employee(name=FORMULA_LIKE[1], department=FORMULA_LIKE[-1],
+                    pledge_signed_on=EDGE_DATES[0], last_training_on=EDGE_DATES[3])
+    db.session.flush()
+    for language in ("en", "ja"):
+        path = tmp_path / f"export-{language}.xlsx"
+        write.export(path, language)
+        folder = tmp_path / f"libreoffice-{language}"
+        subprocess.run([soffice, "--headless", "--convert-to", "xlsx", "--outdir", str(folder),
+                        str(path)], check=True, capture_output=True, timeout=300)
+        plan = pipeline.plan_file(folder / path.name)
+        assert plan.valid, [str(issue) for issue in plan.issues]
+        assert not plan.changes_anything, \
+            [(r.key, r.changes) for sheet in plan.sheets for r in sheet.changed()]
