@@ -61,17 +61,7 @@ def _resolve_a_finding() -> None:
 def step_dashboard(args) -> dict:
     """The home page: first view in this new process (nothing remembered), repeat view, first view
     after each of a few changes, and the floor page (the layout alone)."""
-    from registry.core.models import Role
-    from registry.core.users import create_user
-    from registry.extensions import db
-
-    app = floor.add_floor(process.app_for(args.database))
-    app.config["WTF_CSRF_ENABLED"] = False
-    with app.app_context():
-        create_user(USER, Role.VIEWER, PASSWORD)
-        db.session.commit()
-    client = app.test_client()
-    client.post("/login", data={"username": USER, "password": PASSWORD})
+    app, client = process.viewer_client(args.database, USER, PASSWORD)
 
     def timed(path: str) -> tuple[float, int]:
         started = time.perf_counter()

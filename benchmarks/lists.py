@@ -28,18 +28,10 @@ def step_measure(args) -> dict:
     import sqlalchemy as sa
 
     from registry.core import memo
-    from registry.core.models import Role
-    from registry.core.users import create_user
     from registry.extensions import db
 
     process.reference_registry(args.database, args.seed, args.scale)
-    app = floor.add_floor(process.app_for(args.database))
-    app.config["WTF_CSRF_ENABLED"] = False
-    with app.app_context():
-        create_user(USER, Role.VIEWER, PASSWORD)
-        db.session.commit()
-    client = app.test_client()
-    client.post("/login", data={"username": USER, "password": PASSWORD})
+    app, client = process.viewer_client(args.database, USER, PASSWORD)
     spent: list[float] = []
 
     def before(conn, *_):

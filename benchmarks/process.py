@@ -34,6 +34,24 @@ def app_for(url: str, **config):
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", **config})
 
 
+def viewer_client(url: str, username: str, password: str):
+    """The application on the database with the floor page added (benchmarks.floor), a viewer
+    made, and a test client logged in as them."""
+    from benchmarks import floor
+    from registry.core.models import Role
+    from registry.core.users import create_user
+    from registry.extensions import db
+
+    app = floor.add_floor(app_for(url))
+    app.config["WTF_CSRF_ENABLED"] = False
+    with app.app_context():
+        create_user(username, Role.VIEWER, password)
+        db.session.commit()
+    client = app.test_client()
+    client.post("/login", data={"username": username, "password": password})
+    return app, client
+
+
 def empty_registry(url: str):
     """The application on an empty, migrated database (PostgreSQL's schema is dropped first)."""
     from flask_migrate import upgrade
