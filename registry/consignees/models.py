@@ -176,7 +176,14 @@ class Certification(Record, db.Model):
     """A certification a consignee holds (PrivacyMark, ISMS ...), with its expiry."""
 
     __tablename__ = "certifications"
-    __table_args__ = (sa.UniqueConstraint("consignee_id", "scheme", "number"),)
+    __table_args__ = (
+        sa.UniqueConstraint("consignee_id", "scheme", "number"),
+        # the list's default order (the soonest to expire first), alone and under a scheme, and
+        # its sort by number
+        list_index("certifications", "expires_on"),
+        list_index("certifications", "scheme", "expires_on"),
+        list_index("certifications", "number"),
+    )
 
     #: the certified consignee
     consignee_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("consignees.id"))
