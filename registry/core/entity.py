@@ -10,7 +10,8 @@ from functools import cache
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from sqlalchemy import orm as so
@@ -463,12 +464,20 @@ class Entity:
         ENTITIES[self.model] = self
 
     def list_view(self):
+        body = memo.remembered((
+            "list", self.name, str(get_locale()), str(current_user.role),
+            *sorted(request.args.items(multi=True))), self._list_body)
+        return render_template("entity/list.html", entity=self, body=body)
+
+    def _list_body(self) -> Markup:
+        """The list's content for the request's arguments: its filters with their counts, its
+        page of rows, its pager; the same for every reader of the language and role."""
         query, state = self.list_query(request.args)
         page = page_of(query, state["order"], self.count_query(state), request.args,
                        current_app.config["PAGE_SIZE"],
                        remember=("count", self.name, state["q"], *sorted(state["filters"].items())))
-        return render_template("entity/list.html", entity=self, page=page, state=state,
-                               counts=self.facet_counts(state), rows=self.rows(page.items))
+        return Markup(render_template("entity/_list_body.html", entity=self, page=page, state=state,
+                                      counts=self.facet_counts(state), rows=self.rows(page.items)))
 
     def rows(self, objects: list[Record]) -> list[Markup]:
         """The list rows' cells as HTML, built here (a Jinja call per cell costs more than the

@@ -47,3 +47,18 @@ def test_a_list_counts_a_record_made_since_it_was_last_shown(app_ctx, as_role):
     assert special_care_count() == "2"
     page = text(viewer.get("/categories/?kind=special_care"))
     assert special.name in page and "犯罪歴" in page
+
+
+def test_a_remembered_list_is_the_readers_own_language_and_role(app_ctx, as_role):
+    """The same list asked by readers of other roles and languages, with no change between:
+    each gets the page for their role (an editor may add records) and language."""
+    f.make_category(name="氏名")
+    db.session.commit()
+    viewer, editor = as_role("viewer"), as_role("editor")
+    new = 'href="/categories/new"'
+    assert new not in text(viewer.get("/categories/"))
+    assert new in text(editor.get("/categories/"))
+    assert new not in text(viewer.get("/categories/"))
+    english = text(viewer.get("/categories/"))
+    japanese = text(viewer.get("/categories/", headers={"Accept-Language": "ja"}))
+    assert "Search" in english and "Search" not in japanese and "検索" in japanese
