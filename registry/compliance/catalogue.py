@@ -90,10 +90,21 @@ def check(code: str, subject: type[Record], severity: Severity, *, title, explan
 
 # -- conditions shared by the checks ------------------------------------------------------------
 
+def _began(column, on: date):
+    """The day is on or after the column's (no day: from the beginning). One comparison, so that
+    no planner reads nearly every row through the column's index, as SQLite did for "no day, or
+    on or before it" (two ranges of the index, a table lookup each)."""
+    return sa.func.coalesce(column, date.min) <= on
+
+
+def _lasts(column, on: date):
+    """The day is on or before the column's (no day: for ever); one comparison, as _began."""
+    return sa.func.coalesce(column, date.max) >= on
+
+
 def entrustment_active(on: date):
     """The entrustment's work is in progress on the day."""
-    return sa.and_(sa.or_(Entrustment.start_on.is_(None), Entrustment.start_on <= on),
-                   sa.or_(Entrustment.end_on.is_(None), Entrustment.end_on >= on))
+    return sa.and_(_began(Entrustment.start_on, on), _lasts(Entrustment.end_on, on))
 
 
 def _existed(model, on: date):
@@ -102,9 +113,8 @@ def _existed(model, on: date):
 
 
 def _contract_in_force(contract, on: date):
-    return sa.and_(sa.or_(contract.start_on.is_(None), contract.start_on <= on),
-                   sa.or_(contract.end_on.is_(None), contract.end_on >= on,
-                          contract.auto_renewal.is_(True)))
+    return sa.and_(_began(contract.start_on, on),
+                   sa.or_(_lasts(contract.end_on, on), contract.auto_renewal.is_(True)))
 
 
 def last_review() -> sa.ColumnElement:
@@ -113,10 +123,8 @@ def last_review() -> sa.ColumnElement:
 
 
 def grant_active(on: date):
-    """The access grant is in force on the day. (A grant with no grant day was given before any
-    day: written as one comparison, so that no planner reads nearly every grant through the
-    index on the grant day, as SQLite did for "no day, or on or before it".)"""
-    return sa.and_(sa.func.coalesce(AccessGrant.granted_on, date.min) <= on,
+    """The access grant is in force on the day."""
+    return sa.and_(_began(AccessGrant.granted_on, on),
                    sa.or_(AccessGrant.revoked_on.is_(None), AccessGrant.revoked_on > on))
 
 
