@@ -17,8 +17,9 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_login import current_user
+from markupsafe import Markup
 
 from registry.core import auth, lockouts, sso, transactions, users
 from registry.core.auth import role_required
@@ -51,7 +52,11 @@ logged("lockouts", _l("Lock-out"), kind=_l("Locked"), subject=_l("Account or add
 def home():
     """The dashboard: open check results and their trend, what falls due, counts of the inventory."""
     board = dashboard.build()
-    return render_template("core/home.html", totals=board.totals, board=board)
+    shown = (str(get_locale()), str(current_user.role))
+    if shown not in board.pages:
+        board.pages[shown] = Markup(render_template("core/_home_body.html", totals=board.totals,
+                                                    board=board))
+    return render_template("core/home.html", body=board.pages[shown])
 
 
 #: the records whose audit entries only administrators read (user management, lock-outs)

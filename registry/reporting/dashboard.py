@@ -8,7 +8,7 @@ a repeat view reads nothing but the newest audit entry, however large the regist
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -77,6 +77,8 @@ class Dashboard:
     abroad: list[handling.AbroadRow]
     #: the inventory's records by kind (access grants: those not revoked)
     totals: dict[str, int]
+    #: the page made of it, by language and role (rendered once each: it is remembered with it)
+    pages: dict[tuple[str, str], Markup] = field(default_factory=dict, compare=False)
 
     @property
     def horizon(self) -> date:

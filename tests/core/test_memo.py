@@ -62,3 +62,11 @@ def test_a_remembered_list_is_the_readers_own_language_and_role(app_ctx, as_role
     english = text(viewer.get("/categories/"))
     japanese = text(viewer.get("/categories/", headers={"Accept-Language": "ja"}))
     assert "Search" in english and "Search" not in japanese and "検索" in japanese
+
+
+def test_the_remembered_dashboard_is_the_readers_own_language(app_ctx, as_role):
+    viewer = as_role("viewer")
+    assert "Overview" in text(viewer.get("/"))
+    japanese = text(viewer.get("/", headers={"Accept-Language": "ja"}))
+    assert "Overview" not in japanese and "概要" in japanese
+    assert "Overview" in text(viewer.get("/"))
