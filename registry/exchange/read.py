@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from itertools import chain
 
 from flask_babel import gettext as _
@@ -21,6 +22,9 @@ from registry.exchange.values import normalize
 README_SHEETS = {"readme", "説明"}
 #: how far down a sheet the header row is looked for (title rows above it are skipped)
 HEADER_SEARCH_ROWS = 30
+#: the distinct texts and dates kept to be shared by the rows of a sheet (Shared)
+SHARED_VALUES = 100_000
+SHAREABLE = {str, date, datetime}
 
 
 @dataclass(frozen=True)
@@ -223,6 +227,7 @@ def _sheet(name: str, resource: Resource, rows: Iterator[tuple[int, list]], limi
     sheet = SheetRows(resource, name, header_row, positions, headers)
     width = max(positions.values(), default=0) + 1
     refusal, height = None, header_index + 1
+    shared = Shared()
     data = chain(((i, c) for i, c in head.items() if i > header_index), after, rows)
     for index, cells in data:
         height = index + 1
@@ -239,7 +244,7 @@ def _sheet(name: str, resource: Resource, rows: Iterator[tuple[int, list]], limi
             continue
         if len(cells) < width:  # a window narrower than the sheet
             cells += [""] * (width - len(cells))
-        sheet.rows.append((index + 1, cells))
+        sheet.rows.append((index + 1, shared(cells)))
     _refuse_tall(name, height, limits)
     if refusal is not None:
         raise refusal
@@ -247,6 +252,20 @@ def _sheet(name: str, resource: Resource, rows: Iterator[tuple[int, list]], limi
         raise Refused(_("sheet “%(sheet)s” has %(rows)s rows; the limit is %(limit)s", sheet=name,
                         rows=f"{len(sheet.rows):,}", limit=f"{limits.max_rows:,}"))
     return sheet
+
+
+class Shared:
+    """One object for equal texts and dates of a sheet's cells: a sheet repeats its names,
+    codes and dates on many rows, and the cleaned values and the plan keep the cells' objects."""
+
+    def __init__(self):
+        self.values: dict = {}
+
+    def __call__(self, cells: list) -> list:
+        values = self.values
+        if len(values) > SHARED_VALUES:  # a column of values that do not repeat
+            values.clear()
+        return [values.setdefault(c, c) if type(c) in SHAREABLE else c for c in cells]
 
 
 def _too_wide(name: str, index: int, cells: list, limits: Limits) -> Refused | None:

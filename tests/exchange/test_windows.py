@@ -134,3 +134,15 @@ def test_a_sheet_beyond_the_rows_limit_is_refused_for_its_rows_first(tmp_path):
         read.read(path, Limits(max_rows=50, max_cell_chars=100))
     with pytest.raises(Refused, match="row 2 column 2 holds 101 characters"):
         read.read(path, Limits(max_cell_chars=100))
+
+
+def test_equal_texts_and_dates_of_a_sheet_are_one_object(tmp_path):
+    """A sheet repeats its names, codes and dates: the rows share them, each value of its type."""
+    rows = [HEADERS, ["E1", "1", "総務部", date(2025, 4, 1)], ["E2", 1, "総務部", date(2025, 4, 1)],
+            ["E3", True, "総務部", datetime(2025, 4, 1, 0, 0)]]
+    sheet = read.read(workbook(tmp_path / "book.xlsx", {"Employees": rows}), Limits()).sheets[0]
+    (_, first), (_, second), (_, third) = sheet.rows
+    assert first[2] is second[2] is third[2]
+    assert first[3] is second[3]
+    assert [first[1], second[1], third[1]] == ["1", 1, True]
+    assert [type(row[1]) for row in (first, second, third)] == [str, float, bool]
