@@ -92,7 +92,8 @@ def unread_cells(path, sheets: Iterable[str]) -> dict[str, dict[tuple[int, int],
     """For each named sheet: its unread cells by (row, column)."""
     try:
         with zipfile.ZipFile(path) as archive:
-            parts = _sheet_parts(archive)
+            parts = (sheet_parts(archive, relationships(archive))
+                     if {WORKBOOK, WORKBOOK_RELATIONS} <= archive.NameToInfo.keys() else {})
             found = {}
             for name in sheets:
                 part = parts.get(name)
@@ -102,7 +103,7 @@ def unread_cells(path, sheets: Iterable[str]) -> dict[str, dict[tuple[int, int],
         raise Refused(_("the workbook cannot be read (%(error)s)", error=one_line(error))) from error
 
 
-def _elements(archive: zipfile.ZipFile, part: str):
+def elements(archive: zipfile.ZipFile, part: str):
     """The part's elements as they end (local name, element), streamed."""
     parser = XMLPullParser(("end",))
     with archive.open(part) as stream:
@@ -115,24 +116,28 @@ def _elements(archive: zipfile.ZipFile, part: str):
             yield element.tag.rsplit("}", 1)[-1], element
 
 
-def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> the part that holds it, from the workbook and its relationships."""
-    if WORKBOOK not in archive.NameToInfo or WORKBOOK_RELATIONS not in archive.NameToInfo:
-        return {}
-    targets = {}
-    for tag, element in _elements(archive, WORKBOOK_RELATIONS):
+def relationships(archive: zipfile.ZipFile) -> dict[str, tuple[str, str]]:
+    """The workbook's relationships: id -> (the part it points to, its type)."""
+    related = {}
+    for tag, element in elements(archive, WORKBOOK_RELATIONS):
         if tag == "Relationship":
             target = element.get("Target") or ""
-            targets[element.get("Id")] = (target.lstrip("/") if target.startswith("/") else
-                                          posixpath.normpath(posixpath.join("xl", target)))
+            related[element.get("Id")] = (
+                target.lstrip("/") if target.startswith("/") else
+                posixpath.normpath(posixpath.join("xl", target)), element.get("Type") or "")
             element.clear()
+    return related
+
+
+def sheet_parts(archive: zipfile.ZipFile, related: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """Sheet name -> the part that holds it, from the workbook and its relationships."""
     parts = {}
-    for tag, element in _elements(archive, WORKBOOK):
+    for tag, element in elements(archive, WORKBOOK):
         if tag == "sheet":
             relation = next((value for key, value in element.attrib.items()
                              if key == "id" or key.endswith("}id")), None)
-            if relation in targets:
-                parts[element.get("name")] = targets[relation]
+            if relation in related:
+                parts[element.get("name")] = related[relation][0]
             element.clear()
     return parts
 
@@ -156,9 +161,9 @@ def _scan(archive: zipfile.ZipFile, part: str) -> dict[tuple[int, int], Unread]:
             pending = pieces.pop()  # the row that has not ended yet
             for piece in pieces:  # a row, after what came since the previous one (empty rows)
                 if not patterns.may_hold_any(piece):
-                    row = _row_number(patterns, piece, row)[0]
+                    row = row_number(patterns, piece, row)[0]
                 elif piece.count(patterns.row_start) == 1:
-                    row, cells_from = _row_number(patterns, piece, row)
+                    row, cells_from = row_number(patterns, piece, row)
                     _scan_row(patterns, row, piece[cells_from:], unread)
                 else:  # empty rows, or rows whose end tags are written otherwise (`</row >`)
                     row = _scan_rows(patterns, piece + patterns.row_end, row, unread)
@@ -177,7 +182,7 @@ def _scan_rows(patterns: Syntax, data: bytes, row: int, unread: dict) -> int:
     return row
 
 
-def _row_number(patterns: Syntax, piece: bytes, previous: int) -> tuple[int, int]:
+def row_number(patterns: Syntax, piece: bytes, previous: int) -> tuple[int, int]:
     """The number of the piece's last row (empty rows may come before it) and where its cells
     begin."""
     number, cells_from = previous, 0

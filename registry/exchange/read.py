@@ -3,14 +3,18 @@ English or Japanese matched to the resources' columns, under any title rows, in 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from itertools import chain
 
 from flask_babel import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 from xlsxwriter.utility import xl_col_to_name
 
+from registry.exchange import windows
 from registry.exchange.cells import Unread, unread_cells
-from registry.exchange.guard import Limits, Refused, one_line
+from registry.exchange.guard import DAMAGE, Limits, Refused, one_line
 from registry.exchange.resources import REQUIRED_MARK, RESOURCES, Column, Resource
 from registry.exchange.values import normalize
 
@@ -18,6 +22,9 @@ from registry.exchange.values import normalize
 README_SHEETS = {"readme", "説明"}
 #: how far down a sheet the header row is looked for (title rows above it are skipped)
 HEADER_SEARCH_ROWS = 30
+#: the distinct texts and dates kept to be shared by the rows of a sheet (Shared)
+SHARED_VALUES = 100_000
+SHAREABLE = {str, date, datetime}
 
 
 @dataclass(frozen=True)
@@ -125,12 +132,7 @@ def read(path, limits: Limits) -> Parsed:
                                          "them", other=seen[resource.name])))
             continue
         seen[resource.name] = name
-        try:
-            raw = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        except (CalamineError, ValueError) as error:
-            raise Refused(_("sheet “%(sheet)s” cannot be read (%(error)s)", sheet=name,
-                            error=one_line(error))) from error
-        sheet = _sheet(name, resource, raw, limits, parsed, unread[name])
+        sheet = _read_sheet(path, workbook, name, resource, limits, parsed, unread[name])
         if sheet is not None:
             parsed.sheets.append(sheet)
     names = workbook.sheet_names
@@ -150,14 +152,44 @@ def _no_known_sheet(names: list[str]) -> Issue:
                    "after the records it holds: %(expected)s", found=found, expected=expected))
 
 
-def _sheet(name: str, resource: Resource, raw: list[list], limits: Limits, parsed: Parsed,
-           unread: dict[tuple[int, int], Unread]) -> SheetRows | None:
-    if len(raw) > limits.max_rows + HEADER_SEARCH_ROWS:
-        raise Refused(_("sheet “%(sheet)s” has %(rows)s rows; the limit is %(limit)s", sheet=name,
-                        rows=f"{len(raw):,}", limit=f"{limits.max_rows:,}"))
+def _read_sheet(path, workbook: CalamineWorkbook, name: str, resource: Resource, limits: Limits,
+                parsed: Parsed, unread: dict[tuple[int, int], Unread]) -> SheetRows | None:
+    """The sheet read window by window (windows.py); read whole when its rows cannot be."""
+    issues, notices = len(parsed.issues), len(parsed.notices)
+    try:
+        try:
+            rows = windows.rows(path, name)
+            if rows is not None:
+                return _sheet(name, resource, rows, limits, parsed, unread)
+        except windows.OutOfOrder:
+            del parsed.issues[issues:], parsed.notices[notices:]
+        raw = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except (CalamineError, ValueError) as error:
+        raise Refused(_("sheet “%(sheet)s” cannot be read (%(error)s)", sheet=name,
+                        error=one_line(error))) from error
+    except DAMAGE as error:
+        raise Refused(_("the workbook cannot be read (%(error)s)", error=one_line(error))) from error
+    return _sheet(name, resource, enumerate(raw), limits, parsed, unread)
+
+
+def _sheet(name: str, resource: Resource, rows: Iterator[tuple[int, list]], limits: Limits,
+           parsed: Parsed, unread: dict[tuple[int, int], Unread]) -> SheetRows | None:
+    """The sheet's data rows under its header row. A sheet beyond the limit of rows is refused
+    before anything else about it, as when it was read whole: a refusal met on the way waits
+    until every row is counted."""
+    rows = iter(rows)
+    head: dict[int, list] = {}
+    after: list[tuple[int, list]] = []
+    for index, cells in rows:
+        if index >= HEADER_SEARCH_ROWS:
+            after.append((index, cells))
+            break
+        head[index] = cells
     lookup = _header_lookup(resource)
-    header_index = _find_header(raw, lookup, resource)
+    header_index = _find_header([head.get(i, []) for i in range(HEADER_SEARCH_ROWS)], lookup,
+                                resource)
     if header_index is None:
+        _refuse_tall(name, _height(chain(head.items(), after, rows)), limits)
         expected = ", ".join(f"“{resource.by_key[k].en}” / “{resource.by_key[k].ja}”"
                              for k in resource.key)
         parsed.issues.append(Issue(name, None, None, None,
@@ -169,7 +201,7 @@ def _sheet(name: str, resource: Resource, raw: list[list], limits: Limits, parse
         return None
     positions: dict[str, int] = {}
     headers: dict[str, str] = {}
-    for position, text in enumerate(raw[header_index]):
+    for position, text in enumerate(head[header_index]):
         if text in (None, ""):
             continue
         column = lookup.get(header_key(text))
@@ -194,25 +226,77 @@ def _sheet(name: str, resource: Resource, raw: list[list], limits: Limits, parse
                    or (row > header_row and column in shown), shown)
     sheet = SheetRows(resource, name, header_row, positions, headers)
     width = max(positions.values(), default=0) + 1
-    for index in range(header_index + 1, len(raw)):
-        cells = raw[index]
-        if len(cells) > limits.max_columns and any(c not in (None, "") for c in cells[limits.max_columns:]):
-            raise Refused(_("sheet “%(sheet)s” row %(row)s has more than %(limit)s columns",
-                            sheet=name, row=index + 1, limit=limits.max_columns))
+    refusal, height = None, header_index + 1
+    shared = Shared()
+    data = chain(((i, c) for i, c in head.items() if i > header_index), after, rows)
+    for index, cells in data:
+        height = index + 1
+        if refusal is not None:
+            continue
+        refusal = _too_wide(name, index, cells, limits)
+        if refusal is not None:
+            continue
         cells = cells[:width]
         if all(c in (None, "") for c in cells):
             continue
-        for position, value in enumerate(cells):
-            if isinstance(value, str) and len(value) > limits.max_cell_chars:
-                raise Refused(_("sheet “%(sheet)s” row %(row)s column %(column)s holds %(length)s "
-                                "characters; the limit is %(limit)s", sheet=name, row=index + 1,
-                                column=position + 1, length=f"{len(value):,}",
-                                limit=f"{limits.max_cell_chars:,}"))
-        sheet.rows.append((index + 1, cells))
+        refusal = _too_long(name, index, cells, limits)
+        if refusal is not None:
+            continue
+        if len(cells) < width:  # a window narrower than the sheet
+            cells += [""] * (width - len(cells))
+        sheet.rows.append((index + 1, shared(cells)))
+    _refuse_tall(name, height, limits)
+    if refusal is not None:
+        raise refusal
     if len(sheet.rows) > limits.max_rows:
         raise Refused(_("sheet “%(sheet)s” has %(rows)s rows; the limit is %(limit)s", sheet=name,
                         rows=f"{len(sheet.rows):,}", limit=f"{limits.max_rows:,}"))
     return sheet
+
+
+class Shared:
+    """One object for equal texts and dates of a sheet's cells: a sheet repeats its names,
+    codes and dates on many rows, and the cleaned values and the plan keep the cells' objects."""
+
+    def __init__(self):
+        self.values: dict = {}
+
+    def __call__(self, cells: list) -> list:
+        values = self.values
+        if len(values) > SHARED_VALUES:  # a column of values that do not repeat
+            values.clear()
+        return [values.setdefault(c, c) if type(c) in SHAREABLE else c for c in cells]
+
+
+def _too_wide(name: str, index: int, cells: list, limits: Limits) -> Refused | None:
+    if len(cells) > limits.max_columns and any(c not in (None, "") for c in cells[limits.max_columns:]):
+        return Refused(_("sheet “%(sheet)s” row %(row)s has more than %(limit)s columns",
+                         sheet=name, row=index + 1, limit=limits.max_columns))
+    return None
+
+
+def _too_long(name: str, index: int, cells: list, limits: Limits) -> Refused | None:
+    for position, value in enumerate(cells):
+        if isinstance(value, str) and len(value) > limits.max_cell_chars:
+            return Refused(_("sheet “%(sheet)s” row %(row)s column %(column)s holds %(length)s "
+                             "characters; the limit is %(limit)s", sheet=name, row=index + 1,
+                             column=position + 1, length=f"{len(value):,}",
+                             limit=f"{limits.max_cell_chars:,}"))
+    return None
+
+
+def _height(rows: Iterable[tuple[int, list]]) -> int:
+    """The number of rows of the sheet, as read whole (up to its last row read)."""
+    height = 0
+    for index, _cells in rows:
+        height = index + 1
+    return height
+
+
+def _refuse_tall(name: str, height: int, limits: Limits) -> None:
+    if height > limits.max_rows + HEADER_SEARCH_ROWS:
+        raise Refused(_("sheet “%(sheet)s” has %(rows)s rows; the limit is %(limit)s", sheet=name,
+                        rows=f"{height:,}", limit=f"{limits.max_rows:,}"))
 
 
 def _report_unread(parsed: Parsed, name: str, unread: dict[tuple[int, int], Unread], wanted,
