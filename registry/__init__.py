@@ -78,7 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 #: the domains whose records are described (core.schema), in the order of the workbook's sheets
-DOMAINS = ("inventory", "consignees", "supervision", "people", "questionnaires")
+DOMAINS = ("inventory", "consignees", "supervision", "people", "questionnaires", "incidents")
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -92,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     from registry.core.views import bp as core
     from registry.evidence.views import bp as evidence
     from registry.exchange.views import bp as exchange
+    from registry.incidents.views import bp as incidents
     from registry.inventory.views import bp as inventory
     from registry.jobs.views import bp as jobs
     from registry.ledger.views import bp as ledger
@@ -101,7 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from registry.supervision.views import bp as supervision
 
     for blueprint in (core, inventory, consignees, supervision, people, exchange, questionnaires,
-                      compliance, reporting, ledger, security, evidence, jobs):
+                      compliance, reporting, ledger, security, evidence, jobs, incidents):
         app.register_blueprint(blueprint)
     if app.config["JOBS_IN_APP"]:
         from registry.jobs.runner import start_in_app

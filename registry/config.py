@@ -60,13 +60,25 @@ def _attachment_max_bytes(raw: str) -> int:
 
 def _by_tier(raw: str, name: str) -> dict[str, int]:
     """'high=90,medium=180,low=365' as {'high': 90, ...}."""
+    return _days(raw, name, ("high", "medium", "low"), "high=90,medium=180,low=365")
+
+
+#: the incident clocks' days (APPI Art. 26, PPC rule 8): the preliminary report "promptly"
+#: (about 3-5 days, the guidelines), the final report in 30 days or 60 for a malicious act, and
+#: the company's own target for notifying the individuals "promptly"
+INCIDENT_DAYS = "preliminary=5,final=30,final_malicious=60,notice=30"
+
+
+def _days(raw: str, name: str, keys: tuple[str, ...], example: str) -> dict[str, int]:
+    """'high=90,medium=180,low=365' as {'high': 90, ...}: a positive number of days for each key."""
     try:
-        days = {tier.strip(): int(value) for tier, value in
+        days = {key.strip(): int(value) for key, value in
                 (part.split("=") for part in raw.split(","))}
     except ValueError as error:
-        raise ValueError(f"{name} must look like high=90,medium=180,low=365, not {raw!r}") from error
-    if set(days) != {"high", "medium", "low"}:
-        raise ValueError(f"{name} must give days for high, medium and low, not {raw!r}")
+        raise ValueError(f"{name} must look like {example}, not {raw!r}") from error
+    if set(days) != set(keys) or min(days.values()) < 1:
+        raise ValueError(f"{name} must give a positive number of days for each of "
+                         f"{', '.join(keys)}, not {raw!r}")
     return days
 
 
@@ -156,6 +168,13 @@ def from_environment(instance_path: Path) -> dict:
                                 "REGISTRY_ANSWER_DAYS"),
         "CHECK_SEVERITY": _severities(env.get("REGISTRY_CHECK_SEVERITY", "")),
         "CONTRACT_NOTICE_DAYS": int(env.get("REGISTRY_CONTRACT_NOTICE_DAYS", "90")),
+        "INCIDENT_DAYS": _days(env.get("REGISTRY_INCIDENT_DAYS", INCIDENT_DAYS),
+                               "REGISTRY_INCIDENT_DAYS",
+                               ("preliminary", "final", "final_malicious", "notice"),
+                               INCIDENT_DAYS),
+        # PPC rule 7(4): a leak of the data of more than this many persons must be reported
+        "INCIDENT_PERSONS": _count(env.get("REGISTRY_INCIDENT_PERSONS", "1000"),
+                                   "REGISTRY_INCIDENT_PERSONS"),
         "ATTACHMENT_MAX_BYTES": _attachment_max_bytes(env.get("REGISTRY_ATTACHMENT_MAX_BYTES",
                                                               str(20 * 1024 * 1024))),
         "JOBS_IN_APP": _flag(env.get("REGISTRY_JOBS_IN_APP", "1"), "REGISTRY_JOBS_IN_APP"),

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from registry.consignees.models import Certification, Consignee, Contract, Entrustment
 from registry.core import operations
+from registry.incidents.models import Incident
 from registry.inventory.models import AppiKind, DataCategory, Purpose, PurposeCategory
 from registry.people.models import AccessGrant, Employee
 from registry.questionnaires.models import Question
@@ -87,6 +88,13 @@ def make_finding(**overrides) -> Finding:
               "resolution": "誓約書を回収した" if closed else "",
               "check": overrides.pop("check", None) or make_check(), **overrides}
     return operations.create(Finding, values)
+
+
+def make_incident(**overrides) -> Incident:
+    """A suspected leak learned of on 2026-10-01, concerning no category yet."""
+    values = {"reference": f"INC-T{_n()}", "summary": "メール誤送信", "learned_on": date(2026, 10, 1),
+              **overrides}
+    return operations.create(Incident, values)
 
 
 def make_employee(**overrides) -> Employee:

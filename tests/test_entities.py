@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from registry.consignees.models import Certification, Consignee, Contract, Entrustment
 from registry.core.models import AuditEntry
 from registry.extensions import db
+from registry.incidents.models import Incident
 from registry.inventory.models import DataCategory, Purpose, PurposeCategory
 from registry.people.models import AccessGrant, Employee
 from registry.questionnaires.models import Question
@@ -86,6 +87,12 @@ SPECS = {
                             "category": f.make_category().id, "level": "read",
                             "system": "CRM"},
                    ("system", "MA tool"), "system"),
+    "incidents": Spec("/incidents", Incident, f.make_incident,
+                      lambda: {"reference": "INC-9001", "summary": "顧客リストの誤送信",
+                               "kind": "leakage", "learned_on": "2026-10-01",
+                               "categories": [f.make_category().id], "persons": "1200",
+                               "consignee": f.make_consignee().id},
+                      ("cause", "宛先の入力誤り"), "reference"),
     "questions": Spec("/questions", Question, f.make_question,
                       lambda: {"code": "tst-01", "area": "technical", "answer_type": "yes_no",
                                "passing_answer": "yes", "severity": "high", "audience": "all",

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from registry.exchange import write
+from registry.incidents import report as incident_report
 from registry.questionnaires import bank, issuance
 from registry.questionnaires import workbook as questionnaire
 from registry.reporting import quarterly
@@ -27,6 +28,9 @@ WRITING = {"csv.writer", "csv.DictWriter", "to_csv", "to_excel", "ExcelWriter"}
 WRITERS = {
     "registry.exchange.write": write.export,
     "registry.reporting.workbook": lambda path: report.write(quarterly.build(Q2), path),
+    "registry.incidents.report": lambda path: incident_report.write(
+        [*incident_report.build(f.make_incident(summary=FORMULA_TEXT[0])),
+         *(incident_report.Item("その他参考となる事項", text) for text in FORMULA_TEXT[1:])], path),
     "registry.questionnaires.workbook": lambda path: questionnaire.write(
         issuance.issue(f.make_consignee(name=FORMULA_TEXT[0], country="US")), path),
 }

@@ -27,6 +27,9 @@ from registry.consignees.models import (
 )
 from registry.core.i18n import lazy_gettext as _l
 from registry.core.model import Record
+from registry.extensions import db
+from registry.incidents import assessment
+from registry.incidents.models import Incident
 from registry.inventory.models import AppiKind, DataCategory, Purpose, PurposeCategory, PurposeStatus
 from registry.people.models import AccessGrant, Employee
 from registry.questionnaires.models import Questionnaire, QuestionnaireStatus
@@ -605,3 +608,48 @@ def _purpose_without_category(at: Context) -> sa.Select:
     return (sa.select(Purpose.id, Purpose.code + " " + Purpose.title, sa.null())
             .where(_existed(Purpose, at.as_of), Purpose.status == PurposeStatus.ACTIVE,
                    ~sa.exists().where(PurposeCategory.purpose_id == Purpose.id)))
+
+
+# -- incidents (APPI Art. 26): clocks counted in Python, for they skip holidays ------------------
+
+def _incident_clock_missed(code: str, done: sa.ColumnElement):
+    """The incidents whose clock `code` ran out by the day with its duty not done by then."""
+    def query(at: Context) -> sa.Select:
+        candidates = db.session.scalars(
+            sa.select(Incident).where(Incident.learned_on <= at.as_of,
+                                      sa.or_(done.is_(None), done > at.as_of))
+            .options(so.selectinload(Incident.categories)))
+        missed = {incident.id: clock.due_on.isoformat() for incident in candidates
+                  for clock in assessment.clocks(incident)
+                  if clock.code == code and clock.overdue(at.as_of)}
+        due = sa.case(missed, value=Incident.id) if missed else sa.null()
+        return (sa.select(Incident.id, Incident.reference, due)
+                .where(Incident.id.in_(list(missed))))
+    return query
+
+
+check("incident-preliminary-report-overdue", Incident, Severity.CRITICAL,
+      title=_l("Incident's preliminary report overdue"),
+      explanation=_l("An incident the rules require to be reported has no preliminary report to the "
+                     "PPC by its deadline (promptly: the guidelines say about 3-5 days from "
+                     "learning of it)."),
+      basis=_l("APPI Art. 26(1); PPC rule 8(1)"),
+      reason=_l("Due on %(detail)s."))(
+    _incident_clock_missed("preliminary", Incident.preliminary_reported_on))
+
+check("incident-final-report-overdue", Incident, Severity.CRITICAL,
+      title=_l("Incident's final report overdue"),
+      explanation=_l("An incident the rules require to be reported has no final report to the PPC "
+                     "within 30 days of learning of it (60 for a possibly malicious act)."),
+      basis=_l("APPI Art. 26(1); PPC rule 8(2)"),
+      reason=_l("Due on %(detail)s."))(
+    _incident_clock_missed("final", Incident.final_reported_on))
+
+check("incident-notice-overdue", Incident, Severity.HIGH,
+      title=_l("Individuals not notified of an incident"),
+      explanation=_l("The individuals whose data a reportable incident concerns were neither "
+                     "notified nor, when they could not be reached, told by a public "
+                     "announcement, within the company's target."),
+      basis=_l("APPI Art. 26(2); PPC rule 10"),
+      reason=_l("Due on %(detail)s."))(
+    _incident_clock_missed("notice", sa.func.coalesce(Incident.notified_on, Incident.published_on)))

@@ -14,7 +14,8 @@ from registry.core import charts
 from registry.core.charts import Bar
 from registry.core.i18n import lazy_gettext as _l
 from registry.core.schema import describe_model
-from registry.core.web import when
+from registry.core.web import show, when
+from registry.incidents.models import Incident, IncidentKind
 from registry.people.models import Employee
 from registry.supervision.models import (
     CheckKind,
@@ -57,6 +58,7 @@ SECTIONS = {
     "transfers": _l("Re-entrustment and foreign transfers"),
     "access": _l("Access to personal data"),
     "training": _l("Training and pledges"),
+    "incidents": _l("Incidents and their deadlines"),
     "results": _l("Compliance check results at quarter end"),
 }
 
@@ -105,12 +107,17 @@ FIGURES = {
     "training_coverage_pct": _l("Training coverage (%)"),
     **{f"open_{level.value}": Of(_l("Open results"), level) for level in Severity},
     "waived": _l("Waived results"),
+    "incidents_learned": _l("Incidents learned of"),
+    "incidents_reportable": _l("of which to be reported to the PPC"),
+    "incidents_late": _l("of which a report or notice was late"),
+    "incident_clocks_overdue_at_end": _l("Incident reports and notices overdue at quarter end"),
 }
 
 #: figures that are parts of the one above them (they add up to it, or count some of it)
 PARTS = frozenset({"tier_high", "tier_medium", "tier_low", "selection", "periodic", "ad_hoc",
                    "passed", "with_findings", "failed", "pending", "age_30", "age_90", "age_180",
-                   "age_older", "renewed", "pledged", "trained"})
+                   "age_older", "renewed", "pledged", "trained", "incidents_reportable",
+                   "incidents_late"})
 
 #: the one-page summary, each figure's section and key, and whether a rise is good news (+1), bad
 #: news (-1) or neither (0), which the sections' figures show too
@@ -123,6 +130,7 @@ SUMMARY = (
     ("contracts", "signed", 0), ("contracts", "expired", -1),
     ("access", "departed", 0), ("access", "departed_with_access", -1),
     ("training", "pledge_coverage_pct", 1), ("training", "training_coverage_pct", 1),
+    ("incidents", "incidents_learned", 0), ("incidents", "incident_clocks_overdue_at_end", -1),
     *(("results", f"open_{level.value}", -1) for level in reversed(Severity)),
 )
 BETTER = {(section, key): better for section, key, better in SUMMARY}
@@ -137,6 +145,7 @@ TABLES = {
     "transfer_events": _l("Re-entrustment and foreign-transfer changes"),
     "departures": _l("Departed employees and how fast their access was revoked"),
     "results_at_end": _l("Results of each check at quarter end"),
+    "incidents_learned": _l("Incidents learned of in the quarter, with their deadlines"),
 }
 
 #: the tables' columns: the record pages' own field labels wherever the column is a field
@@ -150,6 +159,11 @@ COLUMNS = {
     "last_revoked_on": _l("Last revocation"), "days_to_revoke": _l("Days to revoke"),
     "grants_in_force": _l("Grants in force at quarter end"),
     "check": _l("Check"), "open": _l("Open"), "waived": _l("Waived"),
+    **{name: Term(Incident, name) for name in ("learned_on", "persons", "preliminary_reported_on",
+                                                "final_reported_on")},
+    "incident_kind": Term(Incident, "kind"), "reportable": _l("To be reported"),
+    "preliminary_due_on": _l("Preliminary report due"), "final_due_on": _l("Final report due"),
+    "notice_due_on": _l("Notice due"), "notice_done_on": _l("Notified or made public on"),
 }
 
 EVENTS = {
@@ -161,7 +175,7 @@ EVENTS = {
 }
 
 _CHOICES = {"check_kind": CheckKind, "check_method": CheckMethod, "check_result": CheckResult,
-            "severity": Severity, "finding_status": FindingStatus}
+            "severity": Severity, "finding_status": FindingStatus, "incident_kind": IncidentKind}
 
 
 @dataclass
@@ -275,6 +289,8 @@ def cell(kind: str, value: object) -> object:
         return str(_CHOICES[kind](value).label)
     if kind == "event":
         return str(EVENTS.get(value, value))
+    if kind == "yes_no":
+        return show(bool(value))
     if kind == "check":
         return str(CATALOGUE[value].title) if value in CATALOGUE else value
     return value

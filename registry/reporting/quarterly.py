@@ -28,12 +28,17 @@ from registry.core import audit
 from registry.core.clock import local_day
 from registry.core.model import utcnow
 from registry.extensions import db
+from registry.incidents import assessment
+from registry.incidents.models import Incident
 from registry.people.models import AccessGrant, Employee
 from registry.reporting.quarters import Quarter
 from registry.supervision.models import CheckKind, CheckResult, Finding, SupervisionCheck
 
 #: upper bounds (days) of the age buckets of open findings; the last bucket is open-ended
 AGE_BUCKETS = (30, 90, 180)
+#: the checks that find an incident's clock run out
+INCIDENT_CHECKS = ("incident-preliminary-report-overdue", "incident-final-report-overdue",
+                   "incident-notice-overdue")
 #: the checks done, by result (the keys of their figures): they add up to the checks done
 RESULTS = {CheckResult.PASS: "passed", CheckResult.PASS_WITH_FINDINGS: "with_findings",
            CheckResult.FAIL: "failed", CheckResult.PENDING: "pending"}
@@ -181,7 +186,39 @@ def _figures(q: Quarter, end: date, tallies: list, departed: list[tuple]) -> dic
     for level in reversed(engine.LEVELS):
         figures[f"results.open_{level.value}"] = sum(t.open for t in tallies if t.severity == level)
     figures["results.waived"] = sum(t.waived for t in tallies)
+    learned = _incidents(q)
+    figures.update({
+        "incidents.incidents_learned": len(learned),
+        "incidents.incidents_reportable": sum(1 for _, reportable, _ in learned if reportable),
+        "incidents.incidents_late": sum(1 for _, _, clocks in learned
+                                        if any(c.late or c.overdue(end) for c in clocks)),
+        "incidents.incident_clocks_overdue_at_end": sum(by_code[code].open + by_code[code].waived
+                                                        for code in INCIDENT_CHECKS),
+    })
     return figures
+
+
+def _incidents(q: Quarter) -> list[tuple[Incident, bool, list[assessment.Clock]]]:
+    """The incidents learned of in the quarter, whether each must be reported, and its clocks."""
+    found = db.session.scalars(
+        sa.select(Incident).where(_between(Incident.learned_on, q))
+        .options(so.selectinload(Incident.categories))
+        .order_by(Incident.learned_on, Incident.reference)).all()
+    return [(incident, assessment.assess(incident).reportable, assessment.clocks(incident))
+            for incident in found]
+
+
+def _incident_rows(q: Quarter) -> list[tuple]:
+    """Each incident of the quarter with its reports' deadlines and the days they went out."""
+    rows = []
+    for incident, reportable, clocks in _incidents(q):
+        by_code = {clock.code: clock for clock in clocks}
+        days = [value for code in ("preliminary", "final", "notice") for value in
+                ((by_code[code].due_on, by_code[code].done_on) if code in by_code else
+                 (None, None))]
+        rows.append((incident.reference, incident.learned_on, incident.kind, incident.persons,
+                     reportable, *days))
+    return rows
 
 
 def _percent(part: int, whole: int) -> float | None:
@@ -276,6 +313,12 @@ def _tables(q: Quarter, end: date, tallies: list, departed: list[tuple]) -> dict
                                          ("last_revoked_on", "date"), ("days_to_revoke", "number"),
                                          ("grants_in_force", "number")], departed)],
         "training": [],
+        "incidents": [_table("incidents_learned", [
+            ("reference", "text"), ("learned_on", "date"), ("incident_kind", "incident_kind"),
+            ("persons", "number"), ("reportable", "yes_no"), ("preliminary_due_on", "date"),
+            ("preliminary_reported_on", "date"), ("final_due_on", "date"),
+            ("final_reported_on", "date"), ("notice_due_on", "date"), ("notice_done_on", "date")],
+            _incident_rows(q))],
         "results": [_table("results_at_end", [("check", "check"), ("severity", "severity"),
                                               ("open", "number"), ("waived", "number")],
                            [(t.check.code, t.severity.value, t.open, t.waived) for t in tallies])],

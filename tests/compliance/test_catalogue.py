@@ -25,6 +25,7 @@ from tests.factories import (
     make_entrustment,
     make_finding,
     make_grant,
+    make_incident,
     make_link,
     make_purpose,
 )
@@ -248,6 +249,23 @@ def _purpose_without_category(fire):
     if not fire:
         make_link(purpose=purpose)
     return purpose
+
+
+def _incident_preliminary_report_overdue(fire):
+    """Learned of on Tuesday 1 September: due on the fifth day, a Saturday, moved to Monday."""
+    return make_incident(learned_on=date(2026, 9, 1), financial_risk=True,
+                         preliminary_reported_on=None if fire else date(2026, 9, 4))
+
+
+def _incident_final_report_overdue(fire):
+    return make_incident(learned_on=date(2026, 8, 1), malicious=False, financial_risk=True,
+                         preliminary_reported_on=date(2026, 8, 3),
+                         final_reported_on=None if fire else date(2026, 8, 28))
+
+
+def _incident_notice_overdue(fire):
+    return make_incident(learned_on=date(2026, 8, 1), persons=5000,
+                         published_on=None if fire else date(2026, 8, 20))
 
 
 SCENARIOS = {name.lstrip("_").replace("_", "-"): build for name, build in list(globals().items())
