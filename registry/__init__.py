@@ -96,13 +96,14 @@ def _register_blueprints(app: Flask) -> None:
     from registry.inventory.views import bp as inventory
     from registry.jobs.views import bp as jobs
     from registry.ledger.views import bp as ledger
+    from registry.notice.views import bp as notice
     from registry.people.views import bp as people
     from registry.questionnaires.views import bp as questionnaires
     from registry.reporting.views import bp as reporting
     from registry.supervision.views import bp as supervision
 
     for blueprint in (core, inventory, consignees, supervision, people, exchange, questionnaires,
-                      compliance, reporting, ledger, security, evidence, jobs, incidents):
+                      compliance, reporting, ledger, security, evidence, jobs, incidents, notice):
         app.register_blueprint(blueprint)
     if app.config["JOBS_IN_APP"]:
         from registry.jobs.runner import start_in_app

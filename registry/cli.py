@@ -36,6 +36,9 @@ from registry.extensions import db
 from registry.jobs import queue, runner
 from registry.ledger import fields, importer
 from registry.ledger.mapping import Mapping
+from registry.notice import content, drift
+from registry.notice import document as notice_document
+from registry.notice import policy as notice_policy
 from registry.questionnaires import bank, issuance, returned, workbook
 from registry.questionnaires.models import WorkbookLanguage
 from registry.reporting import document, quarterly, snapshots
@@ -564,3 +567,46 @@ def restore(file: Path) -> None:
     except backups.BackupError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Restored {file}. Run `registry db upgrade` if the backup is older than this version.")
+
+
+@cli.command("notice")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="FILE.html or FILE.md: the notice of the matters on retained personal data.")
+@click.option("--language", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@click.option("--compare", "policy", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A published privacy policy (text) to compare with the registry.")
+@with_appcontext
+def notice_command(out: Path | None, language: str, policy: Path | None) -> None:
+    """Write the public notice (APPI Art. 32) from the registry to --out, and/or list what
+    drifted between the registry and the published policy given to --compare: exit 0 when
+    nothing drifted, 1 when something did (2: a usage error or an unreadable policy)."""
+    if out is None and policy is None:
+        raise click.UsageError("give --out FILE.html|FILE.md, --compare POLICY.txt, or both")
+    facts = content.build()
+    if out is not None:
+        suffix = out.suffix.lower()
+        if suffix not in notice_document.FORMATS:
+            raise click.BadParameter("the file must end in .html or .md", param_hint="--out")
+        text = notice_document.render(facts, suffix, language)
+        write_atomically(out, lambda path: path.write_text(text, encoding="utf-8"))
+        click.echo(f"Wrote the notice ({len(facts.purposes)} purposes in force) to {out}.")
+        for setting in notice_document.unset(facts):
+            click.echo(f"Warning: {setting} is not set; the notice shows — in its place.", err=True)
+    if policy is None:
+        return
+    try:
+        text = notice_policy.decode(policy.read_bytes())
+    except notice_policy.Unreadable as error:
+        raise click.BadParameter(str(error), param_hint="--compare") from error
+    found = drift.compare(facts, text)
+    with current_app.test_request_context(), force_locale(language):
+        click.echo(f"Drift between the registry and {policy.name} as of {facts.as_of}: "
+                   f"{len(found)}.")
+        for way, heading in (("registry", "In the registry, not in the policy:"),
+                             ("policy", "In the policy, not in the registry:")):
+            listed = [d for d in found if d.way == way]
+            if listed:
+                click.echo(heading)
+                for item in listed:
+                    click.echo(f"  {item.subject} — {item.reason}")
+    sys.exit(1 if found else 0)

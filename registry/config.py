@@ -140,6 +140,12 @@ def from_environment(instance_path: Path) -> dict:
         "SECRET_KEY": env.get("REGISTRY_SECRET_KEY") or None,
         "FISCAL_YEAR_START": _fiscal_year_start(env.get("REGISTRY_FISCAL_YEAR_START", "4")),
         "COMPANY_NAME": env.get("REGISTRY_COMPANY_NAME", "").strip(),
+        # the public notice (APPI Art. 32): the business's address and representative, where
+        # requests and complaints go, and the fee for a notice of purpose or a disclosure
+        "COMPANY_ADDRESS": env.get("REGISTRY_COMPANY_ADDRESS", "").strip(),
+        "COMPANY_REPRESENTATIVE": env.get("REGISTRY_COMPANY_REPRESENTATIVE", "").strip(),
+        "PRIVACY_CONTACT": env.get("REGISTRY_PRIVACY_CONTACT", "").strip(),
+        "REQUEST_FEE": env.get("REGISTRY_REQUEST_FEE", "").strip(),
         "BABEL_DEFAULT_LOCALE": "en",
         "CATALOGUE_MISSES": _catalogue_misses(env.get("REGISTRY_CATALOGUE_MISSES", "")),
         "BABEL_DEFAULT_TIMEZONE": env.get("REGISTRY_TIMEZONE", "Asia/Tokyo"),

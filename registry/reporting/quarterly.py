@@ -148,7 +148,7 @@ def _figures(q: Quarter, end: date, tallies: list, departed: list[tuple]) -> dic
         _count(_between(AccessGrant.last_reviewed_on, q)),
     )).one()
     revoked_days = [row[4] for row in departed if row[4] is not None and not row[5]]
-    holders = _holders(end)
+    holding = holders(end)
     ages = findings_by_age(end)
     by_code = {t.check.code: t for t in tallies}
     figures = {
@@ -177,11 +177,11 @@ def _figures(q: Quarter, end: date, tallies: list, departed: list[tuple]) -> dic
         "access.departed_revoked_median_days": median(revoked_days) if revoked_days else None,
         "access.departed_revoked_max_days": max(revoked_days) if revoked_days else None,
         "access.departed_with_access": sum(1 for row in departed if row[5]),
-        "training.holders": holders[0],
-        "training.pledged": holders[1],
-        "training.pledge_coverage_pct": _percent(holders[1], holders[0]),
-        "training.trained": holders[2],
-        "training.training_coverage_pct": _percent(holders[2], holders[0]),
+        "training.holders": holding[0],
+        "training.pledged": holding[1],
+        "training.pledge_coverage_pct": _percent(holding[1], holding[0]),
+        "training.trained": holding[2],
+        "training.training_coverage_pct": _percent(holding[2], holding[0]),
     })
     for level in reversed(engine.LEVELS):
         figures[f"results.open_{level.value}"] = sum(t.open for t in tallies if t.severity == level)
@@ -242,7 +242,7 @@ def _departures(q: Quarter, end: date) -> list[tuple]:
             for number, name, left, last, remaining in rows]
 
 
-def _holders(end: date) -> tuple[int, int, int]:
+def holders(end: date) -> tuple[int, int, int]:
     """Employees with access in force at the day: how many, how many pledged, how many trained
     in the year before."""
     holding = sa.exists().where(AccessGrant.employee_id == Employee.id, grant_active(end))
