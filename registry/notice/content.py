@@ -58,7 +58,8 @@ def build(on: date | None = None) -> Notice:
     checked = sa.exists().where(SupervisionCheck.consignee_id == Consignee.id,
                                 SupervisionCheck.checked_on.between(on - timedelta(days=365), on))
     consignees, recent = db.session.execute(
-        sa.select(sa.func.count(), sa.func.count(sa.case((checked, 1)))).where(working)).one()
+        sa.select(sa.func.count(), sa.func.count(sa.case((checked, 1)))).select_from(Consignee)
+        .where(working)).one()
     countries = db.session.scalars(
         sa.select(Consignee.country).where(working, Consignee.country != HOME).distinct()
         .order_by(Consignee.country)).all()

@@ -7,7 +7,10 @@ import io
 import sqlite3
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from registry import demo
+from registry.consignees.models import Entrustment
 from registry.extensions import db
 from registry.notice import content, drift
 from tests import factories as f
@@ -100,3 +103,7 @@ def test_the_notice_page_compares_an_uploaded_policy(app_ctx, as_role):
     assert "新規事業の検討のため" in download.get_data(as_text=True)
     facts = content.build()
     assert [p.code for p in facts.purposes][-1] == "P99" and facts.countries == ["IE", "US"]
+    today = facts.as_of
+    working = {e.consignee_id for e in db.session.scalars(sa.select(Entrustment))
+               if (e.start_on or today) <= today and (e.end_on is None or e.end_on >= today)}
+    assert facts.consignees == len(working) > 2, "counted one by one, as a person would"
