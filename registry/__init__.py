@@ -78,7 +78,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 #: the domains whose records are described (core.schema), in the order of the workbook's sheets
-DOMAINS = ("inventory", "consignees", "supervision", "people", "questionnaires", "incidents")
+DOMAINS = ("inventory", "consignees", "supervision", "people", "questionnaires", "incidents",
+           "rights")
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -100,10 +101,12 @@ def _register_blueprints(app: Flask) -> None:
     from registry.people.views import bp as people
     from registry.questionnaires.views import bp as questionnaires
     from registry.reporting.views import bp as reporting
+    from registry.rights.views import bp as rights
     from registry.supervision.views import bp as supervision
 
     for blueprint in (core, inventory, consignees, supervision, people, exchange, questionnaires,
-                      compliance, reporting, ledger, security, evidence, jobs, incidents, notice):
+                      compliance, reporting, ledger, security, evidence, jobs, incidents, notice,
+                      rights):
         app.register_blueprint(blueprint)
     if app.config["JOBS_IN_APP"]:
         from registry.jobs.runner import start_in_app

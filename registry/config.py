@@ -181,6 +181,9 @@ def from_environment(instance_path: Path) -> dict:
         # PPC rule 7(4): a leak of the data of more than this many persons must be reported
         "INCIDENT_PERSONS": _count(env.get("REGISTRY_INCIDENT_PERSONS", "1000"),
                                    "REGISTRY_INCIDENT_PERSONS"),
+        # the company's target for answering an individual's request "without delay"
+        "REQUEST_RESPONSE_DAYS": _count(env.get("REGISTRY_REQUEST_RESPONSE_DAYS", "14"),
+                                        "REGISTRY_REQUEST_RESPONSE_DAYS"),
         "ATTACHMENT_MAX_BYTES": _attachment_max_bytes(env.get("REGISTRY_ATTACHMENT_MAX_BYTES",
                                                               str(20 * 1024 * 1024))),
         "JOBS_IN_APP": _flag(env.get("REGISTRY_JOBS_IN_APP", "1"), "REGISTRY_JOBS_IN_APP"),

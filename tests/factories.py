@@ -14,6 +14,7 @@ from registry.inventory.models import AppiKind, DataCategory, Purpose, PurposeCa
 from registry.people.models import AccessGrant, Employee
 from registry.questionnaires.models import Question
 from registry.questionnaires.services import create_question
+from registry.rights.models import RightsRequest
 from registry.supervision.models import CheckMethod, Finding, SupervisionCheck
 
 PASSWORD = "correct horse battery staple"
@@ -95,6 +96,13 @@ def make_incident(**overrides) -> Incident:
     values = {"reference": f"INC-T{_n()}", "summary": "メール誤送信", "learned_on": date(2026, 10, 1),
               **overrides}
     return operations.create(Incident, values)
+
+
+def make_request(**overrides) -> RightsRequest:
+    """A request for disclosure received on 2026-10-01, not yet decided."""
+    values = {"reference": f"REQ-T{_n()}", "kind": "disclosure", "requester": "山田 花子",
+              "received_on": date(2026, 10, 1), **overrides}
+    return operations.create(RightsRequest, values)
 
 
 def make_employee(**overrides) -> Employee:

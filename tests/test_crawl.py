@@ -41,8 +41,15 @@ class Links(HTMLParser):
             self.found.append(path)
 
 
+def page(response: Response) -> bool:
+    """Whether the answer is a page to read, not a file to download (the public notice as HTML
+    is a file, in the language asked for, whatever the reader's)."""
+    return (response.headers.get("Content-Type", "").startswith("text/html")
+            and not response.headers.get("Content-Disposition", "").startswith("attachment"))
+
+
 def links(response: Response) -> list[str]:
-    if response.status != 200 or not response.headers.get("Content-Type", "").startswith("text/html"):
+    if response.status != 200 or not page(response):
         return []
     parser = Links()
     parser.feed(response.text)
@@ -62,7 +69,7 @@ def crawl(browser: Browser, failing: dict[str, str], who: str, language: str,
             for path, answer in zip(level, answers, strict=True):
                 if answer.status >= 500:
                     failing.setdefault(path, f"{answer.status} ({who})")
-                elif answer.headers.get("Content-Type", "").startswith("text/html"):
+                elif page(answer):
                     words = misses(visible_text(answer.text), language)
                     if words:
                         missing.setdefault((path, language), words)

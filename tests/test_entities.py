@@ -17,6 +17,7 @@ from registry.incidents.models import Incident
 from registry.inventory.models import DataCategory, Purpose, PurposeCategory
 from registry.people.models import AccessGrant, Employee
 from registry.questionnaires.models import Question
+from registry.rights.models import RightsRequest
 from registry.supervision.models import Finding, SupervisionCheck
 from tests import factories as f
 
@@ -93,6 +94,13 @@ SPECS = {
                                "categories": [f.make_category().id], "persons": "1200",
                                "consignee": f.make_consignee().id},
                       ("cause", "宛先の入力誤り"), "reference"),
+    "requests": Spec("/requests", RightsRequest, f.make_request,
+                     lambda: {"reference": "REQ-9001", "kind": "disclosure", "channel": "mail",
+                              "requester": "佐藤 一郎", "received_on": "2026-10-01",
+                              "categories": [f.make_category().id],
+                              "concerned_purposes": [f.make_purpose().id],
+                              "decision": "pending"},
+                     ("notes", "本人確認書類待ち"), "reference"),
     "questions": Spec("/questions", Question, f.make_question,
                       lambda: {"code": "tst-01", "area": "technical", "answer_type": "yes_no",
                                "passing_answer": "yes", "severity": "high", "audience": "all",

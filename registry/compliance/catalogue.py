@@ -33,6 +33,8 @@ from registry.incidents.models import Incident
 from registry.inventory.models import AppiKind, DataCategory, Purpose, PurposeCategory, PurposeStatus
 from registry.people.models import AccessGrant, Employee
 from registry.questionnaires.models import Questionnaire, QuestionnaireStatus
+from registry.rights import clocks as request_clocks
+from registry.rights.models import RightsRequest
 from registry.supervision import cadence
 from registry.supervision.models import (
     CheckKind,
@@ -653,3 +655,20 @@ check("incident-notice-overdue", Incident, Severity.HIGH,
       basis=_l("APPI Art. 26(2); PPC rule 10"),
       reason=_l("Due on %(detail)s."))(
     _incident_clock_missed("notice", sa.func.coalesce(Incident.notified_on, Incident.published_on)))
+
+
+@check("request-response-overdue", RightsRequest, Severity.HIGH,
+       title=_l("Individual's request not answered in time"),
+       explanation=_l("A request for a notice of purposes, disclosure, correction, suspension or the "
+                      "like was not answered by the company's target for answering without delay."),
+       basis=_l("APPI Arts. 32-35; policy Arts. 6-8"),
+       reason=_l("Due on %(detail)s."))
+def _request_response_overdue(at: Context) -> sa.Select:
+    candidates = db.session.scalars(
+        sa.select(RightsRequest).where(RightsRequest.received_on <= at.as_of, sa.or_(
+            RightsRequest.responded_on.is_(None), RightsRequest.responded_on > at.as_of)))
+    late = {request.id: request_clocks.answer_due(request.received_on).isoformat()
+            for request in candidates if request_clocks.overdue(request, at.as_of)}
+    due = sa.case(late, value=RightsRequest.id) if late else sa.null()
+    return (sa.select(RightsRequest.id, RightsRequest.reference, due)
+            .where(RightsRequest.id.in_(list(late))))

@@ -186,6 +186,9 @@ def _resource(description: schema.Description) -> Resource:
             columns += _reference_columns(described, target, keys)
             references.append(Reference(described.name, described.fk, target.name, keys))
         elif described.kind == schema.REFS:
+            if collection is not None:  # the sheet, the import and the export keep one list
+                raise TypeError(f"{description.name}: a sheet carries one list of names; "
+                                f"describe {described.name} with sheet=False")
             columns.append(_column(described, REFLIST, max=4000))
             collection = Reference(described.name, None,
                                    schema.describe_model(described.target).name,

@@ -17,6 +17,7 @@ from registry.core.schema import describe_model
 from registry.core.web import show, when
 from registry.incidents.models import Incident, IncidentKind
 from registry.people.models import Employee
+from registry.rights.models import Decision, RequestKind, RightsRequest
 from registry.supervision.models import (
     CheckKind,
     CheckMethod,
@@ -59,6 +60,7 @@ SECTIONS = {
     "access": _l("Access to personal data"),
     "training": _l("Training and pledges"),
     "incidents": _l("Incidents and their deadlines"),
+    "requests": _l("Individuals' requests and response times"),
     "results": _l("Compliance check results at quarter end"),
 }
 
@@ -111,13 +113,17 @@ FIGURES = {
     "incidents_reportable": _l("of which to be reported to the PPC"),
     "incidents_late": _l("of which a report or notice was late"),
     "incident_clocks_overdue_at_end": _l("Incident reports and notices overdue at quarter end"),
+    "requests_received": _l("Requests received"),
+    "requests_answered": _l("of which answered"),
+    "requests_answer_median_days": _l("Days from receipt to answer (median)"),
+    "requests_overdue_at_end": _l("Requests not answered in time at quarter end"),
 }
 
 #: figures that are parts of the one above them (they add up to it, or count some of it)
 PARTS = frozenset({"tier_high", "tier_medium", "tier_low", "selection", "periodic", "ad_hoc",
                    "passed", "with_findings", "failed", "pending", "age_30", "age_90", "age_180",
                    "age_older", "renewed", "pledged", "trained", "incidents_reportable",
-                   "incidents_late"})
+                   "incidents_late", "requests_answered"})
 
 #: the one-page summary, each figure's section and key, and whether a rise is good news (+1), bad
 #: news (-1) or neither (0), which the sections' figures show too
@@ -131,6 +137,7 @@ SUMMARY = (
     ("access", "departed", 0), ("access", "departed_with_access", -1),
     ("training", "pledge_coverage_pct", 1), ("training", "training_coverage_pct", 1),
     ("incidents", "incidents_learned", 0), ("incidents", "incident_clocks_overdue_at_end", -1),
+    ("requests", "requests_received", 0), ("requests", "requests_overdue_at_end", -1),
     *(("results", f"open_{level.value}", -1) for level in reversed(Severity)),
 )
 BETTER = {(section, key): better for section, key, better in SUMMARY}
@@ -146,6 +153,7 @@ TABLES = {
     "departures": _l("Departed employees and how fast their access was revoked"),
     "results_at_end": _l("Results of each check at quarter end"),
     "incidents_learned": _l("Incidents learned of in the quarter, with their deadlines"),
+    "requests_received": _l("Requests received in the quarter, with their answers"),
 }
 
 #: the tables' columns: the record pages' own field labels wherever the column is a field
@@ -164,6 +172,8 @@ COLUMNS = {
     "incident_kind": Term(Incident, "kind"), "reportable": _l("To be reported"),
     "preliminary_due_on": _l("Preliminary report due"), "final_due_on": _l("Final report due"),
     "notice_due_on": _l("Notice due"), "notice_done_on": _l("Notified or made public on"),
+    **{name: Term(RightsRequest, name) for name in ("received_on", "decision", "responded_on")},
+    "request_kind": Term(RightsRequest, "kind"), "answer_due_on": _l("Answer due"),
 }
 
 EVENTS = {
@@ -175,7 +185,8 @@ EVENTS = {
 }
 
 _CHOICES = {"check_kind": CheckKind, "check_method": CheckMethod, "check_result": CheckResult,
-            "severity": Severity, "finding_status": FindingStatus, "incident_kind": IncidentKind}
+            "severity": Severity, "finding_status": FindingStatus, "incident_kind": IncidentKind,
+            "request_kind": RequestKind, "decision": Decision}
 
 
 @dataclass

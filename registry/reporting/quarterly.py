@@ -32,6 +32,8 @@ from registry.incidents import assessment
 from registry.incidents.models import Incident
 from registry.people.models import AccessGrant, Employee
 from registry.reporting.quarters import Quarter
+from registry.rights import clocks as request_clocks
+from registry.rights.models import RightsRequest
 from registry.supervision.models import CheckKind, CheckResult, Finding, SupervisionCheck
 
 #: upper bounds (days) of the age buckets of open findings; the last bucket is open-ended
@@ -195,7 +197,23 @@ def _figures(q: Quarter, end: date, tallies: list, departed: list[tuple]) -> dic
         "incidents.incident_clocks_overdue_at_end": sum(by_code[code].open + by_code[code].waived
                                                         for code in INCIDENT_CHECKS),
     })
+    received = _requests(q)
+    waited = [(r.responded_on - r.received_on).days for r in received if r.responded_on]
+    figures.update({
+        "requests.requests_received": len(received),
+        "requests.requests_answered": len(waited),
+        "requests.requests_answer_median_days": median(waited) if waited else None,
+        "requests.requests_overdue_at_end": (by_code["request-response-overdue"].open
+                                             + by_code["request-response-overdue"].waived),
+    })
     return figures
+
+
+def _requests(q: Quarter) -> list[RightsRequest]:
+    """The requests received in the quarter."""
+    return list(db.session.scalars(
+        sa.select(RightsRequest).where(_between(RightsRequest.received_on, q))
+        .order_by(RightsRequest.received_on, RightsRequest.reference)))
 
 
 def _incidents(q: Quarter) -> list[tuple[Incident, bool, list[assessment.Clock]]]:
@@ -319,6 +337,11 @@ def _tables(q: Quarter, end: date, tallies: list, departed: list[tuple]) -> dict
             ("preliminary_reported_on", "date"), ("final_due_on", "date"),
             ("final_reported_on", "date"), ("notice_due_on", "date"), ("notice_done_on", "date")],
             _incident_rows(q))],
+        "requests": [_table("requests_received", [
+            ("reference", "text"), ("request_kind", "request_kind"), ("received_on", "date"),
+            ("decision", "decision"), ("answer_due_on", "date"), ("responded_on", "date")],
+            [(r.reference, r.kind, r.received_on, r.decision,
+              request_clocks.answer_due(r.received_on), r.responded_on) for r in _requests(q)])],
         "results": [_table("results_at_end", [("check", "check"), ("severity", "severity"),
                                               ("open", "number"), ("waived", "number")],
                            [(t.check.code, t.severity.value, t.open, t.waived) for t in tallies])],

@@ -28,6 +28,7 @@ from tests.factories import (
     make_incident,
     make_link,
     make_purpose,
+    make_request,
 )
 from tests.factories import today as registry_today
 
@@ -266,6 +267,13 @@ def _incident_final_report_overdue(fire):
 def _incident_notice_overdue(fire):
     return make_incident(learned_on=date(2026, 8, 1), persons=5000,
                          published_on=None if fire else date(2026, 8, 20))
+
+
+def _request_response_overdue(fire):
+    """Received on Monday 14 September: 14 days later is Monday 28 September, the target."""
+    return make_request(received_on=date(2026, 9, 14), identity_document="運転免許証",
+                        verified_on=date(2026, 9, 15), decision="granted",
+                        responded_on=None if fire else date(2026, 9, 28))
 
 
 SCENARIOS = {name.lstrip("_").replace("_", "-"): build for name, build in list(globals().items())

@@ -332,12 +332,12 @@ def test_the_cover_and_the_summary_compare_two_quarters(app_ctx, as_role, compan
     assert summary["Contracts expired without renewal"] == ["1", "0", "+1"]
     assert summary["Employees departed"] == ["1", "0", "+1"]
     assert summary["Training coverage (%)"] == ["100.0", "0.0", "+100"]
-    assert len(summary) == 21 and "Open results: Medium" in summary
+    assert len(summary) == 23 and "Open results: Medium" in summary
     trend = {f.label: f.trend for f in present(quarterly.build(Q2)).summary}
     assert trend["Findings resolved"] == "better" and trend["Contracts expired without renewal"] == "worse"
     assert re.search(r'class="num change better">\+1</td>', html)
     assert re.search(r'class="num change worse">\+1</td>', html)
-    assert html.count("<svg") == 1 + 9, "the summary's chart and one a section"
+    assert html.count("<svg") == 1 + 10, "the summary's chart and one a section"
 
 
 # -- the PDF ----------------------------------------------------------------------------------

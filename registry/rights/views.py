@@ -1,0 +1,50 @@
+"""Pages for individuals' requests: the list with its clocks, and each request with its
+deadline and the day from which a suit may follow."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from sqlalchemy import orm as so
+
+from registry.core.entity import Column, DateRange, Entity, Filter
+from registry.core.i18n import lazy_gettext as _l
+from registry.rights import clocks
+from registry.rights.models import Decision, RequestKind, RightsRequest
+from registry.rights.rules import REQUESTS
+
+bp = Blueprint("rights", __name__)
+
+
+def _context(request: RightsRequest) -> dict:
+    return {"suit_from": clocks.suit_possible_from(request)}
+
+
+requests = Entity(
+    name="requests",
+    description=REQUESTS,
+    columns=[
+        Column("reference", RightsRequest.reference, link=True),
+        Column("kind", RightsRequest.kind),
+        Column("channel", RightsRequest.channel),
+        Column("received_on", RightsRequest.received_on),
+        Column("decision", RightsRequest.decision),
+        Column("due_on", label=_l("Answer due")),
+        Column("responded_on", RightsRequest.responded_on),
+        Column("overdue", label=_l("Overdue")),
+    ],
+    search=(RightsRequest.reference, RightsRequest.requester, RightsRequest.notes),
+    filters=(
+        Filter.on(RightsRequest.kind, "kind", _l("Kind of request"), RequestKind.choices),
+        Filter.on(RightsRequest.decision, "decision", _l("Decision"), Decision.choices),
+        Filter("open", _l("Not answered"), lambda: [("yes", _l("Not answered"))],
+               lambda v: RightsRequest.responded_on.is_(None)),
+        DateRange("received_on", REQUESTS.by_name["received_on"].label,
+                  RightsRequest.received_on),
+    ),
+    default_sort="-received_on",
+    load=(so.selectinload(RightsRequest.categories), so.selectinload(RightsRequest.concerned_purposes)),
+    detail_template="rights/detail.html",
+    detail_context=_context,
+)
+requests.register(bp)
+
