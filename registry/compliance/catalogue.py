@@ -621,13 +621,19 @@ def _incident_clock_missed(code: str, done: sa.ColumnElement):
             sa.select(Incident).where(Incident.learned_on <= at.as_of,
                                       sa.or_(done.is_(None), done > at.as_of))
             .options(so.selectinload(Incident.categories)))
-        missed = {incident.id: clock.due_on.isoformat() for incident in candidates
-                  for clock in assessment.clocks(incident)
-                  if clock.code == code and clock.overdue(at.as_of)}
-        due = sa.case(missed, value=Incident.id) if missed else sa.null()
-        return (sa.select(Incident.id, Incident.reference, due)
-                .where(Incident.id.in_(list(missed))))
+        return _due_passed(Incident, Incident.reference, {
+            incident.id: clock.due_on for incident in candidates
+            for clock in assessment.clocks(incident)
+            if clock.code == code and clock.overdue(at.as_of)})
     return query
+
+
+def _due_passed(model, label: sa.ColumnElement, missed: dict[int, date]) -> sa.Select:
+    """The records whose deadlines, counted in Python (past closed days), ran out: id, label and
+    the day each was due."""
+    due = sa.case({id: day.isoformat() for id, day in missed.items()}, value=model.id) \
+        if missed else sa.null()
+    return sa.select(model.id, label, due).where(model.id.in_(list(missed)))
 
 
 check("incident-preliminary-report-overdue", Incident, Severity.CRITICAL,
@@ -667,8 +673,6 @@ def _request_response_overdue(at: Context) -> sa.Select:
     candidates = db.session.scalars(
         sa.select(RightsRequest).where(RightsRequest.received_on <= at.as_of, sa.or_(
             RightsRequest.responded_on.is_(None), RightsRequest.responded_on > at.as_of)))
-    late = {request.id: request_clocks.answer_due(request.received_on).isoformat()
-            for request in candidates if request_clocks.overdue(request, at.as_of)}
-    due = sa.case(late, value=RightsRequest.id) if late else sa.null()
-    return (sa.select(RightsRequest.id, RightsRequest.reference, due)
-            .where(RightsRequest.id.in_(list(late))))
+    return _due_passed(RightsRequest, RightsRequest.reference, {
+        request.id: request_clocks.answer_due(request.received_on) for request in candidates
+        if request_clocks.overdue(request, at.as_of)})
