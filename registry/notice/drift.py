@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 
 import pycountry
 from babel import Locale
@@ -103,6 +104,7 @@ def _purposes(purposes: list[Purpose], policy: Policy) -> list[Drift]:
     return drift
 
 
+@cache
 def _country_names() -> dict[str, str]:
     """Names that a policy may give a country (English, official, common, Japanese) -> code."""
     names = {}

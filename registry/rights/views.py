@@ -4,7 +4,6 @@ deadline and the day from which a suit may follow."""
 from __future__ import annotations
 
 from flask import Blueprint
-from sqlalchemy import orm as so
 
 from registry.core.entity import Column, DateRange, Entity, Filter
 from registry.core.i18n import lazy_gettext as _l
@@ -42,7 +41,6 @@ requests = Entity(
                   RightsRequest.received_on),
     ),
     default_sort="-received_on",
-    load=(so.selectinload(RightsRequest.categories), so.selectinload(RightsRequest.concerned_purposes)),
     detail_template="rights/detail.html",
     detail_context=_context,
 )
