@@ -79,7 +79,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 #: the domains whose records are described (core.schema), in the order of the workbook's sheets
 DOMAINS = ("inventory", "consignees", "supervision", "people", "questionnaires", "incidents",
-           "rights")
+           "rights", "provisions")
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -99,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     from registry.ledger.views import bp as ledger
     from registry.notice.views import bp as notice
     from registry.people.views import bp as people
+    from registry.provisions.views import bp as provisions
     from registry.questionnaires.views import bp as questionnaires
     from registry.reporting.views import bp as reporting
     from registry.rights.views import bp as rights
@@ -106,7 +107,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (core, inventory, consignees, supervision, people, exchange, questionnaires,
                       compliance, reporting, ledger, security, evidence, jobs, incidents, notice,
-                      rights):
+                      rights, provisions):
         app.register_blueprint(blueprint)
     if app.config["JOBS_IN_APP"]:
         from registry.jobs.runner import start_in_app

@@ -68,16 +68,22 @@ def _by_tier(raw: str, name: str) -> dict[str, int]:
 #: the company's own target for notifying the individuals "promptly"
 INCIDENT_DAYS = "preliminary=5,final=30,final_malicious=60,notice=30"
 
+#: how long a record of provision or receipt is kept (PPC rules 21, 25, 30): a year after the last
+#: provision when the contract serves as the record, three years otherwise
+PROVISION_RECORD_YEARS = "contract=1,other=3"
 
-def _days(raw: str, name: str, keys: tuple[str, ...], example: str) -> dict[str, int]:
-    """'high=90,medium=180,low=365' as {'high': 90, ...}: a positive number of days for each key."""
+
+def _days(raw: str, name: str, keys: tuple[str, ...], example: str,
+          unit: str = "days") -> dict[str, int]:
+    """'high=90,medium=180,low=365' as {'high': 90, ...}: a positive number (of days, or of the
+    unit given) for each key."""
     try:
         days = {key.strip(): int(value) for key, value in
                 (part.split("=") for part in raw.split(","))}
     except ValueError as error:
         raise ValueError(f"{name} must look like {example}, not {raw!r}") from error
     if set(days) != set(keys) or min(days.values()) < 1:
-        raise ValueError(f"{name} must give a positive number of days for each of "
+        raise ValueError(f"{name} must give a positive number of {unit} for each of "
                          f"{', '.join(keys)}, not {raw!r}")
     return days
 
@@ -181,6 +187,10 @@ def from_environment(instance_path: Path) -> dict:
         # PPC rule 7(4): a leak of the data of more than this many persons must be reported
         "INCIDENT_PERSONS": _count(env.get("REGISTRY_INCIDENT_PERSONS", "1000"),
                                    "REGISTRY_INCIDENT_PERSONS"),
+        "PROVISION_RECORD_YEARS": _days(env.get("REGISTRY_PROVISION_RECORD_YEARS",
+                                                PROVISION_RECORD_YEARS),
+                                        "REGISTRY_PROVISION_RECORD_YEARS", ("contract", "other"),
+                                        PROVISION_RECORD_YEARS, unit="years"),
         # the company's target for answering an individual's request "without delay"
         "REQUEST_RESPONSE_DAYS": _count(env.get("REGISTRY_REQUEST_RESPONSE_DAYS", "14"),
                                         "REGISTRY_REQUEST_RESPONSE_DAYS"),

@@ -13,6 +13,7 @@ from registry.incidents.models import Incident
 from registry.inventory.models import AppiKind, DataCategory, Purpose, PurposeCategory
 from registry.people.models import AccessGrant, Employee
 from registry.questionnaires.models import Question
+from registry.provisions.models import Provision
 from registry.questionnaires.services import create_question
 from registry.rights.models import RightsRequest
 from registry.supervision.models import CheckMethod, Finding, SupervisionCheck
@@ -103,6 +104,16 @@ def make_request(**overrides) -> RightsRequest:
     values = {"reference": f"REQ-T{_n()}", "kind": "disclosure", "requester": "山田 花子",
               "received_on": date(2026, 10, 1), **overrides}
     return operations.create(RightsRequest, values)
+
+
+def make_provision(**overrides) -> Provision:
+    """A provision of personal data with consent on 2026-10-01, its record complete but for the
+    categories unless given."""
+    values = {"reference": f"PRV-T{_n()}", "kind": "provision", "basis": "consent",
+              "counterparty": "株式会社みなと保険", "individuals": "会員番号 1001～1120",
+              "consent": "会員規約第5条への同意（ウェブ）", "provided_on": date(2026, 10, 1),
+              **overrides}
+    return operations.create(Provision, values)
 
 
 def make_employee(**overrides) -> Employee:

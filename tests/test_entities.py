@@ -16,6 +16,7 @@ from registry.extensions import db
 from registry.incidents.models import Incident
 from registry.inventory.models import DataCategory, Purpose, PurposeCategory
 from registry.people.models import AccessGrant, Employee
+from registry.provisions.models import Provision
 from registry.questionnaires.models import Question
 from registry.rights.models import RightsRequest
 from registry.supervision.models import Finding, SupervisionCheck
@@ -101,6 +102,12 @@ SPECS = {
                               "concerned_purposes": [f.make_purpose().id],
                               "decision": "pending"},
                      ("notes", "本人確認書類待ち"), "reference"),
+    "provisions": Spec("/provisions", Provision, f.make_provision,
+                       lambda: {"reference": "PRV-9001", "kind": "provision", "basis": "consent",
+                                "counterparty": "株式会社みなと保険", "country": "JP",
+                                "provided_on": "2026-10-01", "record_form": "each",
+                                "categories": [f.make_category().id]},
+                       ("notes", "年1回の提供"), "reference"),
     "questions": Spec("/questions", Question, f.make_question,
                       lambda: {"code": "tst-01", "area": "technical", "answer_type": "yes_no",
                                "passing_answer": "yes", "severity": "high", "audience": "all",

@@ -27,11 +27,14 @@ from registry.consignees.models import (
 )
 from registry.core.i18n import lazy_gettext as _l
 from registry.core.model import Record
+from registry.core.schema import describe_model
 from registry.extensions import db
 from registry.incidents import assessment
 from registry.incidents.models import Incident
 from registry.inventory.models import AppiKind, DataCategory, Purpose, PurposeCategory, PurposeStatus
 from registry.people.models import AccessGrant, Employee
+from registry.provisions import record as provision_record
+from registry.provisions.models import Provision
 from registry.questionnaires.models import Questionnaire, QuestionnaireStatus
 from registry.rights import clocks as request_clocks
 from registry.rights.models import RightsRequest
@@ -631,9 +634,13 @@ def _incident_clock_missed(code: str, done: sa.ColumnElement):
 def _due_passed(model, label: sa.ColumnElement, missed: dict[int, date]) -> sa.Select:
     """The records whose deadlines, counted in Python (past closed days), ran out: id, label and
     the day each was due."""
-    due = sa.case({id: day.isoformat() for id, day in missed.items()}, value=model.id) \
-        if missed else sa.null()
-    return sa.select(model.id, label, due).where(model.id.in_(list(missed)))
+    return _listed(model, label, {id: day.isoformat() for id, day in missed.items()})
+
+
+def _listed(model, label: sa.ColumnElement, details: dict[int, str]) -> sa.Select:
+    """The records found in Python: id, label and the detail of each."""
+    detail = sa.case(details, value=model.id) if details else sa.null()
+    return sa.select(model.id, label, detail).where(model.id.in_(list(details)))
 
 
 check("incident-preliminary-report-overdue", Incident, Severity.CRITICAL,
@@ -676,3 +683,39 @@ def _request_response_overdue(at: Context) -> sa.Select:
     return _due_passed(RightsRequest, RightsRequest.reference, {
         request.id: request_clocks.answer_due(request.received_on) for request in candidates
         if request_clocks.overdue(request, at.as_of)})
+
+
+def _item_names(names: str | None) -> str:
+    labels = describe_model(Provision).by_name
+    return "、".join(str(labels[name].label) for name in (names or "").split(",") if name)
+
+
+@check("provision-without-record", Provision, Severity.HIGH,
+       title=_l("Provision without a complete record"),
+       explanation=_l("A provision to or a receipt from a third party, or personally referable "
+                      "information given to a recipient who will link it to a person, lacks an "
+                      "item its record must hold: the consent, the third party's address and "
+                      "representative, how the provider obtained the data, the confirmation made "
+                      "beforehand, the individuals or the data categories."),
+       basis=_l("APPI Arts. 29-31; PPC rules 20, 24, 28"),
+       reason=_l("Lacks: %(detail)s."),
+       describe=_item_names)
+def _provision_without_record(at: Context) -> sa.Select:
+    candidates = db.session.scalars(
+        sa.select(Provision).where(Provision.provided_on <= at.as_of, provision_record.incomplete())
+        .options(so.selectinload(Provision.categories)))
+    return _listed(Provision, Provision.reference,
+                   {p.id: ",".join(provision_record.missing(p)) for p in candidates})
+
+
+@check("provision-record-retention-ended", Provision, Severity.LOW,
+       title=_l("Record of provision kept past its period"),
+       explanation=_l("The rules keep a record of provision or receipt for a year after the last "
+                      "provision when the contract serves as the record, three years otherwise. "
+                      "This one's period has ended: delete it, or record why it is still needed."),
+       basis=_l("PPC rules 21, 25, 30; APPI Art. 22"),
+       reason=_l("Kept until %(detail)s."))
+def _provision_record_retention_ended(at: Context) -> sa.Select:
+    ended = db.session.scalars(sa.select(Provision).where(provision_record.retention_ended(at.as_of)))
+    return _listed(Provision, Provision.reference,
+                   {p.id: provision_record.kept_until(p).isoformat() for p in ended})

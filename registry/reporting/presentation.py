@@ -17,6 +17,7 @@ from registry.core.schema import describe_model
 from registry.core.web import show, when
 from registry.incidents.models import Incident, IncidentKind
 from registry.people.models import Employee
+from registry.provisions.models import Basis, Provision, ProvisionKind
 from registry.rights.models import Decision, RequestKind, RightsRequest
 from registry.supervision.models import (
     CheckKind,
@@ -61,6 +62,7 @@ SECTIONS = {
     "training": _l("Training and pledges"),
     "incidents": _l("Incidents and their deadlines"),
     "requests": _l("Individuals' requests and response times"),
+    "provisions": _l("Provisions to and receipts from third parties"),
     "results": _l("Compliance check results at quarter end"),
 }
 
@@ -117,13 +119,19 @@ FIGURES = {
     "requests_answered": _l("of which answered"),
     "requests_answer_median_days": _l("Days from receipt to answer (median)"),
     "requests_overdue_at_end": _l("Requests not answered in time at quarter end"),
+    "provided": _l("Provisions to third parties (personal data, personally referable information)"),
+    "provided_abroad": _l("of which to a third party abroad"),
+    "received": _l("Receipts from third parties"),
+    "joint_uses": _l("Joint uses begun"),
+    "without_record_at_end": _l("Provisions without a complete record at quarter end"),
+    "retention_ended_at_end": _l("Records kept past their period at quarter end"),
 }
 
 #: figures that are parts of the one above them (they add up to it, or count some of it)
 PARTS = frozenset({"tier_high", "tier_medium", "tier_low", "selection", "periodic", "ad_hoc",
                    "passed", "with_findings", "failed", "pending", "age_30", "age_90", "age_180",
                    "age_older", "renewed", "pledged", "trained", "incidents_reportable",
-                   "incidents_late", "requests_answered"})
+                   "incidents_late", "requests_answered", "provided_abroad"})
 
 #: the one-page summary, each figure's section and key, and whether a rise is good news (+1), bad
 #: news (-1) or neither (0), which the sections' figures show too
@@ -138,6 +146,7 @@ SUMMARY = (
     ("training", "pledge_coverage_pct", 1), ("training", "training_coverage_pct", 1),
     ("incidents", "incidents_learned", 0), ("incidents", "incident_clocks_overdue_at_end", -1),
     ("requests", "requests_received", 0), ("requests", "requests_overdue_at_end", -1),
+    ("provisions", "provided", 0), ("provisions", "without_record_at_end", -1),
     *(("results", f"open_{level.value}", -1) for level in reversed(Severity)),
 )
 BETTER = {(section, key): better for section, key, better in SUMMARY}
@@ -154,6 +163,8 @@ TABLES = {
     "results_at_end": _l("Results of each check at quarter end"),
     "incidents_learned": _l("Incidents learned of in the quarter, with their deadlines"),
     "requests_received": _l("Requests received in the quarter, with their answers"),
+    "provisions_made": _l("Provisions, receipts and joint uses of the quarter, with how long "
+                          "their records are kept"),
 }
 
 #: the tables' columns: the record pages' own field labels wherever the column is a field
@@ -174,6 +185,9 @@ COLUMNS = {
     "notice_due_on": _l("Notice due"), "notice_done_on": _l("Notified or made public on"),
     **{name: Term(RightsRequest, name) for name in ("received_on", "decision", "responded_on")},
     "request_kind": Term(RightsRequest, "kind"), "answer_due_on": _l("Answer due"),
+    **{name: Term(Provision, name) for name in ("counterparty", "country", "provided_on")},
+    "provision_kind": Term(Provision, "kind"), "provision_basis": Term(Provision, "basis"),
+    "kept_until": _l("Record kept until"),
 }
 
 EVENTS = {
@@ -186,7 +200,8 @@ EVENTS = {
 
 _CHOICES = {"check_kind": CheckKind, "check_method": CheckMethod, "check_result": CheckResult,
             "severity": Severity, "finding_status": FindingStatus, "incident_kind": IncidentKind,
-            "request_kind": RequestKind, "decision": Decision}
+            "request_kind": RequestKind, "decision": Decision, "provision_kind": ProvisionKind,
+            "provision_basis": Basis}
 
 
 @dataclass

@@ -31,11 +31,15 @@ from registry.extensions import db
 from registry.incidents import assessment
 from registry.incidents.models import Incident
 from registry.people.models import AccessGrant, Employee
+from registry.provisions import record as provision_record
+from registry.provisions.models import Provision, ProvisionKind
 from registry.reporting.quarters import Quarter
 from registry.rights import clocks as request_clocks
 from registry.rights.models import RightsRequest
 from registry.supervision.models import CheckKind, CheckResult, Finding, SupervisionCheck
 
+#: the provisions that give data to a third party
+GIVEN = (ProvisionKind.PROVISION, ProvisionKind.REFERABLE)
 #: upper bounds (days) of the age buckets of open findings; the last bucket is open-ended
 AGE_BUCKETS = (30, 90, 180)
 #: the checks that find an incident's clock run out
@@ -206,7 +210,25 @@ def _figures(q: Quarter, end: date, tallies: list, departed: list[tuple]) -> dic
         "requests.requests_overdue_at_end": (by_code["request-response-overdue"].open
                                              + by_code["request-response-overdue"].waived),
     })
+    made = _provisions(q)
+    given = [p for p in made if p.kind in GIVEN]
+    figures.update({
+        "provisions.provided": len(given),
+        "provisions.provided_abroad": sum(1 for p in given if p.country != "JP"),
+        "provisions.received": sum(1 for p in made if p.kind == ProvisionKind.RECEIPT),
+        "provisions.joint_uses": sum(1 for p in made if p.kind == ProvisionKind.JOINT_USE),
+        **{f"provisions.{key}": by_code[code].open + by_code[code].waived
+           for key, code in (("without_record_at_end", "provision-without-record"),
+                             ("retention_ended_at_end", "provision-record-retention-ended"))},
+    })
     return figures
+
+
+def _provisions(q: Quarter) -> list[Provision]:
+    """The provisions, receipts and joint uses of the quarter."""
+    return list(db.session.scalars(
+        sa.select(Provision).where(_between(Provision.provided_on, q))
+        .order_by(Provision.provided_on, Provision.reference)))
 
 
 def _requests(q: Quarter) -> list[RightsRequest]:
@@ -342,6 +364,12 @@ def _tables(q: Quarter, end: date, tallies: list, departed: list[tuple]) -> dict
             ("decision", "decision"), ("answer_due_on", "date"), ("responded_on", "date")],
             [(r.reference, r.kind, r.received_on, r.decision,
               request_clocks.answer_due(r.received_on), r.responded_on) for r in _requests(q)])],
+        "provisions": [_table("provisions_made", [
+            ("reference", "text"), ("provision_kind", "provision_kind"),
+            ("provision_basis", "provision_basis"), ("counterparty", "text"), ("country", "text"),
+            ("provided_on", "date"), ("kept_until", "date")],
+            [(p.reference, p.kind, p.basis, p.counterparty, p.country, p.provided_on,
+              provision_record.kept_until(p)) for p in _provisions(q)])],
         "results": [_table("results_at_end", [("check", "check"), ("severity", "severity"),
                                               ("open", "number"), ("waived", "number")],
                            [(t.check.code, t.severity.value, t.open, t.waived) for t in tallies])],

@@ -27,6 +27,7 @@ from tests.factories import (
     make_grant,
     make_incident,
     make_link,
+    make_provision,
     make_purpose,
     make_request,
 )
@@ -274,6 +275,17 @@ def _request_response_overdue(fire):
     return make_request(received_on=date(2026, 9, 14), identity_document="運転免許証",
                         verified_on=date(2026, 9, 15), decision="granted",
                         responded_on=None if fire else date(2026, 9, 28))
+
+
+def _provision_without_record(fire):
+    return make_provision(provided_on=date(2026, 9, 1), categories=[make_category()],
+                          consent="" if fire else "申込書の同意欄")
+
+
+def _provision_record_retention_ended(fire):
+    """The contract serves as the record: kept a year after the provision, to 30 September."""
+    return make_provision(record_form="contract", categories=[make_category()],
+                          provided_on=date(2025, 9, 30) if fire else date(2025, 10, 1))
 
 
 SCENARIOS = {name.lstrip("_").replace("_", "-"): build for name, build in list(globals().items())

@@ -66,10 +66,10 @@ def test_quarterly_report_in_both_formats_and_languages(example_env, tmp_path):
     assert made.returncode == 0, made.stderr
     assert "2026-07-01 to 2026-09-30" in made.stdout
     book = openpyxl.load_workbook(workbook)
-    assert book.sheetnames[0] == "概要" and len(book.sheetnames) == 11
+    assert book.sheetnames[0] == "概要" and len(book.sheetnames) == 12
     assert "リスク区分別の委託先" in book.sheetnames
     assert book.worksheets[1]["B4"].value == "FY2026-Q2" and book.worksheets[1]["C4"].value == "FY2026-Q1"
-    assert sum(name.startswith("xl/charts/chart") for name in zipfile.ZipFile(workbook).namelist()) == 10
+    assert sum(name.startswith("xl/charts/chart") for name in zipfile.ZipFile(workbook).namelist()) == 11
     page = tmp_path / "q2.html"
     assert run(example_env, "report", "quarterly", "fy2026-q2", "--out", str(page), "--snapshot") \
         .returncode == 0

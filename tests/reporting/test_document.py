@@ -332,12 +332,12 @@ def test_the_cover_and_the_summary_compare_two_quarters(app_ctx, as_role, compan
     assert summary["Contracts expired without renewal"] == ["1", "0", "+1"]
     assert summary["Employees departed"] == ["1", "0", "+1"]
     assert summary["Training coverage (%)"] == ["100.0", "0.0", "+100"]
-    assert len(summary) == 23 and "Open results: Medium" in summary
+    assert len(summary) == 25 and "Open results: Medium" in summary
     trend = {f.label: f.trend for f in present(quarterly.build(Q2)).summary}
     assert trend["Findings resolved"] == "better" and trend["Contracts expired without renewal"] == "worse"
     assert re.search(r'class="num change better">\+1</td>', html)
     assert re.search(r'class="num change worse">\+1</td>', html)
-    assert html.count("<svg") == 1 + 10, "the summary's chart and one a section"
+    assert html.count("<svg") == 1 + 11, "the summary's chart and one a section"
 
 
 # -- the PDF ----------------------------------------------------------------------------------
@@ -374,7 +374,7 @@ def test_the_command_writes_the_report_as_pdf(app, app_ctx, tmp_path, company, l
     assert f"{COMPANY} {title}" not in pages[0], "none on the cover"
     assert all(re.search(rf"\b{n} / {len(pages)}\b", text) for n, text in enumerate(pages, 1)), \
         "every page numbered"
-    assert all("委託先" in text or "Consignee" in text for text in pages[2:3])
+    assert all("委託先" in text or "Consignee" in text for text in pages[2:3]), "the summary keeps to one page"
     assert all(font.startswith("Noto-Sans-CJK-JP") for font in fonts(reader)), fonts(reader)
     assert oct(out.stat().st_mode & 0o777) == "0o600"
 

@@ -158,9 +158,9 @@ def test_report_page_downloads_and_snapshots(app_ctx, as_role):
     assert viewer.get(f"/reports/snapshots/{snapshot.id}").status_code == 200
     workbook = download(viewer, f"/reports/snapshots/{snapshot.id}.xlsx")
     book = openpyxl.load_workbook(io.BytesIO(workbook))
-    assert len(book.sheetnames) == 1 + len(snapshot.content["sections"]) == 11, "a summary, the sections"
+    assert len(book.sheetnames) == 1 + len(snapshot.content["sections"]) == 12, "a summary, the sections"
     charts = [n for n in zipfile.ZipFile(io.BytesIO(workbook)).namelist() if n.startswith("xl/charts/")]
-    assert len(charts) == 10, "one native chart per section"
+    assert len(charts) == 11, "one native chart per section"
     checks = book["Supervision checks"]
     values = {row[0]: row[1:3] for row in checks.iter_rows(min_row=5, max_col=3, values_only=True)
               if row[0]}

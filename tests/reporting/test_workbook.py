@@ -65,7 +65,7 @@ def test_the_report_workbooks_sheet_names(app_ctx, as_role, language):
     response.close()
     titles = [sheet["A1"].value for sheet in book.worksheets[1:]]
     names = book.sheetnames
-    assert len(names) == 11 and len({n.casefold() for n in names}) == 11
+    assert len(names) == 12 and len({n.casefold() for n in names}) == 12
     assert all(len(name) <= SHEET_NAME_MAX for name in names)
     assert all(whole_words_of(name, title) for name, title in zip(names[1:], titles, strict=True))
     if language == "en":
