@@ -97,6 +97,13 @@ def _severities(raw: str) -> dict[str, str]:
     return {code.strip(): level.strip() for code, level in pairs}
 
 
+def _folder(raw: str, name: str) -> str:
+    """A folder that exists (or nothing)."""
+    if raw and not Path(raw).is_dir():
+        raise ValueError(f"{name} must name a folder, and {raw!r} is none")
+    return raw
+
+
 def _flag(raw: str, name: str) -> bool:
     if raw not in ("0", "1"):
         raise ValueError(f"{name} must be 0 or 1, not {raw!r}")
@@ -151,6 +158,9 @@ def from_environment(instance_path: Path) -> dict:
         "COMPANY_ADDRESS": env.get("REGISTRY_COMPANY_ADDRESS", "").strip(),
         "COMPANY_REPRESENTATIVE": env.get("REGISTRY_COMPANY_REPRESENTATIVE", "").strip(),
         "PRIVACY_CONTACT": env.get("REGISTRY_PRIVACY_CONTACT", "").strip(),
+        # a folder of the company's own letter templates, replacing the shipped ones by name
+        "LETTER_TEMPLATES": _folder(env.get("REGISTRY_LETTER_TEMPLATES", "").strip(),
+                                    "REGISTRY_LETTER_TEMPLATES"),
         "REQUEST_FEE": env.get("REGISTRY_REQUEST_FEE", "").strip(),
         "BABEL_DEFAULT_LOCALE": "en",
         "CATALOGUE_MISSES": _catalogue_misses(env.get("REGISTRY_CATALOGUE_MISSES", "")),

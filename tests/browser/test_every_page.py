@@ -45,7 +45,8 @@ SERIOUS = ("serious", "critical")
 #: addresses of files to download, not pages
 DOWNLOADS = {"static", "exchange.export", "exchange.batch_file", "evidence.download",
              "questionnaires.questionnaire_workbook", "reporting.quarterly_download",
-             "reporting.snapshot_download", "notice.download", "incidents.report_workbook"}
+             "reporting.snapshot_download", "notice.download", "incidents.report_workbook",
+             "rights.letter_text"}
 #: error pages a GET reaches: an unknown address, a malformed report quarter
 ERROR_PAGES = ("/no-such-page", "/reports/quarterly?quarter=FY-Q9")
 #: addresses of a URL pattern whose links the crawl follows (its first one is the one visited)

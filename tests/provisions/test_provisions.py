@@ -146,3 +146,24 @@ def test_the_years_are_a_setting(app, app_ctx, monkeypatch):
     monkeypatch.setitem(app.config, "PROVISION_RECORD_YEARS", {"contract": 2, "other": 5})
     provision = f.make_provision(provided_on=date(2026, 10, 1))
     assert provision.kept_until == date(2031, 10, 1)
+
+
+def test_the_example_registry_and_its_quarterly_section(app_ctx):
+    """The shipped inventory's three: a provision with consent and one under an exception of Art.
+    27(1) (no record asked for), and personally referable information confirmed beforehand."""
+    from registry import demo
+    from registry.reporting import quarterly
+    from registry.reporting.quarters import Quarter
+
+    assert demo.load()["provisions"] == 3
+    db.session.commit()
+    stored = {p.reference: p for p in db.session.scalars(sa.select(Provision))}
+    assert [record.missing(p) for p in stored.values()] == [[], [], []]
+    assert stored["PRV-0002"].kept_until is None
+    assert stored["PRV-0003"].kept_until == date(2029, 9, 30), "three years after the last"
+    report = quarterly.build(Quarter.parse("FY2025-Q3", 4))
+    section = next(s for s in report["sections"] if s["key"] == "provisions")
+    figures = {key: current for key, current, _ in section["figures"]}
+    assert figures == {"provided": 2, "provided_abroad": 0, "received": 0, "joint_uses": 0,
+                       "without_record_at_end": 0, "retention_ended_at_end": 0}
+    assert [row[0] for row in section["tables"][0]["rows"]] == ["PRV-0003", "PRV-0001"]
