@@ -104,6 +104,13 @@ def _folder(raw: str, name: str) -> str:
     return raw
 
 
+def _file(raw: str, name: str) -> str:
+    """A file that exists (or nothing)."""
+    if raw and not Path(raw).is_file():
+        raise ValueError(f"{name} must name a file, and {raw!r} is none")
+    return raw
+
+
 def _flag(raw: str, name: str) -> bool:
     if raw not in ("0", "1"):
         raise ValueError(f"{name} must be 0 or 1, not {raw!r}")
@@ -158,6 +165,9 @@ def from_environment(instance_path: Path) -> dict:
         "COMPANY_ADDRESS": env.get("REGISTRY_COMPANY_ADDRESS", "").strip(),
         "COMPANY_REPRESENTATIVE": env.get("REGISTRY_COMPANY_REPRESENTATIVE", "").strip(),
         "PRIVACY_CONTACT": env.get("REGISTRY_PRIVACY_CONTACT", "").strip(),
+        # the privacy policy as published, which the catalogue's policy checks compare with
+        "PUBLISHED_POLICY": _file(env.get("REGISTRY_PUBLISHED_POLICY", "").strip(),
+                                  "REGISTRY_PUBLISHED_POLICY"),
         # a folder of the company's own letter templates, replacing the shipped ones by name
         "LETTER_TEMPLATES": _folder(env.get("REGISTRY_LETTER_TEMPLATES", "").strip(),
                                     "REGISTRY_LETTER_TEMPLATES"),

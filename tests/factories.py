@@ -12,8 +12,8 @@ from registry.core import operations
 from registry.incidents.models import Incident
 from registry.inventory.models import AppiKind, DataCategory, Purpose, PurposeCategory
 from registry.people.models import AccessGrant, Employee
-from registry.questionnaires.models import Question
 from registry.provisions.models import Provision
+from registry.questionnaires.models import Question
 from registry.questionnaires.services import create_question
 from registry.rights.models import RightsRequest
 from registry.supervision.models import CheckMethod, Finding, SupervisionCheck

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from babel import Locale
+from flask import current_app
 from sqlalchemy import orm as so
 
 from registry.consignees.identifiers import DESIGNATED_COUNTRIES
@@ -25,6 +27,7 @@ from registry.consignees.models import (
     clauses,
     entrustment_categories,
 )
+from registry.core.i18n import language
 from registry.core.i18n import lazy_gettext as _l
 from registry.core.model import Record
 from registry.core.schema import describe_model
@@ -32,6 +35,7 @@ from registry.extensions import db
 from registry.incidents import assessment
 from registry.incidents.models import Incident
 from registry.inventory.models import AppiKind, DataCategory, Purpose, PurposeCategory, PurposeStatus
+from registry.notice import drift, policy
 from registry.people.models import AccessGrant, Employee
 from registry.provisions import record as provision_record
 from registry.provisions.models import Provision
@@ -719,3 +723,52 @@ def _provision_record_retention_ended(at: Context) -> sa.Select:
     ended = db.session.scalars(sa.select(Provision).where(provision_record.retention_ended(at.as_of)))
     return _listed(Provision, Provision.reference,
                    {p.id: provision_record.kept_until(p).isoformat() for p in ended})
+
+
+def _published_policy() -> str | None:
+    """The published policy's text; None (and a warning in the log) when it cannot be read."""
+    try:
+        return policy.published()
+    except policy.Unreadable as error:
+        current_app.logger.warning("The policy checks found nothing to compare: %s", error)
+        return None
+
+
+def _cites_nothing(where: str | None) -> str:
+    if not where:
+        return str(_l("Its basis cites no article of the policy."))
+    return str(_l("Its basis cites %(where)s, which the policy does not have.", where=where))
+
+
+@check("policy-drift", Purpose, Severity.MEDIUM,
+       title=_l("Purpose in force that the published policy does not state"),
+       explanation=_l("A purpose in force whose legal basis cites no article or item of the "
+                      "published privacy policy (REGISTRY_PUBLISHED_POLICY) that exists: the "
+                      "policy may not state it, or the purpose may cite the wrong place."),
+       basis=_l("APPI Arts. 17(1), 21(1), 32(1)"),
+       reason=_l("%(detail)s"),
+       describe=_cites_nothing)
+def _policy_drift(at: Context) -> sa.Select:
+    text = _published_policy()
+    in_force = [] if text is None else db.session.scalars(
+        sa.select(Purpose).where(Purpose.status == PurposeStatus.ACTIVE)).all()
+    return _listed(Purpose, Purpose.code + " " + Purpose.title,
+                   drift.uncited(in_force, text) if text else {})
+
+
+@check("policy-country-unnamed", Consignee, Severity.MEDIUM,
+       title=_l("Country where data is handled that the published policy does not name"),
+       explanation=_l("A consignee with work in progress handles personal data in a foreign "
+                      "country that the published privacy policy (REGISTRY_PUBLISHED_POLICY) "
+                      "does not name: the public notice must name the countries where retained "
+                      "data is handled (外的環境の把握)."),
+       basis=_l("APPI Art. 32(1)(iv); Cabinet Order Art. 10(i); PPC GL 3-8-1"),
+       reason=_l("The policy does not name %(detail)s."),
+       describe=lambda code: f"{Locale(language()).territories.get(code, code)} ({code})")
+def _policy_country_unnamed(at: Context) -> sa.Select:
+    text = _published_policy()
+    named = drift.named_countries(text) if text else set()
+    return (sa.select(Consignee.id, Consignee.label, Consignee.country)
+            .where(sa.literal(text is not None), Consignee.country != drift.HOME,
+                   Consignee.country.not_in(named), sa.exists().where(
+                       Entrustment.consignee_id == Consignee.id, entrustment_active(at.as_of))))

@@ -15,6 +15,7 @@ from registry.compliance.models import Waiver
 from registry.core import clock, memo
 from registry.core.web import DETAIL_ENDPOINTS, cached_url_for
 from registry.extensions import db
+from registry.notice import policy
 from registry.supervision.models import Severity
 
 #: severities from the least to the most serious
@@ -116,9 +117,9 @@ def results(check: Check, at: Context, *, waived: bool | None = None, limit: int
 
 def settings(at: Context) -> tuple:
     """What the checks' results depend on besides the data: the day, the cadences, the notice
-    period and the severities."""
+    period, the severities and the published policy."""
     return (at.as_of, tuple(sorted(at.cadence.items())), at.notice_days,
-            tuple(sorted(current_app.config["CHECK_SEVERITY"].items())))
+            tuple(sorted(current_app.config["CHECK_SEVERITY"].items())), policy.stamp())
 
 
 def tallies(at: Context) -> list[Tally]:

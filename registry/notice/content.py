@@ -17,11 +17,9 @@ from registry.consignees.models import Consignee, Entrustment
 from registry.core import clock
 from registry.extensions import db
 from registry.inventory.models import DataCategory, Purpose, PurposeStatus
+from registry.notice.drift import HOME
 from registry.reporting.quarterly import holders
 from registry.supervision.models import SupervisionCheck
-
-#: the country the company is in: data handled there is not "abroad"
-HOME = "JP"
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 import pycountry
 from babel import Locale
@@ -21,7 +22,9 @@ from babel import Locale
 from registry.core.i18n import Label
 from registry.inventory.models import Purpose
 from registry.ledger.countries import COMMON
-from registry.notice.content import HOME, Notice
+
+if TYPE_CHECKING:
+    from registry.notice.content import Notice
 
 ARTICLE = re.compile(r"^\s*(?:Article\s+(\d+)|第\s*(\d+)\s*条)\s*(.*)$", re.IGNORECASE)
 ITEM = re.compile(r"^\s*(?:[-・•●◦]|\(?\d+[).]|（\d+）|\d+\.)\s*\S")
@@ -31,6 +34,8 @@ CITATION = re.compile(r"(?:Art(?:icle)?\.?\s*|第\s*)(\d+)\s*(?:条)?\s*(?:[(（
 #: the words that name the article listing the purposes of use
 PURPOSES_TITLE = re.compile(r"purpose|利用目的", re.IGNORECASE)
 KATAKANA = re.compile(r"[\u30a0-\u30ff]")
+#: the company's own country, which a policy need not name
+HOME = "JP"
 
 
 @dataclass(frozen=True)
@@ -78,19 +83,36 @@ def _citations(purpose: Purpose) -> list[tuple[int, int | None]]:
             for article, item in CITATION.findall(basis)]
 
 
+def _cited(purpose: Purpose, policy: Policy) -> tuple[list, list]:
+    """The purpose's citations of the policy, and those the policy has."""
+    citations = _citations(purpose)
+    return citations, [(a, i) for a, i in citations if a in policy.articles
+                       and (i is None or 1 <= i <= len(policy.articles[a][1]))]
+
+
+def _where(citations: list[tuple[int, int | None]]) -> str:
+    return ", ".join(f"{a}({i})" if i else str(a) for a, i in citations)
+
+
+def uncited(purposes: list[Purpose], policy_text: str) -> dict[int, str]:
+    """The purposes whose basis cites nothing the policy has: id -> what they cite instead ("":
+    nothing)."""
+    policy = read_policy(policy_text)
+    found = {purpose.id: _cited(purpose, policy) for purpose in purposes}
+    return {id: _where(citations) for id, (citations, cited) in found.items() if not cited}
+
+
 def _purposes(purposes: list[Purpose], policy: Policy) -> list[Drift]:
     drift, cited = [], set()
     for purpose in purposes:
-        citations = _citations(purpose)
-        found = [(a, i) for a, i in citations if a in policy.articles
-                 and (i is None or 1 <= i <= len(policy.articles[a][1]))]
+        citations, found = _cited(purpose, policy)
         cited.update(found)
         if not citations:
             drift.append(Drift("registry", str(purpose), Label(
                 "a purpose in force whose basis cites no article of the policy",
                 "利用中の利用目的だが、根拠にポリシーの条項が記載されていない")))
         elif not found:
-            where = ", ".join(f"{a}({i})" if i else str(a) for a, i in citations)
+            where = _where(citations)
             drift.append(Drift("registry", str(purpose), Label(
                 f"a purpose in force citing {where}, which the policy does not have",
                 f"利用中の利用目的だが、根拠の条項（{where}）がポリシーにない")))

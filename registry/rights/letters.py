@@ -5,7 +5,8 @@ request is ``<kind>-<decision>.txt`` when there is one, else ``<decision>.txt``.
 Templates are Jinja text rendered in a sandbox, and see only plain values: ``request`` (reference,
 requester, kind, received_on, decision, ground, fee, responded_on, categories, purposes),
 ``company`` (name, address, representative, contact) and ``today``; the filter ``wareki`` writes a
-day as 令和7年9月1日 and ``yen`` an amount as 1,000円. A name a template does not know is an error, not an empty gap."""
+day as 令和7年9月1日 and ``yen`` an amount as 1,000円. A name a template does not know is an error,
+not an empty gap."""
 
 from __future__ import annotations
 
@@ -71,7 +72,7 @@ def _values(request: RightsRequest) -> dict:
             "decision": request.decision.label.ja, "ground": request.ground, "fee": request.fee,
             "responded_on": request.responded_on,
             "categories": [category.name for category in request.categories],
-            "purposes": [purpose.name for purpose in request.concerned_purposes],
+            "purposes": [purpose.title for purpose in request.concerned_purposes],
         },
         "company": {"name": config["COMPANY_NAME"], "address": config["COMPANY_ADDRESS"],
                     "representative": config["COMPANY_REPRESENTATIVE"],

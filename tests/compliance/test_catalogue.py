@@ -3,10 +3,13 @@ record, and a nearly identical one where it must not."""
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 
 from registry.compliance import engine
 from registry.compliance.catalogue import CATALOGUE, Context
@@ -286,6 +289,40 @@ def _provision_record_retention_ended(fire):
     """The contract serves as the record: kept a year after the provision, to 30 September."""
     return make_provision(record_form="contract", categories=[make_category()],
                           provided_on=date(2025, 9, 30) if fire else date(2025, 10, 1))
+
+
+#: a published policy stating one purpose and naming one foreign country
+POLICY = """Privacy Policy
+Article 2 (Purpose of Use)
+- To provide the Services.
+Article 5 (Outsourcing)
+Some of the work is outsourced to a company in the United States.
+"""
+
+
+def published(text: str = POLICY) -> None:
+    """Set REGISTRY_PUBLISHED_POLICY to a file holding the text (for the test: see _policy)."""
+    path = Path(tempfile.mkdtemp()) / "policy.txt"
+    path.write_text(text, encoding="utf-8")
+    current_app.config["PUBLISHED_POLICY"] = str(path)
+
+
+@pytest.fixture(autouse=True)
+def _policy(app):
+    """No published policy but in the tests that set one."""
+    yield
+    app.config["PUBLISHED_POLICY"] = ""
+
+
+def _policy_drift(fire):
+    published()
+    return make_purpose(legal_basis="Policy Art. 2 (2)" if fire else "Policy Art. 2 (1)")
+
+
+def _policy_country_unnamed(fire):
+    published()
+    return engaged(country="DE" if fire else "US", cross_border_basis="adequate_country"
+                   if fire else "consent")
 
 
 SCENARIOS = {name.lstrip("_").replace("_", "-"): build for name, build in list(globals().items())

@@ -7,6 +7,7 @@ import io
 import sqlite3
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from registry import demo
@@ -16,7 +17,8 @@ from registry.notice import content, drift
 from tests import factories as f
 from tests.served import registry, run
 
-POLICY = Path(__file__).resolve().parents[2].parent / "shared" / "seed" / "privacy-policy.txt"
+#: the example policy (the seed's), shipped beside the example inventory
+POLICY = Path(__file__).resolve().parents[2] / "imports" / "example-policy.txt"
 EXAMPLE_POLICY = POLICY.read_text(encoding="utf-8")
 
 
@@ -107,3 +109,51 @@ def test_the_notice_page_compares_an_uploaded_policy(app_ctx, as_role):
     working = {e.consignee_id for e in db.session.scalars(sa.select(Entrustment))
                if (e.start_on or today) <= today and (e.end_on is None or e.end_on >= today)}
     assert facts.consignees == len(working) > 2, "counted one by one, as a person would"
+
+
+def test_the_catalogue_compares_the_registry_with_the_published_policy(app, app_ctx, monkeypatch,
+                                                                        tmp_path, caplog):
+    """REGISTRY_PUBLISHED_POLICY: on the example registry the policy states every purpose in force
+    and names none of the countries abroad; a new purpose with no basis offends; the results
+    follow the file when it changes; a file gone is a warning, not an error page."""
+    from registry.compliance import engine
+    from registry.compliance.catalogue import CATALOGUE
+
+    demo.load()
+    db.session.commit()
+    policy_file = tmp_path / "policy.txt"
+    policy_file.write_text(EXAMPLE_POLICY, encoding="utf-8")
+    monkeypatch.setitem(app.config, "PUBLISHED_POLICY", str(policy_file))
+    at = engine.context()
+
+    def found(code):
+        return sorted(r.label for r in engine.results(CATALOGUE[code], at)[0])
+    assert found("policy-drift") == []
+    countries = found("policy-country-unnamed")
+    assert countries and all(label.endswith(("(IE)", "(US)")) for label in countries)
+    reasons = {r.reason for r in engine.results(CATALOGUE["policy-country-unnamed"], at)[0]}
+    assert reasons == {"The policy does not name Ireland (IE).",
+                       "The policy does not name United States (US)."}
+    f.make_purpose(code="P13", title="新規事業の検討のため")
+    db.session.commit()
+    results = engine.results(CATALOGUE["policy-drift"], at)[0]
+    assert [(r.label, r.reason) for r in results] == [
+        ("P13 新規事業の検討のため", "Its basis cites no article of the policy.")]
+    tallied = {t.check.code: t.open for t in engine.tallies(at)}
+    assert tallied["policy-drift"] == 1
+    policy_file.write_text(EXAMPLE_POLICY + "\nData is handled in Ireland and the United States.\n",
+                           encoding="utf-8")
+    tallied = {t.check.code: t.open for t in engine.tallies(at)}
+    assert tallied["policy-country-unnamed"] == 0, "the tallies follow the policy's file"
+    policy_file.unlink()
+    assert found("policy-drift") == [] and "The policy checks found nothing" in caplog.text
+
+
+def test_the_published_policy_must_be_a_file(monkeypatch, tmp_path):
+    from registry.config import from_environment
+
+    monkeypatch.setenv("REGISTRY_PUBLISHED_POLICY", str(tmp_path))
+    with pytest.raises(ValueError, match="REGISTRY_PUBLISHED_POLICY must name a file"):
+        from_environment(tmp_path)
+    monkeypatch.setenv("REGISTRY_PUBLISHED_POLICY", str(POLICY))
+    assert from_environment(tmp_path)["PUBLISHED_POLICY"] == str(POLICY)

@@ -374,7 +374,8 @@ def test_the_command_writes_the_report_as_pdf(app, app_ctx, tmp_path, company, l
     assert f"{COMPANY} {title}" not in pages[0], "none on the cover"
     assert all(re.search(rf"\b{n} / {len(pages)}\b", text) for n, text in enumerate(pages, 1)), \
         "every page numbered"
-    assert all("委託先" in text or "Consignee" in text for text in pages[2:3]), "the summary keeps to one page"
+    assert all("委託先" in text or "Consignee" in text for text in pages[2:3]), \
+        "the summary keeps to one page"
     assert all(font.startswith("Noto-Sans-CJK-JP") for font in fonts(reader)), fonts(reader)
     assert oct(out.stat().st_mode & 0o777) == "0o600"
 

@@ -32,7 +32,9 @@ def test_each_decision_has_its_letter(app, app_ctx, monkeypatch):
     refused = f.make_request(decision="refused", ground="法第33条第2項第2号（業務の適正な実施に著しい支障）",
                              **VERIFIED)
     granted = f.make_request(kind="purpose_notice", decision="granted", fee=500,
-                             categories=[f.make_category(name="氏名")], **VERIFIED)
+                             categories=[f.make_category(name="氏名")],
+                             concerned_purposes=[f.make_purpose(title="会員サービスの提供")],
+                             **VERIFIED)
     db.session.commit()
     first = letters.write(pending)
     assert first.template == "pending.txt" and not first.own
@@ -43,6 +45,7 @@ def test_each_decision_has_its_letter(app, app_ctx, monkeypatch):
     assert "ご請求に応じないことといたしました" in no and "理由：法第33条第2項第2号" in no
     yes = letters.write(granted).text
     assert "利用目的の通知のご請求" in yes and "手数料：500円" in yes and "項目：氏名" in yes
+    assert "対象となる利用目的：会員サービスの提供" in yes
 
 
 def test_the_companys_templates_replace_the_shipped_ones(app, app_ctx, as_role, monkeypatch,
@@ -62,7 +65,8 @@ def test_the_companys_templates_replace_the_shipped_ones(app, app_ctx, as_role, 
     assert letters.write(corrected).template == "granted.txt", "the shipped one where none is given"
     viewer = as_role("viewer")
     page = viewer.get(f"/requests/{disclosed.id}/letter").get_data(as_text=True)
-    assert "開示いたします（REQ-0042）。" in page and "company's template disclosure-granted.txt" in html.unescape(page)
+    assert "開示いたします（REQ-0042）。" in page
+    assert "company's template disclosure-granted.txt" in html.unescape(page)
     text = viewer.get(f"/requests/{disclosed.id}/letter.txt")
     assert text.get_data(as_text=True) == own.text
     assert text.headers["Content-Disposition"] == 'attachment; filename="REQ-0042-letter.txt"'
