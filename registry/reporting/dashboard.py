@@ -1,7 +1,8 @@
 """The home page at a glance: open check results and their trend, contracts expiring, checks due,
-findings by age, access reviews due, who receives special care-required data and which data goes
-abroad, and the inventory's totals; each from one set-based statement, each list its first rows
-and how many there are.
+findings by age, access reviews due, the law's clocks running (incidents, requests), who receives
+special care-required data and which data goes abroad, and the inventory's totals; each from one
+set-based statement (the clocks: from the open incidents and requests alone), each list its first
+rows and how many there are.
 
 The whole of it is plain values, remembered until the registry changes (core.memo), so
 a repeat view reads nothing but the newest audit entry, however large the registry."""
@@ -26,7 +27,8 @@ from registry.core.i18n import lazy_gettext as _l
 from registry.extensions import db
 from registry.inventory.models import DataCategory, Purpose
 from registry.people.models import AccessGrant, Employee
-from registry.reporting.quarterly import findings_by_age, quarter
+from registry.reporting import clocks
+from registry.reporting.quarterly import INCIDENT_CHECKS, findings_by_age, quarter
 from registry.supervision import cadence
 from registry.supervision.models import SupervisionCheck
 
@@ -75,6 +77,13 @@ class Dashboard:
     special_care_count: int
     #: the foreign consignees by country and basis (the first SHOWN of each)
     abroad: list[handling.AbroadRow]
+    #: the law's clocks running: the first SHOWN duties falling due by the horizon (the overdue
+    #: ones first), and how many there are
+    deadlines: list[clocks.Deadline]
+    deadlines_count: int
+    #: open results of the checks of the law's clocks and records: incidents' reports and notices,
+    #: requests' answers, provisions' records
+    clocks_overdue: dict[str, int]
     #: the inventory's records by kind (access grants: those not revoked)
     totals: dict[str, int]
     #: the page made of it, by language and role (rendered once each: it is remembered with it)
@@ -128,6 +137,7 @@ def _build(today: date, at: engine.Context, previous_quarter) -> Dashboard:
         .order_by(Contract.end_on, Contract.reference).limit(SHOWN)).all()
     checks = cadence.last_checks(today)
     special_care, special_care_count = handling.special_care_by_consignee(today, SHOWN)
+    deadlines = clocks.running(horizon)
     return Dashboard(
         today=today,
         tallies=now,
@@ -149,6 +159,11 @@ def _build(today: date, at: engine.Context, previous_quarter) -> Dashboard:
         special_care=special_care,
         special_care_count=special_care_count,
         abroad=handling.abroad_by_country(today, SHOWN),
+        deadlines=deadlines[:SHOWN],
+        deadlines_count=len(deadlines),
+        clocks_overdue={"incidents": sum(open_results[code] for code in INCIDENT_CHECKS),
+                        "requests": open_results["request-response-overdue"],
+                        "provisions": open_results["provision-without-record"]},
         totals=_totals(),
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import timedelta
 
 from registry.consignees.models import RiskTier
@@ -100,3 +101,29 @@ def test_long_lists_show_their_first_rows_their_count_and_a_link_to_the_rest(app
     assert '<a href="/entrustments/?country=SG">and 3 more</a>' in page
     assert f'<a href="/entrustments/?kind=special_care">All {shown + 3} consignees</a>' in page
     assert "END-10" not in page and "Overseas 10" not in page
+
+
+def test_the_laws_clocks_running_the_overdue_first(app_ctx, as_role):
+    """A reportable incident learned of 10 days ago with no report: its preliminary report is
+    overdue, its final report and notice fall due within the horizon; a request received two days
+    ago is due in about two weeks; an answered request and a done duty are not listed."""
+    learned = TODAY - timedelta(days=10)
+    incident = f.make_incident(reference="INC-D1", learned_on=learned, occurred_on=learned,
+                               financial_risk=True)
+    f.make_request(reference="REQ-D1", received_on=TODAY - timedelta(days=2))
+    f.make_request(reference="REQ-D2", received_on=TODAY - timedelta(days=40),
+                   identity_document="旅券", verified_on=TODAY - timedelta(days=39),
+                   decision="granted", responded_on=TODAY - timedelta(days=30))
+    db.session.commit()
+    board = dashboard.build()
+    listed = [(d.reference, str(d.duty), d.overdue(TODAY)) for d in board.deadlines]
+    assert listed[0] == ("INC-D1", "Preliminary report to the PPC (速報)", True)
+    assert {row[0] for row in listed} == {"INC-D1", "REQ-D1"} and board.deadlines_count == 4
+    assert not any(overdue for _, _, overdue in listed[1:])
+    assert board.clocks_overdue == {"incidents": 1, "requests": 0, "provisions": 0}
+    page = as_role("viewer").get("/").get_data(as_text=True)
+    assert "The law's clocks" in html.unescape(page) and f'href="/incidents/{incident.id}"' in page
+    operations.update(incident, {"preliminary_reported_on": TODAY - timedelta(days=6)})
+    db.session.commit()
+    assert "Preliminary report to the PPC (速報)" not in {str(d.duty) for d in
+                                                         dashboard.build().deadlines}
