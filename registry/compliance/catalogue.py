@@ -691,7 +691,7 @@ def _request_response_overdue(at: Context) -> sa.Select:
 
 def _item_names(names: str | None) -> str:
     labels = describe_model(Provision).by_name
-    return "、".join(str(labels[name].label) for name in (names or "").split(",") if name)
+    return ", ".join(str(labels[name].label) for name in (names or "").split(",") if name)
 
 
 @check("provision-without-record", Provision, Severity.HIGH,
