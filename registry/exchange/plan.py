@@ -55,9 +55,9 @@ INVENTORY = "inventory"
 PROGRESS_ROWS = 2000
 #: rows applied together (one statement each for the records and their audit entries)
 BATCH_ROWS = 5000
-@dataclass
+@dataclass(slots=True)
 class RowPlan:
-    """What happens to one record."""
+    """What happens to one record (slots: a plan holds one a row)."""
 
     action: str
     row: int | None
@@ -304,8 +304,10 @@ class Planner:
                 row = RowPlan("create", number, key, full)
             else:
                 changes = {k: (old.get(k), v) for k, v in full.items() if old.get(k) != v}
-                row = RowPlan("update" if changes else "unchanged", number, key, full, changes,
-                              old["id"])
+                # an unchanged row keeps the stored record's values, not a copy of them: a
+                # re-import of a whole export holds one set of rows, not two (issue 17)
+                row = RowPlan("update" if changes else "unchanged", number, key,
+                              full if changes else old, changes, old["id"])
             plan.rows.append(row)
             judged.append((row, old))
         self.planned[resource.name] = [(None if old is None else resource.key_of(old), row.values)
