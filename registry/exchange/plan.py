@@ -10,6 +10,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import ClassVar
 
 import sqlalchemy as sa
@@ -55,6 +56,12 @@ INVENTORY = "inventory"
 PROGRESS_ROWS = 2000
 #: rows applied together (one statement each for the records and their audit entries)
 BATCH_ROWS = 5000
+#: the distinct values of a column up to which its stored values are shared (load_existing)
+SHARED_VALUES = 4096
+#: the changes of every unchanged row (one empty mapping, read and never written)
+NO_CHANGES: dict = {}
+
+
 @dataclass(slots=True)
 class RowPlan:
     """What happens to one record (slots: a plan holds one a row)."""
@@ -186,10 +193,22 @@ def key_label(key: tuple) -> str:
 
 
 def load_existing(resource: Resource) -> dict[tuple, dict]:
-    """Every stored record of a resource, in the sheet's representation, by natural key."""
+    """Every stored record of a resource, in the sheet's representation, by natural key; a
+    column of few distinct values (a level, a system, a day) holds each value once, whatever the
+    number of rows."""
     rows = {}
+    shared: dict[str, dict | None] = defaultdict(dict)
     for batch in batches(resource, None):
         for row in batch:
+            for column, value in row.items():
+                seen = shared[column]
+                if seen is None or value is None or value.__class__ not in (str, date):
+                    continue
+                one = seen.setdefault(value, value)
+                if one is not value:
+                    row[column] = one
+                elif len(seen) > SHARED_VALUES:
+                    shared[column] = None  # as many values as rows: nothing to share
             rows[resource.key_of(row)] = row
     return rows
 
@@ -273,18 +292,25 @@ class Planner:
                            _("the same record as row %(row)s", row=seen[key]))
                 continue
             seen[key] = number
-            planned.append((number, key, values))
+            record_id = values.get("id")
+            old = stored.get(key)
+            if old is not None and record_id in (None, old["id"]) and _same(resource, values, old):
+                values = None  # unchanged: the stored record stands for it (memory flat in rows)
+            planned.append((number, key, values, record_id))
         defaults = {c.key: self.default(c) for c in resource.columns}
         defaulted = {c.key for c in resource.columns if c.default is not None}
         by_id = {row["id"]: key for key, row in stored.items()}
         rows_by_id = defaultdict(list)
-        for number, key, values in planned:
-            if values.get("id") is not None:
-                rows_by_id[values["id"]].append((number, key))
+        for number, key, _values, record_id in planned:
+            if record_id is not None:
+                rows_by_id[record_id].append((number, key))
         kept = set()
-        for number, key, values in planned:
-            old_key = self.match(resource, sheet, number, key, values.pop("id", None), by_id,
-                                 rows_by_id)
+        for number, key, values, record_id in planned:
+            if values is None:  # its own key, its own Registry ID: the record it is
+                kept.add(key)
+                continue
+            values.pop("id", None)
+            old_key = self.match(resource, sheet, number, key, record_id, by_id, rows_by_id)
             if old_key is not None:
                 kept.add(old_key)
         renamed = self.renamed[resource.name]
@@ -292,7 +318,14 @@ class Planner:
                                           | (set() if self.sync else set(stored)))
         checks = self.reference_checks(resource)
         judged: list[tuple[RowPlan, dict | None]] = []
-        for number, key, values in _consumed(planned):
+        for number, key, values, _record_id in _consumed(planned):
+            if values is None:
+                old = stored[key]
+                self.check_references(sheet, checks, number, old)
+                row = RowPlan("unchanged", number, key, old, NO_CHANGES, old["id"])
+                plan.rows.append(row)
+                judged.append((row, old))
+                continue
             self.check_references(sheet, checks, number, values)
             old_key = next((o for o, n in renamed.items() if n == key), key)
             old = stored.get(old_key)
@@ -307,11 +340,14 @@ class Planner:
                 # an unchanged row keeps the stored record's values, not a copy of them: a
                 # re-import of a whole export holds one set of rows, not two (issue 17)
                 row = RowPlan("update" if changes else "unchanged", number, key,
-                              full if changes else old, changes, old["id"])
+                              full if changes else old, changes or NO_CHANGES, old["id"])
             plan.rows.append(row)
             judged.append((row, old))
+        # what the sheet changes, over the stored records (an unchanged row changes nothing but
+        # with --sync, where the sheet is all there will be)
         self.planned[resource.name] = [(None if old is None else resource.key_of(old), row.values)
-                                       for row, old in judged]
+                                       for row, old in judged
+                                       if self.sync or row.action != "unchanged"]
         self.judge(resource, sheet, judged)
         self.done += count
         self.progress(self.done, self.total)
@@ -565,6 +601,12 @@ class Planner:
     def issue(self, sheet: SheetRows, row, column_key, value, message: str) -> None:
         header = sheet.headers.get(column_key, column_key) if column_key else None
         self.issues.append(Issue(sheet.sheet, row, header, value, message))
+
+
+def _same(resource: Resource, values: dict, old: dict) -> bool:
+    """Whether a row read for a stored record leaves it as it is."""
+    full = prepared(resource.description, {**old, **values, "id": old["id"]}, old)
+    return all(old.get(k) == v for k, v in full.items())
 
 
 def _consumed(items: list) -> Iterator:
