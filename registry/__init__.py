@@ -86,7 +86,8 @@ def _register_blueprints(app: Flask) -> None:
     for domain in DOMAINS:
         importlib.import_module(f"registry.{domain}.rules")
     schema.arrange(DOMAINS)
-    importlib.import_module("registry.ledger.importer")  # a kind of workbook the pipeline reads
+    importlib.import_module("registry.ledger.importer")  # kinds of workbook the pipeline reads
+    importlib.import_module("registry.people.feed")
     from registry.compliance.views import bp as compliance
     from registry.consignees.views import bp as consignees
     from registry.core.security import bp as security

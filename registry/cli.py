@@ -39,6 +39,7 @@ from registry.ledger.mapping import Mapping
 from registry.notice import content, drift
 from registry.notice import document as notice_document
 from registry.notice import policy as notice_policy
+from registry.people import feed
 from registry.questionnaires import bank, issuance, returned, workbook
 from registry.questionnaires.models import WorkbookLanguage
 from registry.reporting import document, quarterly, snapshots
@@ -338,6 +339,51 @@ REPORT_FORMATS = {
     ".xlsx": report_workbook.write,
     ".html": lambda content, path: path.write_text(document.html(content), encoding="utf-8"),
 }
+
+
+@cli.group()
+def employees() -> None:
+    """Employees as the HR system lists them."""
+
+
+@employees.command("sync")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check and show what would change; write nothing.")
+@click.option("--revoke", is_flag=True,
+              help="Also revoke every access grant in force of a leaver, on the departure day.")
+@click.option("--verbose", is_flag=True,
+              help=f"List every record the sync changes (else the first {pipeline.LISTED} of "
+                   "each sheet).")
+@quiet_option
+@with_appcontext
+def employees_sync(file: Path, dry_run: bool, revoke: bool, verbose: bool, quiet: bool) -> None:
+    """Bring the employees up to date from the HR system's export FILE (CSV in UTF-8 or CP932,
+    or .xlsx): new employees added, changes applied, departures recorded, and the access grants
+    in force of each leaver listed (revoked with --revoke). Exit 0 applied (or valid with
+    --dry-run), 1 problems (nothing written), 2 a file refused (nothing written), 3 the registry
+    kept changing under it (nothing written; run it again)."""
+    _cli_actor()
+    if not file.is_file():
+        click.echo(f"Refused: {file}: no such file", err=True)
+        sys.exit(2)
+
+    def planned():
+        return _planned(file, verbose, quiet, kind=feed.HR_FEED, revoke=revoke,
+                        filename=file.name)
+
+    plan = planned()
+    for leaver in plan.leavers:
+        click.echo(f"Leaver {leaver.number} {leaver.name} (departed on "
+                   f"{leaver.departed_on.isoformat()}): {len(leaver.grants)} access grant(s) in "
+                   f"force{', revoked on that day' if revoke else ', to revoke'}:")
+        for category, system, level in leaver.grants:
+            click.echo(f"  {category} / {system} ({level})")
+    if plan.leavers and not revoke:
+        click.echo("Run again with --revoke to revoke them on the departure days.")
+    if dry_run:
+        click.echo("The list is valid (dry run: nothing was written).")
+        return
+    _apply(file, plan, planned, quiet)
 
 
 @cli.group()

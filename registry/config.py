@@ -204,6 +204,9 @@ def from_environment(instance_path: Path) -> dict:
                                "REGISTRY_INCIDENT_DAYS",
                                ("preliminary", "final", "final_malicious", "notice"),
                                INCIDENT_DAYS),
+        # days a departed employee's access may stay in force before departed-access lists it
+        "DEPARTED_ACCESS_DAYS": _count(env.get("REGISTRY_DEPARTED_ACCESS_DAYS", "0"),
+                                       "REGISTRY_DEPARTED_ACCESS_DAYS"),
         # PPC rule 7(4): a leak of the data of more than this many persons must be reported
         "INCIDENT_PERSONS": _count(env.get("REGISTRY_INCIDENT_PERSONS", "1000"),
                                    "REGISTRY_INCIDENT_PERSONS"),

@@ -521,11 +521,12 @@ def _holders(on: date, detail, *conditions) -> sa.Select:
 @check("departed-access", Employee, Severity.CRITICAL,
        title=_l("Access of a departed employee not revoked"),
        explanation=_l("An employee has left, but access to personal data granted to them is still in "
-                      "force."),
+                      "force (REGISTRY_DEPARTED_ACCESS_DAYS after the departure: 0 by default)."),
        basis=_l("APPI Arts. 23-24; policy Art. 13"),
        reason=_l("Departed on %(detail)s."))
 def _departed_access(at: Context) -> sa.Select:
-    return _holders(at.as_of, Employee.departed_on, Employee.departed_on <= at.as_of)
+    grace = timedelta(days=current_app.config["DEPARTED_ACCESS_DAYS"])
+    return _holders(at.as_of, Employee.departed_on, Employee.departed_on <= at.as_of - grace)
 
 
 @check("access-without-pledge", Employee, Severity.HIGH,

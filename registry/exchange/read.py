@@ -172,6 +172,13 @@ def _read_sheet(path, workbook: CalamineWorkbook, name: str, resource: Resource,
     return _sheet(name, resource, enumerate(raw), limits, parsed, unread)
 
 
+def sheet_rows(name: str, resource: Resource, rows: Iterator[tuple[int, list]], limits: Limits,
+               parsed: Parsed) -> SheetRows | None:
+    """The rows of a grid read from elsewhere (a CSV, another system's export) as a sheet of the
+    resource: its header found by the column names, its problems and notes added to parsed."""
+    return _sheet(name, resource, rows, limits, parsed, {})
+
+
 def _sheet(name: str, resource: Resource, rows: Iterator[tuple[int, list]], limits: Limits,
            parsed: Parsed, unread: dict[tuple[int, int], Unread]) -> SheetRows | None:
     """The sheet's data rows under its header row. A sheet beyond the limit of rows is refused

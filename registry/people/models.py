@@ -51,23 +51,25 @@ class Employee(Record, db.Model):
 
     #: employee number, the natural key
     number: so.Mapped[str] = so.mapped_column(sa.String(32), unique=True, info=describe(
-        *EMPLOYEE_NUMBER, code=True, width=12, synonyms=("社員番号", "従業員番号", "社員No", "no")))
+        *EMPLOYEE_NUMBER, code=True, width=12, synonyms=(
+            "社員番号", "従業員番号", "社員No", "社員コード", "no", "Employee no", "Employee ID")))
     #: full name
     name: so.Mapped[str] = so.mapped_column(sa.String(128), info=describe(
         "Name", "氏名", synonyms=("名称",)))
     #: department
     department: so.Mapped[str] = so.mapped_column(sa.String(128), default="", index=True,
                                                   info=describe("Department", "部署",
-                                                                synonyms=("所属",)))
+                                                                synonyms=("所属", "所属部署")))
     #: job title or role
     job_title: so.Mapped[str] = so.mapped_column(sa.String(128), default="", info=describe(
         "Job title", "役職"))
     #: active, on leave or departed
     status: so.Mapped[EmployeeStatus] = choice_column(
         EmployeeStatus, default=EmployeeStatus.ACTIVE, info=describe(
-            "Status", "在籍状況", synonyms=("状態",)))
+            "Status", "在籍状況", synonyms=("状態", "在籍区分", "Employment status")))
     #: last working day, for a departed employee
-    departed_on: so.Mapped[date | None] = so.mapped_column(info=describe("Departed on", "退職日"))
+    departed_on: so.Mapped[date | None] = so.mapped_column(info=describe(
+        "Departed on", "退職日", synonyms=("退職年月日", "Termination date")))
     #: when the confidentiality pledge (秘密保持誓約書) was signed
     pledge_signed_on: so.Mapped[date | None] = so.mapped_column(info=describe(
         "Confidentiality pledge signed on", "秘密保持誓約書の提出日",

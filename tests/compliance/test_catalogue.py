@@ -363,6 +363,19 @@ def test_a_compliant_registry_offends_no_check():
     assert not any(found.values()), found
 
 
+def test_departed_access_waits_the_days_the_setting_gives(app):
+    """Left on 31 August, access still in force: listed from that day, or, with
+    REGISTRY_DEPARTED_ACCESS_DAYS=7, from 7 September, a week later."""
+    person, _grant = holder(status="departed", departed_on=date(2026, 8, 31))
+    assert person.id in offenders("departed-access", date(2026, 8, 31))
+    app.config["DEPARTED_ACCESS_DAYS"] = 7
+    try:
+        assert person.id not in offenders("departed-access", date(2026, 9, 6))
+        assert person.id in offenders("departed-access", date(2026, 9, 7))
+    finally:
+        app.config["DEPARTED_ACCESS_DAYS"] = 0
+
+
 def test_results_are_computed_as_of_the_day():
     finding = make_finding(check=make_check(checked_on=date(2026, 7, 1)), due_on=date(2026, 9, 1),
                            status=FindingStatus.RESOLVED, resolved_on=date(2026, 10, 15))
