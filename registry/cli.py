@@ -377,7 +377,7 @@ def employees_sync(file: Path, dry_run: bool, revoke: bool, verbose: bool, quiet
                    f"{leaver.departed_on.isoformat()}): {len(leaver.grants)} access grant(s) in "
                    f"force{', revoked on that day' if revoke else ', to revoke'}:")
         for category, system, level in leaver.grants:
-            click.echo(f"  {category} / {system} ({level})")
+            click.echo(f"  {category} / {system} ({level.value})")
     if plan.leavers and not revoke:
         click.echo("Run again with --revoke to revoke them on the departure days.")
     if dry_run:

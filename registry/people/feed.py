@@ -26,7 +26,7 @@ from registry.exchange.resources import RESOURCES
 from registry.extensions import db
 from registry.inventory.models import DataCategory
 from registry.ledger import sheets
-from registry.people.models import AccessGrant, Employee, EmployeeStatus
+from registry.people.models import AccessGrant, AccessLevel, Employee, EmployeeStatus
 
 HR_FEED = "hr_feed"
 #: the reason recorded on a grant revoked for a departure the HR list reports
@@ -44,7 +44,7 @@ class Leaver:
     name: str
     departed_on: date
     #: (category, system, level) of each grant in force
-    grants: list[tuple[str, str, str]]
+    grants: list[tuple[str, str, AccessLevel]]
 
 
 @dataclass
@@ -55,7 +55,9 @@ class FeedPlan(Plan):
     leavers: list[Leaver] = field(default_factory=list)
     revoke: bool = False
 
-    #: a corrected list is sent again from the command line
+    #: the preview shows the leavers and their grants
+    template = "people/_feed.html"
+    #: a corrected list is sent again from the Excel page
     reupload = None
 
 
@@ -91,7 +93,7 @@ def _leavers(planned: Plan) -> list[Leaver]:
                    AccessGrant.revoked_on.is_(None))
             .order_by(Employee.number, DataCategory.name, AccessGrant.system))
         for number, category, system, level in found:
-            grants[number].append((category, system, level.value))
+            grants[number].append((category, system, level))
     return [Leaver(departed[n].row, n, departed[n].values.get("name") or "",
                    departed[n].values["departed_on"], grants[n]) for n in numbers if grants[n]]
 

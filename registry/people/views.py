@@ -1,15 +1,24 @@
-"""Pages for employees and their access grants."""
+"""Pages for employees and their access grants, and the upload of the HR system's list."""
 
 import sqlalchemy as sa
-from flask import Blueprint
+from flask import Blueprint, flash, redirect, url_for
+from flask_babel import gettext
+from flask_login import current_user
+from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import orm as so
+from wtforms import BooleanField
 
+from registry.core.auth import role_required
 from registry.core.entity import Column, DateRange, Dependent, Entity, Filter, RecordFilter
+from registry.core.fields import Form
 from registry.core.i18n import lazy_gettext as _l
+from registry.core.models import Role
 from registry.core.web import paginate
+from registry.exchange import uploads
 from registry.extensions import db
 from registry.inventory.models import DataCategory
 from registry.inventory.views import APPI_KIND
+from registry.people import feed
 from registry.people.models import AccessGrant, AccessLevel, Employee, EmployeeStatus
 from registry.people.rules import EMPLOYEES, GRANTS
 
@@ -102,3 +111,26 @@ grants = Entity(
 
 for entity in (employees, grants):
     entity.register(bp)
+
+
+class HrListForm(Form):
+    """The HR system's list of employees (people.feed reads it)."""
+
+    hr_list = FileField(_l("HR list of employees (.csv or .xlsx)"), validators=[FileRequired()])
+    revoke = BooleanField(_l("Revoke the leavers' access on their departure day"))
+
+
+@bp.route("/employees/sync", methods=["POST"])
+@role_required(Role.EDITOR)
+@uploads.receives_workbooks
+def sync():
+    """Keep the HR list as a pending import, then show the pipeline's preview of it."""
+    form = HrListForm()
+    if not form.validate_on_submit():
+        flash(gettext("Choose the HR list (.csv or .xlsx)."), "error")
+        return redirect(url_for("exchange.index"))
+    token = uploads.save(form.hr_list.data, current_user.id,
+                         {"kind": feed.HR_FEED, "revoke": form.revoke.data})
+    db.session.commit()
+    return redirect(url_for("exchange.preview", token=token))
+bp.add_app_template_global(HrListForm, "hr_list_form")

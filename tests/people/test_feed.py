@@ -111,3 +111,31 @@ def test_problems_are_located_and_nothing_is_written(fresh_env, tmp_path):
     refused = run(fresh_env, "employees", "sync", str(broken))
     assert refused.returncode == 2 and "damaged" in refused.stderr
     assert run(fresh_env, "employees", "sync", str(tmp_path / "none.csv")).returncode == 2
+
+
+def test_the_same_list_through_the_browser_with_its_preview(app_ctx, as_role):
+    """Uploaded on the Excel page, previewed with the leaver and the grant to revoke, applied."""
+    import io
+
+    from registry.extensions import db
+    from registry.people.models import AccessGrant, Employee
+    from tests import factories as f
+
+    leaver = f.make_employee(number="H0001", name="退職 予定")
+    grant = f.make_grant(employee=leaver, system="顧客管理システム", granted_on=date(2025, 4, 1))
+    db.session.commit()
+    editor = as_role("editor")
+    listed = ("社員番号,氏名,在籍区分,退職日\r\nH0001,退職 予定,退職,2026/10/31\r\n").encode("cp932")
+    answer = editor.post("/employees/sync", data={
+        "hr_list": (io.BytesIO(listed), "社員マスタ.csv"), "revoke": "y"},
+        content_type="multipart/form-data")
+    assert answer.status_code == 302 and "/import/" in answer.headers["Location"]
+    preview = editor.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "Leavers with access in force" in preview and "H0001 退職 予定" in preview
+    assert "顧客管理システム" in preview and "Applying revokes each of these grants" in preview
+    applied = editor.post(answer.headers["Location"] + "/apply", form_url=answer.headers["Location"])
+    assert applied.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Employee, leaver.id).departed_on == date(2026, 10, 31)
+    assert db.session.get(AccessGrant, grant.id).revoked_on == date(2026, 10, 31)
+    assert as_role("viewer").post("/employees/sync", data={}).status_code == 403
