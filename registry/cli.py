@@ -187,6 +187,13 @@ def _refuse(file: Path, refusal: Refused) -> NoReturn:
     sys.exit(2)
 
 
+def _must_exist(file: Path) -> None:
+    """Exit 2 (a file refused) when there is no such file."""
+    if not file.is_file():
+        click.echo(f"Refused: {file}: no such file", err=True)
+        sys.exit(2)
+
+
 def _planned(file: Path, verbose: bool = False, quiet: bool = True, **options):
     """The workbook checked and its plan printed (with --verbose, every record it changes); exit 2
     when it is refused, 1 when invalid. Options go to the pipeline (sync, kind ...)."""
@@ -224,9 +231,7 @@ def import_command(file: Path, dry_run: bool, sync: bool, verbose: bool, quiet: 
     errors (nothing written), 2 a file that cannot be read or is refused (nothing written),
     3 the registry kept changing under the import (nothing written; run it again)."""
     _cli_actor()
-    if not file.is_file():
-        click.echo(f"Refused: {file}: no such file", err=True)
-        sys.exit(2)
+    _must_exist(file)
     plan = _planned(file, verbose, quiet, sync=sync)
     if dry_run:
         click.echo("The workbook is valid (dry run: nothing was written).")
@@ -363,9 +368,7 @@ def employees_sync(file: Path, dry_run: bool, revoke: bool, verbose: bool, quiet
     --dry-run), 1 problems (nothing written), 2 a file refused (nothing written), 3 the registry
     kept changing under it (nothing written; run it again)."""
     _cli_actor()
-    if not file.is_file():
-        click.echo(f"Refused: {file}: no such file", err=True)
-        sys.exit(2)
+    _must_exist(file)
 
     def planned():
         return _planned(file, verbose, quiet, kind=feed.HR_FEED, revoke=revoke,
@@ -447,9 +450,7 @@ def questionnaire_import(file: Path, dry_run: bool, accept_details: bool,
     that is refused (another consignee, a forged or edited signature, an unknown version, a
     hostile file); nothing written unless 0."""
     _cli_actor()
-    if not file.is_file():
-        click.echo(f"Refused: {file}: no such file", err=True)
-        sys.exit(2)
+    _must_exist(file)
     expected = None
     if consignee:
         expected = db.session.scalar(sa.select(Consignee.id).where(Consignee.name == consignee))
@@ -502,9 +503,7 @@ def ledger() -> None:
 def ledger_suggest(file: Path, sheet: str | None, out: Path | None) -> None:
     """Show how the registry would read the ledger FILE (.xlsx or .csv). Exit 0, or 2 when the
     file is refused or no sheet of it can be read."""
-    if not file.is_file():
-        click.echo(f"Refused: {file}: no such file", err=True)
-        sys.exit(2)
+    _must_exist(file)
     try:
         _grids, mapping = importer.read(file, pipeline.limits(), sheet)
     except Refused as refusal:
@@ -540,9 +539,7 @@ def ledger_import(file: Path, mapping_file: Path | None, sheet: str | None, dry_
     batch. Exit 0 applied (or valid with --dry-run), 1 problems (nothing written), 2 a file or
     mapping that is refused (nothing written), 3 the registry kept changing (run it again)."""
     _cli_actor()
-    if not file.is_file():
-        click.echo(f"Refused: {file}: no such file", err=True)
-        sys.exit(2)
+    _must_exist(file)
     mapping = None
     if mapping_file:
         try:
