@@ -25,9 +25,10 @@ def md(value: object) -> str:
 
 
 def render(notice: Notice, suffix: str, language: str) -> str:
-    """The notice as a document of the kind the suffix names (.html, .md)."""
+    """The notice as a document of the kind the suffix names (.html, .md), ending as a text file
+    ends, with a line break."""
     with current_app.test_request_context(), force_locale(language):
-        return render_template(FORMATS[suffix], notice=notice, language=language)
+        return render_template(FORMATS[suffix], notice=notice, language=language).rstrip("\n") + "\n"
 
 
 def unset(notice: Notice) -> list[str]:

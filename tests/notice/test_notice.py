@@ -36,7 +36,7 @@ def test_the_notice_names_every_purpose_in_force_and_the_countries_abroad(fresh_
     assert written.returncode == 0, written.stderr
     assert "REGISTRY_COMPANY_ADDRESS is not set" in written.stderr
     text = (tmp_path / "notice.md").read_text(encoding="utf-8")
-    assert text.startswith("# 保有個人データに関する事項")
+    assert text.startswith("# 保有個人データに関する事項") and text.endswith("作成）\n")
     assert "1. 本サービスの提供のため" in text and "11. Cookie等を用いたアクセス解析のため" in text
     assert "アイルランド、アメリカ合衆国" in text, "外的環境の把握: the countries, in Japanese"
     assert "保有個人データの開示・訂正等・利用停止等の請求への対応のため" not in text, "P12 is a draft"
