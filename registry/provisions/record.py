@@ -72,17 +72,11 @@ def _years() -> dict[str, int]:
     return current_app.config["PROVISION_RECORD_YEARS"]
 
 
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
-def _years_after(day: date, years: int) -> date:
+def _years_later(day: date, years: int) -> date:
+    """The same day so many years later (earlier, when negative); 29 February falls on the 28th."""
     try:
         return day.replace(year=day.year + years)
-    except ValueError:
+    except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
 
 
@@ -93,7 +87,7 @@ def kept_until(provision: Provision) -> date | None:
     if not recorded(provision):
         return None
     years = _years()["contract" if provision.record_form == RecordForm.CONTRACT else "other"]
-    return _years_after(provision.last_on or provision.provided_on, years)
+    return _years_later(provision.last_on or provision.provided_on, years)
 
 
 def retention_ended(on: date) -> sa.ColumnElement[bool]:
@@ -102,5 +96,5 @@ def retention_ended(on: date) -> sa.ColumnElement[bool]:
     years = _years()
     contract = Provision.record_form == RecordForm.CONTRACT
     return sa.and_(needs_record(), sa.or_(
-        sa.and_(contract, last < _years_before(on, years["contract"])),
-        sa.and_(~contract, last < _years_before(on, years["other"]))))
+        sa.and_(contract, last < _years_later(on, -years["contract"])),
+        sa.and_(~contract, last < _years_later(on, -years["other"]))))
