@@ -15,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from registry import config
 from registry.core import schema, secret_key, transactions
 from registry.core.files import PRIVATE
-from registry.extensions import babel, csrf, db, login_manager, migrate
+from registry.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 PACKAGE = Path(__file__).resolve().parent
 ROOT = PACKAGE.parent
@@ -58,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.before_request(web.allow_upload_size)  # before the CSRF check reads the body
     csrf.init_app(app)
+    limiter.init_app(app)
 
     app.url_map.converters["int"] = web.RecordIdConverter
 
@@ -88,6 +89,8 @@ def _register_blueprints(app: Flask) -> None:
     schema.arrange(DOMAINS)
     importlib.import_module("registry.ledger.importer")  # kinds of workbook the pipeline reads
     importlib.import_module("registry.people.feed")
+    from registry.api.pages import bp as tokens
+    from registry.api.views import bp as api
     from registry.compliance.views import bp as compliance
     from registry.consignees.views import bp as consignees
     from registry.core.security import bp as security
@@ -108,7 +111,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (core, inventory, consignees, supervision, people, exchange, questionnaires,
                       compliance, reporting, ledger, security, evidence, jobs, incidents, notice,
-                      rights, provisions):
+                      rights, provisions, tokens, api):
         app.register_blueprint(blueprint)
     if app.config["JOBS_IN_APP"]:
         from registry.jobs.runner import start_in_app

@@ -22,6 +22,8 @@ from flask_migrate import cli as migrate_cli
 from flask_migrate import upgrade
 
 from registry import create_app, demo
+from registry.api import tokens
+from registry.api.models import ApiToken, Scope
 from registry.compliance import engine
 from registry.consignees.models import Consignee
 from registry.core import audit, backups, clock, grants, transactions, users
@@ -344,6 +346,60 @@ REPORT_FORMATS = {
     ".xlsx": report_workbook.write,
     ".html": lambda content, path: path.write_text(document.html(content), encoding="utf-8"),
 }
+
+
+@cli.group()
+def token() -> None:
+    """Personal access tokens of the API."""
+
+
+@token.command("create")
+@click.argument("name")
+@click.option("--user", "username", required=True, help="The user the token acts as.")
+@click.option("--scope", type=click.Choice([s.value for s in Scope]), required=True,
+              help="read: lists and records; write: also creates, changes and deletes them.")
+@click.option("--days", type=int, help="Days the token lasts (else until revoked).")
+@with_appcontext
+def token_create(name: str, username: str, scope: str, days: int | None) -> None:
+    """Make a token NAME for a user and print it, once: it is kept only as a digest."""
+    _cli_actor()
+    user = users.find(username)
+    if user is None:
+        raise click.ClickException(f"There is no user '{username}'.")
+    try:
+        made, secret = tokens.create(user, name, Scope(scope), days)
+    except tokens.TokenError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    until = made.expires_on.isoformat() if made.expires_on else "revoked"
+    click.echo(f"Token '{made.name}' of {user.username} ({scope}), valid until {until}. Keep it "
+               "now; it is not shown again:", err=True)
+    click.echo(secret)
+
+
+@token.command("list")
+@with_appcontext
+def token_list() -> None:
+    """Every token: id, user, name, scope, state, expiry and last use."""
+    for found in db.session.scalars(tokens.visible_to_all()):
+        click.echo(f"{found.id}\t{found.user.username}\t{found.name}\t{found.scope.value}\t"
+                   f"{tokens.state(found)}\t{found.expires_on or '-'}\t"
+                   f"{found.last_used_at.isoformat(timespec='minutes') if found.last_used_at else '-'}\t"
+                   f"{found.prefix}…")
+
+
+@token.command("revoke")
+@click.argument("token_id", type=int)
+@with_appcontext
+def token_revoke(token_id: int) -> None:
+    """Revoke the token of id TOKEN_ID (see `registry token list`) at once."""
+    _cli_actor()
+    found = db.session.get(ApiToken, token_id)
+    if found is None:
+        raise click.ClickException(f"There is no token with id {token_id}.")
+    tokens.revoke(found)
+    db.session.commit()
+    click.echo(f"Revoked the token '{found.name}' of {found.user.username}.")
 
 
 @cli.group()

@@ -111,6 +111,18 @@ def _file(raw: str, name: str) -> str:
     return raw
 
 
+def _rate_limit(raw: str) -> str:
+    """REGISTRY_API_RATE_LIMIT: "600 per minute", "10/second; 1000/hour" and the like."""
+    from limits import parse_many
+
+    try:
+        parse_many(raw)
+    except ValueError as error:
+        raise ValueError(f"REGISTRY_API_RATE_LIMIT must look like 600 per minute, not {raw!r}") \
+            from error
+    return raw
+
+
 def _flag(raw: str, name: str) -> bool:
     if raw not in ("0", "1"):
         raise ValueError(f"{name} must be 0 or 1, not {raw!r}")
@@ -224,6 +236,10 @@ def from_environment(instance_path: Path) -> dict:
                                      "REGISTRY_JOBS_STALE_SECONDS"),
         "JOBS_IMPORT_MIN_BYTES": _count(env.get("REGISTRY_JOBS_IMPORT_MIN_BYTES", "262144"),
                                         "REGISTRY_JOBS_IMPORT_MIN_BYTES"),
+        # the API's requests per token (Flask-Limiter's notation), counted in memory (per
+        # process) or in a shared store (redis://host:6379) when several workers serve
+        "API_RATE_LIMIT": _rate_limit(env.get("REGISTRY_API_RATE_LIMIT", "600 per minute")),
+        "RATELIMIT_STORAGE_URI": env.get("REGISTRY_API_RATE_STORAGE", "memory://").strip(),
         **_single_sign_on(env),
         **_import_limits(env),
     }

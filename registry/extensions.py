@@ -2,6 +2,8 @@
 
 import sqlalchemy as sa
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -40,4 +42,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+#: the API's rate limits (api.views sets them, per token); nothing else is limited by it
+limiter = Limiter(get_remote_address, default_limits=[], headers_enabled=True)
 babel.domain_instance = MissLogging()

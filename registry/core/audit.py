@@ -23,8 +23,10 @@ def act_as(actor: str, role: Role = Role.ADMIN) -> None:
 
 
 def current_actor() -> str:
+    """The user's name in a request (api:<name> when a token sent it), else the command line's."""
     if has_request_context() and current_user.is_authenticated:
-        return current_user.username
+        return f"api:{current_user.username}" if g.get("api_token") is not None \
+            else current_user.username
     return g.get("actor", "system")
 
 

@@ -7,7 +7,7 @@ import secrets
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import Flask, abort, current_app, flash, request, session
+from flask import Flask, abort, current_app, flash, g, request, session
 from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -57,8 +57,9 @@ def _now() -> int:
 
 def _expire_session():
     """End a session idle for REGISTRY_SESSION_IDLE_MINUTES or older than
-    REGISTRY_SESSION_MAX_HOURS (a session from before these limits has no times: it ends)."""
-    if not current_user.is_authenticated:
+    REGISTRY_SESSION_MAX_HOURS (a session from before these limits has no times: it ends); a
+    request that sent a token (g.api_token) has no session to end."""
+    if not current_user.is_authenticated or g.get("api_token") is not None:
         return None
     config, now = current_app.config, _now()
     started, seen = session.get("started_at"), session.get("seen_at")
@@ -85,7 +86,9 @@ def load_user(session_id: str) -> User | None:
 
 
 def _require_login():
-    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+    """Send a person to the login page; the API (its own blueprint) answers for itself."""
+    if request.endpoint in PUBLIC_ENDPOINTS or request.blueprint == "api" \
+            or current_user.is_authenticated:
         return None
     return login_manager.unauthorized()
 

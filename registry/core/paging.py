@@ -153,22 +153,36 @@ def page_of(query: sa.Select, order: Order, count: sa.Select, args, per_page: in
     exact = args.get("count") == "exact"
     start = order.read(args.get("after", ""))
     number = None if start is not None else page_number(args)
-    items = []
     if start is None:
         items = list(db.session.scalars(query.limit(per_page + 1).offset((number - 1) * per_page))
                      .unique())
     else:
-        for clauses in order.after(*start):
-            items += db.session.scalars(query.where(*clauses).limit(per_page + 1 - len(items))) \
-                .unique()
-            if len(items) > per_page:
-                break
+        items = rows_after(query, order, start, per_page + 1)
     beyond, items = len(items) > per_page, items[:per_page]
     total = memo.remembered((*remember, exact), lambda: db.session.scalar(capped(count, exact)))
     page = ListPage(items, per_page, total, exact, number, None)
     if beyond and page.next_num is None:
-        page.next_after = order.cursor(items[-1], _sort_value(order, items[-1]))
+        page.next_after = next_cursor(order, items[-1])
     return page
+
+
+def rows_after(query: sa.Select, order: Order, start: tuple[object, int] | None,
+               limit: int) -> list:
+    """Up to limit rows of the sorted query after the row start names (from the first without
+    one), read segment by segment (Order.after)."""
+    if start is None:
+        return list(db.session.scalars(query.limit(limit)).unique())
+    items: list = []
+    for clauses in order.after(*start):
+        items += db.session.scalars(query.where(*clauses).limit(limit - len(items))).unique()
+        if len(items) >= limit:
+            break
+    return items
+
+
+def next_cursor(order: Order, row: object) -> str:
+    """The `after` argument of the page that follows this row."""
+    return order.cursor(row, _sort_value(order, row))
 
 
 def _sort_value(order: Order, row: object) -> object:

@@ -1,0 +1,1 @@
+"""The JSON API: personal access tokens, the records under /api/v1, and its OpenAPI document."""
