@@ -76,9 +76,11 @@ def fetch(url: str, server: subprocess.Popen, log: Path) -> str:
     deadline = time.monotonic() + 30
     while server.poll() is None and time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(request, timeout=5) as response:
+            # the first answer of a new process may be slow on a busy machine: wait to the deadline
+            with urllib.request.urlopen(request, timeout=max(1.0, deadline - time.monotonic())) \
+                    as response:
                 return response.read().decode()
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.2)
     pytest.fail(f"the installed registry did not serve {url}:\n{log.read_text()}")
 

@@ -19,7 +19,7 @@ function foldingMenu() {
 }
 
 function focusableWhenScrolling() {
-  for (const table of document.querySelectorAll("table.list")) {
+  for (const table of document.querySelectorAll("table.list, pre")) {
     if (table.scrollWidth > table.clientWidth) table.tabIndex = 0;
     else table.removeAttribute("tabindex");
   }
