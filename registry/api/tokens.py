@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext
+from sqlalchemy import orm as so
 
 from registry.api.models import ApiToken, Scope
 from registry.core import audit, clock
@@ -75,7 +76,8 @@ def find(secret: str) -> ApiToken | None:
     """The usable token whose secret this is."""
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None
-    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.digest == digest(secret)))
+    token = db.session.scalar(sa.select(ApiToken).options(so.joinedload(ApiToken.user))
+                              .where(ApiToken.digest == digest(secret)))
     return token if token is not None and usable(token) else None
 
 
@@ -98,7 +100,8 @@ def revoke(token: ApiToken) -> None:
 
 def visible_to_all() -> sa.Select:
     """Every token, by user and name."""
-    return sa.select(ApiToken).join(ApiToken.user).order_by(User.username, ApiToken.name)
+    return sa.select(ApiToken).join(ApiToken.user).options(so.contains_eager(ApiToken.user)) \
+        .order_by(User.username, ApiToken.name)
 
 
 def visible(user: User) -> sa.Select:

@@ -13,6 +13,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask import flash, redirect, url_for
+from flask_login import current_user
+from werkzeug import Response
 from werkzeug.datastructures import FileStorage
 
 from registry.core.model import utcnow
@@ -54,6 +57,18 @@ def save(upload: FileStorage, user_id: int, details: dict) -> str:
                                  filename=shown_name(upload.filename), content=upload.read()))
     db.session.flush()
     return token
+
+
+def received(form, field: str, details: dict, missing: str, back: str,
+             then: str = "exchange.preview") -> Response:
+    """The answer to a form posting a file: back (with `missing` said) when none was chosen,
+    else the file kept as a pending upload and on to `then` with its token."""
+    if not form.validate_on_submit():
+        flash(missing, "error")
+        return redirect(back)
+    token = save(form[field].data, current_user.id, details)
+    db.session.commit()
+    return redirect(url_for(then, token=token))
 
 
 def shown_name(filename: str | None, default: str = "upload.xlsx") -> str:

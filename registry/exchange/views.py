@@ -96,12 +96,8 @@ def export_job():
 @uploads.receives_workbooks
 def upload():
     form = ImportForm()
-    if not form.validate_on_submit():
-        flash(gettext("Choose a workbook (.xlsx) to import."), "error")
-        return redirect(url_for("exchange.index"))
-    token = uploads.save(form.workbook.data, current_user.id, {"sync": form.sync.data})
-    db.session.commit()
-    return redirect(url_for("exchange.preview", token=token))
+    return uploads.received(form, "workbook", {"sync": form.sync.data},
+                            gettext("Choose a workbook (.xlsx) to import."), url_for("exchange.index"))
 
 
 def _stored(token: str) -> uploads.Stored:

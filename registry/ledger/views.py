@@ -38,13 +38,9 @@ class MappingForm(Form):
 @role_required(Role.EDITOR)
 @uploads.receives_workbooks
 def upload():
-    form = LedgerForm()
-    if not form.validate_on_submit():
-        flash(gettext("Choose your ledger (.xlsx or .csv)."), "error")
-        return redirect(url_for("exchange.index"))
-    token = uploads.save(form.ledger.data, current_user.id, {"kind": LEDGER})
-    db.session.commit()
-    return redirect(url_for("ledger.mapping", token=token))
+    return uploads.received(LedgerForm(), "ledger", {"kind": LEDGER},
+                            gettext("Choose your ledger (.xlsx or .csv)."), url_for("exchange.index"),
+                            then="ledger.mapping")
 
 
 @bp.route("/<token>", methods=["GET", "POST"])

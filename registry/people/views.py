@@ -1,9 +1,8 @@
 """Pages for employees and their access grants, and the upload of the HR system's list."""
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, url_for
+from flask import Blueprint, url_for
 from flask_babel import gettext
-from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import orm as so
 from wtforms import BooleanField
@@ -126,11 +125,6 @@ class HrListForm(Form):
 def sync():
     """Keep the HR list as a pending import, then show the pipeline's preview of it."""
     form = HrListForm()
-    if not form.validate_on_submit():
-        flash(gettext("Choose the HR list (.csv or .xlsx)."), "error")
-        return redirect(url_for("exchange.index"))
-    token = uploads.save(form.hr_list.data, current_user.id,
-                         {"kind": feed.HR_FEED, "revoke": form.revoke.data})
-    db.session.commit()
-    return redirect(url_for("exchange.preview", token=token))
+    return uploads.received(form, "hr_list", {"kind": feed.HR_FEED, "revoke": form.revoke.data},
+                            gettext("Choose the HR list (.csv or .xlsx)."), url_for("exchange.index"))
 bp.add_app_template_global(HrListForm, "hr_list_form")

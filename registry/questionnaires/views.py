@@ -12,7 +12,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext
-from flask_login import current_user
 
 from registry.consignees.models import Consignee
 from registry.core import clock
@@ -145,11 +144,7 @@ def questionnaire_workbook(id: int):
 def upload_returned(id: int):
     """Receive a returned questionnaire for this consignee and show what it says."""
     consignee = db.get_or_404(Consignee, id)
-    form = ReturnedForm()
-    if not form.validate_on_submit():
-        flash(gettext("Choose the returned questionnaire (.xlsx)."), "error")
-        return redirect(url_for("consignees.consignees_detail", id=consignee.id))
-    token = uploads.save(form.workbook.data, current_user.id,
-                         {"kind": returned.QUESTIONNAIRE, "consignee_id": consignee.id})
-    db.session.commit()
-    return redirect(url_for("exchange.preview", token=token))
+    return uploads.received(ReturnedForm(), "workbook",
+                            {"kind": returned.QUESTIONNAIRE, "consignee_id": consignee.id},
+                            gettext("Choose the returned questionnaire (.xlsx)."),
+                            url_for("consignees.consignees_detail", id=consignee.id))

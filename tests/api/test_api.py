@@ -176,7 +176,7 @@ def test_the_rules_refuse_what_the_form_refuses_with_the_same_message(app, app_c
 def test_values_that_cannot_be_read_are_named_field_by_field(app, app_ctx, token_for):
     api = token_for()
     refused = api("POST", "/api/v1/entrustments/",
-                  json={"start_on": "2026-02-30", "categories": [1, "x"], "consignee": 10**9,
+                  json={"start_on": "2026-02-30", "categories": [1, [2]], "consignee": 10**9,
                         "nonsense": 1})
     fields = {error["field"]: error["message"] for error in _problem(refused, 422)["errors"]}
     assert set(fields) == {"start_on", "categories", "consignee", "nonsense"}
