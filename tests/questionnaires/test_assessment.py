@@ -21,10 +21,8 @@ from registry.questionnaires import bank, issuance, returned, workbook
 from registry.questionnaires.models import Answer, Question, QuestionKind
 from registry.supervision.models import Finding, SupervisionCheck
 from tests import factories as f
-from tests.factories import today as registry_today
+from tests.factories import today
 from tests.questionnaires.test_return import fill
-
-TODAY = registry_today()
 
 
 def issued(app, consignee, folder: Path) -> tuple[str, bytes]:
@@ -75,9 +73,9 @@ def test_a_new_consignees_questionnaire_is_its_selection_assessment(app, app_ctx
     bank.seed()
     consignee = f.make_consignee(name="Northwind Cloud", country="US", risk_tier="high",
                                  cross_border_basis="consent")
-    f.make_entrustment(consignee=consignee, reference="ENT-NEW", start_on=TODAY)
+    f.make_entrustment(consignee=consignee, reference="ENT-NEW", start_on=today())
     f.make_entrustment(consignee=consignee, reference="ENT-OLD",
-                       start_on=TODAY - timedelta(days=30))
+                       start_on=today() - timedelta(days=30))
     db.session.commit()
     assert {"ENT-NEW", "ENT-OLD"} <= without_selection(app)
 
@@ -95,7 +93,7 @@ def test_a_new_consignees_questionnaire_is_its_selection_assessment(app, app_ctx
     db.session.expire_all()
     check = db.session.scalar(sa.select(SupervisionCheck).where(
         SupervisionCheck.consignee_id == consignee.id))
-    assert check.kind.value == "selection" and check.checked_on == TODAY
+    assert check.kind.value == "selection" and check.checked_on == today()
     reported = without_selection(app)
     assert "ENT-NEW" not in reported, "assessed on the day the work began"
     assert "ENT-OLD" in reported, "the work began a month before the assessment"
@@ -109,7 +107,7 @@ def test_a_consignee_already_checked_gets_a_periodic_check_unless_chosen(app, ap
                                                                         tmp_path):
     bank.seed()
     consignee = f.make_consignee(name="株式会社既存", risk_tier="low")
-    f.make_check(consignee=consignee, kind="periodic", checked_on=TODAY - timedelta(days=200))
+    f.make_check(consignee=consignee, kind="periodic", checked_on=today() - timedelta(days=200))
     db.session.commit()
     editor = as_role("editor")
     consignee_url, data = issued(app, consignee, tmp_path)
@@ -221,7 +219,7 @@ def test_the_bank_marks_its_fact_questions_and_a_migrated_bank_too(app_ctx, scra
                     "passing_answer, severity, evidence_requested, audience, status, version, "
                     "created_at, updated_at) VALUES (:code, 'external', 'q', 'q', 'yes_no', '', "
                     ":answer, 'high', false, 'all', 'active', 1, :now, :now)"),
-                    {"code": code, "answer": answer, "now": TODAY})
+                    {"code": code, "answer": answer, "now": today()})
         upgrade()
         with db.engine.connect() as connection:
             migrated = dict(connection.execute(sa.text("SELECT code, kind FROM questions")).all())
