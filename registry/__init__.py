@@ -101,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     from registry.inventory.views import bp as inventory
     from registry.jobs.views import bp as jobs
     from registry.ledger.views import bp as ledger
+    from registry.mail.views import bp as mail
     from registry.notice.views import bp as notice
     from registry.people.views import bp as people
     from registry.provisions.views import bp as provisions
@@ -111,7 +112,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (core, inventory, consignees, supervision, people, exchange, questionnaires,
                       compliance, reporting, ledger, security, evidence, jobs, incidents, notice,
-                      rights, provisions, tokens, api):
+                      rights, provisions, tokens, mail, api):
         app.register_blueprint(blueprint)
     if app.config["JOBS_IN_APP"]:
         from registry.jobs.runner import start_in_app

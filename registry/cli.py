@@ -38,6 +38,8 @@ from registry.extensions import db
 from registry.jobs import queue, runner
 from registry.ledger import fields, importer
 from registry.ledger.mapping import Mapping
+from registry.mail import remind
+from registry.mail.transport import MailError
 from registry.notice import content, drift
 from registry.notice import document as notice_document
 from registry.notice import policy as notice_policy
@@ -443,6 +445,42 @@ def employees_sync(file: Path, dry_run: bool, revoke: bool, verbose: bool, quiet
         click.echo("The list is valid (dry run: nothing was written).")
         return
     _apply(file, plan, planned, quiet)
+
+
+@cli.command("remind")
+@click.option("--dry-run", is_flag=True, help="List the mails due now; send and write nothing.")
+@with_appcontext
+def remind_command(dry_run: bool) -> None:
+    """Mail today's reminders: to each owner their things due soon or overdue, the weekly digest
+    to the compliance officer, and questionnaires and their reminders to vendors; none twice.
+    For a scheduler (hourly or daily). Exit 0 sent (or nothing due), 1 a mail refused (logged,
+    tried again at the next run), 2 no mail server set (REGISTRY_SMTP_URL) or it cannot be
+    reached or refused the login."""
+    _cli_actor()
+    if not dry_run and not current_app.config["SMTP_URL"]:
+        click.echo("No mail server is set: set REGISTRY_SMTP_URL and REGISTRY_MAIL_FROM.", err=True)
+        sys.exit(2)
+    today = clock.today()
+    mails = remind.plan(today)
+    for mail in mails:
+        subject, _ = mail.words()
+        click.echo(f"To {mail.to.address} ({mail.kind}): {subject}"
+                   + (f" [{about}]" if (about := remind.about(mail)) else ""))
+    if dry_run:
+        db.session.rollback()
+        click.echo(f"{len(mails)} mail(s) would be sent (dry run: nothing was sent or written).")
+        return
+    try:
+        went, failures = remind.send(mails, today)
+    except MailError as error:
+        db.session.rollback()
+        click.echo(f"The mail server refused: {error}", err=True)
+        sys.exit(2)
+    click.echo(f"{went} mail(s) sent.")
+    for failure in failures:
+        click.echo(f"Not sent: {failure}", err=True)
+    if failures:
+        sys.exit(1)
 
 
 @cli.group()

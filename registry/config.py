@@ -129,6 +129,44 @@ def _flag(raw: str, name: str) -> bool:
     return raw == "1"
 
 
+def _mail(env) -> dict:
+    """REGISTRY_SMTP_URL and the other settings of e-mail reminders, checked together."""
+    from registry.mail.transport import Server
+
+    url = env.get("REGISTRY_SMTP_URL", "").strip()
+    sender = env.get("REGISTRY_MAIL_FROM", "").strip()
+    if url:
+        Server.parse(url)
+        if "@" not in sender:
+            raise ValueError("REGISTRY_SMTP_URL needs REGISTRY_MAIL_FROM, the address mail comes "
+                             f"from (privacy@example.co.jp), not {sender!r}")
+    language = env.get("REGISTRY_MAIL_LANGUAGE", "ja").strip()
+    if language not in ("ja", "en"):
+        raise ValueError(f"REGISTRY_MAIL_LANGUAGE must be ja or en, not {language!r}")
+    before = env.get("REGISTRY_REMIND_BEFORE_DAYS", "7,1").replace(" ", "")
+    if not all(part.isdigit() for part in before.split(",") if part):
+        raise ValueError("REGISTRY_REMIND_BEFORE_DAYS must be days separated by commas (7,1), "
+                         f"not {before!r}")
+    every = _count(env.get("REGISTRY_REMIND_EVERY_DAYS", "7"), "REGISTRY_REMIND_EVERY_DAYS")
+    if every < 1:
+        raise ValueError("REGISTRY_REMIND_EVERY_DAYS must be 1 or more")
+    base = env.get("REGISTRY_BASE_URL", "").strip().rstrip("/")
+    if base and urlsplit(base).scheme not in ("http", "https"):
+        raise ValueError(f"REGISTRY_BASE_URL must be an http(s):// address, not {base!r}")
+    return {
+        "SMTP_URL": url,
+        "MAIL_FROM": sender,
+        "MAIL_LANGUAGE": language,
+        "COMPLIANCE_OFFICER": tuple(
+            name.strip() for name in env.get("REGISTRY_COMPLIANCE_OFFICER", "").split(",")
+            if name.strip()),
+        "REMIND_BEFORE_DAYS": tuple(sorted({int(part) for part in before.split(",") if part},
+                                           reverse=True)),
+        "REMIND_EVERY_DAYS": every,
+        "BASE_URL": base,
+    }
+
+
 def _single_sign_on(env) -> dict:
     """REGISTRY_OIDC_*, REGISTRY_LOCAL_LOGIN and REGISTRY_BREAK_GLASS_USERS, checked together: an
     issuer needs a client id and secret, and password login can be turned off only when single
@@ -241,5 +279,6 @@ def from_environment(instance_path: Path) -> dict:
         "API_RATE_LIMIT": _rate_limit(env.get("REGISTRY_API_RATE_LIMIT", "600 per minute")),
         "RATELIMIT_STORAGE_URI": env.get("REGISTRY_API_RATE_STORAGE", "memory://").strip(),
         **_single_sign_on(env),
+        **_mail(env),
         **_import_limits(env),
     }

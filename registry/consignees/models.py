@@ -17,6 +17,9 @@ from registry.inventory.models import DataCategory, Purpose
 #: labels several records give the same field
 REFERENCE = ("Reference", "管理番号")
 CONSIGNEE = ("Consignee", "委託先")
+#: how an owner is written: where the registry's reminders go (registry.mail.recipients)
+OWNER_HINT = ("A user name or an e-mail address: the registry's reminders go there.",
+              "ユーザー名またはメールアドレス。リマインダーはここに送られます。")
 START = ("Start", "開始日")
 END = ("End", "終了日")
 
@@ -122,6 +125,11 @@ class Consignee(Record, db.Model):
     contact_email: so.Mapped[str] = so.mapped_column(sa.String(255), default="", info=describe(
         "Contact e-mail", "窓口メールアドレス", code=True, check=email, vendor=True, width=24,
         synonyms=("担当者メール", "ご担当者メール", "e-mail", "メールアドレス")))
+    #: the company's own person in charge of the consignee: a user name or an e-mail address,
+    #: where reminders of its checks, contracts and questionnaires go
+    owner: so.Mapped[str] = so.mapped_column(sa.String(128), default="", info=describe(
+        "Owner in the company", "社内担当者", hint=OWNER_HINT, width=16,
+        synonyms=("社内担当", "Internal owner")))
     #: supervision tier
     risk_tier: so.Mapped[RiskTier] = choice_column(RiskTier, default=RiskTier.MEDIUM, info=describe(
         "Risk tier", "リスク区分"))

@@ -8,7 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
-from registry.consignees.models import CONSIGNEE, REFERENCE, Consignee
+from registry.consignees.models import CONSIGNEE, OWNER_HINT, REFERENCE, Consignee
 from registry.core.model import Choice, Record, choice_column, list_index
 from registry.core.schema import describe
 from registry.extensions import db
@@ -124,6 +124,10 @@ class Incident(Record, db.Model):
     #: anything else worth knowing
     notes: so.Mapped[str] = so.mapped_column(sa.Text, default="", info=describe(
         "Other information", "その他参考となる事項", max=ACCOUNT, width=40, synonyms=("備考",)))
+
+    #: who sees it through (a user name or an e-mail address): its clocks' reminders go there
+    owner: so.Mapped[str] = so.mapped_column(sa.String(128), default="", info=describe(
+        "Owner", "対応責任者", hint=OWNER_HINT, width=16))
 
     #: the finding opened on the consignee for it (services.open_finding)
     finding_id: so.Mapped[int | None] = so.mapped_column(

@@ -28,6 +28,8 @@ class Deadline:
     endpoint: str
     id: int
     reference: str
+    #: which duty: preliminary, final, notice (an incident's reports and notice) or answer
+    code: str
     duty: Label
 
     def overdue(self, on: date) -> bool:
@@ -43,13 +45,13 @@ def running(until: date) -> list[Deadline]:
             sa.and_(Incident.notified_on.is_(None), Incident.published_on.is_(None))))
         .options(so.selectinload(Incident.categories)))
     found = [Deadline(c.due_on, "incidents.incidents_detail", incident.id, incident.reference,
-                      c.label)
+                      c.code, c.label)
              for incident in incidents for c in assessment.clocks(incident)
              if c.done_on is None and c.due_on <= until]
     requests = db.session.execute(
         sa.select(RightsRequest.id, RightsRequest.reference, RightsRequest.received_on)
         .where(RightsRequest.responded_on.is_(None)))
-    found += [Deadline(due, "rights.requests_detail", id, reference, ANSWER)
+    found += [Deadline(due, "rights.requests_detail", id, reference, "answer", ANSWER)
               for id, reference, received in requests
               if (due := request_clocks.answer_due(received)) <= until]
     return sorted(found, key=lambda d: (d.due_on, d.reference))

@@ -9,7 +9,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
-from registry.consignees.models import REFERENCE
+from registry.consignees.models import OWNER_HINT, REFERENCE
 from registry.core.model import Choice, Record, choice_column, list_index
 from registry.core.schema import describe
 from registry.extensions import db
@@ -132,6 +132,9 @@ class RightsRequest(Record, db.Model):
     #: the day the answer went out
     responded_on: so.Mapped[date | None] = so.mapped_column(info=describe(
         "Answered on", "回答日"))
+    #: who answers it (a user name or an e-mail address): the reminders of its clock go there
+    owner: so.Mapped[str] = so.mapped_column(sa.String(128), default="", info=describe(
+        "Owner", "担当者", hint=OWNER_HINT, width=16))
     #: anything else worth knowing
     notes: so.Mapped[str] = so.mapped_column(sa.Text, default="", info=describe(
         "Notes", "備考", max=ACCOUNT, width=40))

@@ -7,7 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
-from registry.consignees.models import CONSIGNEE, REFERENCE, Consignee
+from registry.consignees.models import CONSIGNEE, OWNER_HINT, REFERENCE, Consignee
 from registry.core import clock
 from registry.core.model import Choice, Record, choice_column, list_index
 from registry.core.schema import describe
@@ -149,7 +149,7 @@ class Finding(Record, db.Model):
         "Severity", "重要度"))
     #: who is responsible for the remediation
     owner: so.Mapped[str] = so.mapped_column(sa.String(128), default="", info=describe(
-        "Owner", "担当者"))
+        "Owner", "担当者", hint=OWNER_HINT))
     #: remediation deadline
     due_on: so.Mapped[date | None] = so.mapped_column(info=describe("Due", "期限"))
     #: open, in progress, resolved or accepted
