@@ -455,11 +455,33 @@ def remind_command(dry_run: bool) -> None:
     to the compliance officer, and questionnaires and their reminders to vendors; none twice.
     For a scheduler (hourly or daily). Exit 0 sent (or nothing due), 1 a mail refused (logged,
     tried again at the next run), 2 no mail server set (REGISTRY_SMTP_URL) or it cannot be
-    reached or refused the login."""
+    reached or refused the login, 3 another run is sending (nothing sent)."""
     _cli_actor()
     if not dry_run and not current_app.config["SMTP_URL"]:
         click.echo("No mail server is set: set REGISTRY_SMTP_URL and REGISTRY_MAIL_FROM.", err=True)
         sys.exit(2)
+    try:
+        with remind.one_run():
+            went, failures = _remind(dry_run)
+    except remind.Busy:
+        click.echo("Another `registry remind` is sending: nothing was sent (run it again "
+                   "later).", err=True)
+        sys.exit(3)
+    except MailError as error:
+        db.session.rollback()
+        click.echo(f"The mail server refused: {error}", err=True)
+        sys.exit(2)
+    if dry_run:
+        return
+    click.echo(f"{went} mail(s) sent.")
+    for failure in failures:
+        click.echo(f"Not sent: {failure}", err=True)
+    if failures:
+        sys.exit(1)
+
+
+def _remind(dry_run: bool) -> tuple[int, list[str]]:
+    """Plan today's mails, print a line for each, and send them (unless a dry run)."""
     today = clock.today()
     mails = remind.plan(today)
     for mail in mails:
@@ -469,18 +491,8 @@ def remind_command(dry_run: bool) -> None:
     if dry_run:
         db.session.rollback()
         click.echo(f"{len(mails)} mail(s) would be sent (dry run: nothing was sent or written).")
-        return
-    try:
-        went, failures = remind.send(mails, today)
-    except MailError as error:
-        db.session.rollback()
-        click.echo(f"The mail server refused: {error}", err=True)
-        sys.exit(2)
-    click.echo(f"{went} mail(s) sent.")
-    for failure in failures:
-        click.echo(f"Not sent: {failure}", err=True)
-    if failures:
-        sys.exit(1)
+        return 0, []
+    return remind.send(mails, today)
 
 
 @cli.group()

@@ -114,11 +114,12 @@ def checks(today: date, reach: date) -> list[Due]:
 
 
 def contracts(today: date, reach: date) -> list[Due]:
+    """Contracts that end (without renewing themselves) from today to the reach."""
     rows = db.session.execute(
         sa.select(Contract.id, Contract.reference, Consignee.label, Contract.end_on,
                   Consignee.owner)
         .join(Consignee, Consignee.id == Contract.consignee_id)
-        .where(Contract.end_on.between(today, reach)))
+        .where(Contract.end_on.between(today, reach), Contract.auto_renewal.is_(False)))
     return [Due("contract", "contracts", *row) for row in rows]
 
 

@@ -8,9 +8,12 @@ attached, then reminders before and after its due day, with the workbook again."
 
 from __future__ import annotations
 
+import fcntl
 import os
 import tempfile
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from email.message import EmailMessage
@@ -33,6 +36,44 @@ from registry.questionnaires import workbook
 from registry.questionnaires.models import Questionnaire, QuestionnaireStatus, WorkbookLanguage
 
 WEEK = timedelta(days=7)
+#: the PostgreSQL advisory lock key a run holds ("RMD")
+RUN_LOCK = 0x524D44
+
+
+class Busy(Exception):
+    """Another run is sending: this one would send the same mails."""
+
+
+@contextmanager
+def one_run() -> Iterator[None]:
+    """Hold, for a run, the lock that keeps a second run (a scheduler's next, started while this
+    one is still sending) from planning the same mails: PostgreSQL's advisory lock on a
+    connection of its own, or a lock on a file beside the SQLite database. Raises Busy."""
+    engine = db.engine
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            if not connection.scalar(sa.text("SELECT pg_try_advisory_lock(:key)"),
+                                     {"key": RUN_LOCK}):
+                raise Busy
+            try:
+                yield
+            finally:
+                connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": RUN_LOCK})
+                connection.commit()
+        return
+    database = engine.url.database
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.remind.lock", "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise Busy from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
@@ -63,8 +104,10 @@ def plan(today: date) -> list[Outgoing]:
     """The mails due today, none already sent (the log says)."""
     things = due.everything(today)
     before, every = due.before_days(), current_app.config["REMIND_EVERY_DAYS"]
-    staged = [(thing, due.stage(thing.due_on, today, before, every,
-                                overdue=thing.kind != "contract")) for thing in things]
+    notice = (current_app.config["CONTRACT_NOTICE_DAYS"], *before)
+    staged = [(thing, due.stage(thing.due_on, today, before, every) if thing.kind != "contract"
+               else due.stage(thing.due_on, today, notice, every, overdue=False))
+              for thing in things]
     staged = [(thing, on) for thing, on in staged if on is not None]
     sent = _sent_since(min((on for _, on in staged), default=today))
     reached = recipients.resolve(thing.owner for thing, _ in staged)

@@ -189,3 +189,12 @@ def test_a_password_never_crosses_without_tls(app, app_ctx, smtp):
     result = run(app)
     assert result.exit_code == 2 and "offers no STARTTLS" in result.output
     assert smtp.inbox.mails == []
+
+
+def test_a_second_run_while_one_is_sending_sends_nothing(app, app_ctx, smtp):
+    things(app_ctx)
+    with remind.one_run():
+        result = run(app)
+    assert result.exit_code == 3 and "Another `registry remind` is sending" in result.output
+    assert smtp.inbox.mails == []
+    assert run(app).exit_code == 0 and len(smtp.inbox.mails) == 3, "the lock is given back"
