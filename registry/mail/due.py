@@ -31,6 +31,9 @@ KINDS = {
     "request": Label("Request", "開示等の請求"),
 }
 
+NEXT_CHECK = Label("the next periodic check, by its risk tier's cadence",
+                   "リスク区分に応じた次回の定期点検")
+
 
 @dataclass(frozen=True)
 class Due:
@@ -108,7 +111,7 @@ def checks(today: date, reach: date) -> list[Due]:
                   last.c.last, last.c.set_on)
         .join(last, last.c.consignee_id == Consignee.id)
         .where(at_work, cadence.due_before(last, reach + timedelta(days=1), days)))
-    return [Due("check", "consignees", id, label, label,
+    return [Due("check", "consignees", id, label, NEXT_CHECK,
                 cadence.due_on(checked, tier.value, set_on, days), owner)
             for id, label, tier, owner, checked, set_on in rows]
 

@@ -41,6 +41,13 @@ _ITEM_LINES = {
            "{% if item.url %}  {{ item.url }}\n{% endif %}{% endfor %}"),
 }
 
+_LISTED = {
+    "en": "{% for item in unowned %}- {{ item.what }} {{ item.reference }} (due {{ item.due_on }})\n"
+          "{% endfor %}",
+    "ja": "{% for item in unowned %}・{{ item.what }} {{ item.reference }}（期限 {{ item.due_on }}）\n"
+          "{% endfor %}",
+}
+
 _VENDOR = {"consignee", "contact_name", "reference", "issued_on", "due_on", "days"}
 
 KINDS = {kind.code: kind for kind in (
@@ -65,14 +72,14 @@ KINDS = {kind.code: kind for kind in (
                     "{% for section in sections %}\n{{ section.title }}: {{ section.items|length }}\n"
                     "{% set items = section.items %}" + _ITEM_LINES["en"] + "{% endfor %}"
                     "{% if unowned %}\nNobody could be reminded of these (no owner, or an owner "
-                    "with no e-mail address):\n{% set items = unowned %}" + _ITEM_LINES["en"] +
+                    "with no e-mail address):\n" + _LISTED["en"] +
                     "{% endif %}{% if not sections %}\nNothing falls due.\n{% endif %}"),
              "ja": ("【個人情報管理台帳】週次まとめ（{{ today }}）",
                     "{{ recipient }} 様\n\n{{ today }} 時点で期限が近い事項・期限を過ぎた事項です。\n"
                     "{% for section in sections %}\n■ {{ section.title }}：{{ section.items|length }}件\n"
                     "{% set items = section.items %}" + _ITEM_LINES["ja"] + "{% endfor %}"
                     "{% if unowned %}\n次の事項は担当者が未登録か、担当者のメールアドレスがないため、"
-                    "リマインダーを送れませんでした。\n{% set items = unowned %}" + _ITEM_LINES["ja"]
+                    "リマインダーを送れませんでした。\n" + _LISTED["ja"]
                     + "{% endif %}{% if not sections %}\n期限が近い事項はありません。\n{% endif %}"),
          }),
     Kind("questionnaire-sent", Label("Questionnaire to a vendor", "委託先への質問票送付"),

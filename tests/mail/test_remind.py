@@ -5,6 +5,7 @@ is mailed twice; every mail is logged and shown on its record's page."""
 from __future__ import annotations
 
 import io
+import os
 from datetime import date, timedelta
 
 import openpyxl
@@ -18,6 +19,7 @@ from registry.mail import due, remind
 from registry.mail.models import Mail, MailStatus
 from registry.questionnaires import bank, issuance
 from tests import factories as f
+from tests import served
 from tests.factories import PASSWORD, today
 from tests.mail.smtp import Server
 
@@ -198,3 +200,30 @@ def test_a_second_run_while_one_is_sending_sends_nothing(app, app_ctx, smtp):
     assert result.exit_code == 3 and "Another `registry remind` is sending" in result.output
     assert smtp.inbox.mails == []
     assert run(app).exit_code == 0 and len(smtp.inbox.mails) == 3, "the lock is given back"
+
+
+@pytest.mark.slow
+@pytest.mark.own_database
+def test_the_command_as_a_scheduler_runs_it(scratch_url, tmp_path):
+    """`registry remind` in a process of its own, set up by its environment as a scheduler
+    starts it, on the example inventory: the digest arrives once; a dry run needs no server."""
+    server = Server()
+    env = {**os.environ, "REGISTRY_DATABASE_URL": scratch_url, "REGISTRY_SECRET_KEY": "cli-test",
+           "REGISTRY_COMPLIANCE_OFFICER": "officer@example.co.jp"}
+    try:
+        assert served.run(env, "init").returncode == 0
+        assert served.run(env, "demo").returncode == 0
+        dry = served.run(env, "remind", "--dry-run")
+        assert dry.returncode == 0, dry.stderr
+        assert "To officer@example.co.jp (weekly-digest)" in dry.stdout
+        assert served.run(env, "remind").returncode == 2, "no server set"
+        env.update(REGISTRY_SMTP_URL=server.url, REGISTRY_MAIL_FROM="privacy@example.co.jp")
+        sent = served.run(env, "remind")
+        assert sent.returncode == 0, sent.stderr
+        [digest] = server.inbox.to("officer@example.co.jp")
+        assert "Emerald Data Operations" in digest.get_content(), "its check is overdue"
+        again = served.run(env, "remind")
+        assert again.returncode == 0 and "0 mail(s) sent." in again.stdout
+        assert len(server.inbox.mails) == len(sent.stdout.splitlines()) - 1
+    finally:
+        server.stop()
