@@ -26,7 +26,7 @@ KINDS = {
     "finding": Label("Finding", "指摘事項"),
     "check": Label("Supervision check", "委託先点検"),
     "contract": Label("Contract ending", "契約満了"),
-    "questionnaire": Label("Questionnaire not returned", "質問票の未回収"),
+    "questionnaire": Label("Questionnaire not returned", "確認書の未回収"),
     "incident": Label("Incident", "漏えい等事案"),
     "request": Label("Request", "開示等の請求"),
 }

@@ -82,7 +82,7 @@ KINDS = {kind.code: kind for kind in (
                     "リマインダーを送れませんでした。\n" + _LISTED["ja"]
                     + "{% endif %}{% if not sections %}\n期限が近い事項はありません。\n{% endif %}"),
          }),
-    Kind("questionnaire-sent", Label("Questionnaire to a vendor", "委託先への質問票送付"),
+    Kind("questionnaire-sent", Label("Questionnaire to a vendor", "委託先への確認書送付"),
          frozenset(COMMON | _VENDOR), {
              "en": ("Supervision questionnaire {{ reference }}: answers due {{ due_on }}",
                     "Dear {{ contact_name or consignee }},\n\n"
@@ -91,9 +91,9 @@ KINDS = {kind.code: kind for kind in (
                     "filled-in workbook by {{ due_on }}.\n\nPlease keep the workbook's sheets and "
                     "columns as they are, and answer in the yellow cells.\n"
                     "{% if company %}\n{{ company }}\n{% endif %}"),
-             "ja": ("委託先点検の質問票 {{ reference }}（回答期限 {{ due_on }}）",
+             "ja": ("委託先点検の確認書 {{ reference }}（回答期限 {{ due_on }}）",
                     "{{ consignee }}\n{{ contact_name }} 様\n\n"
-                    "個人データの取扱いの委託に関する点検のため、添付の質問票 {{ reference }} に"
+                    "個人データの取扱いの委託に関する点検のため、添付の確認書 {{ reference }} に"
                     "ご回答のうえ、{{ due_on }} までにご返送ください。\n\n"
                     "シートや列の構成は変更せず、黄色のセルにご記入ください。\n"
                     "{% if company %}\n{{ company }}\n{% endif %}"),
@@ -106,10 +106,10 @@ KINDS = {kind.code: kind for kind in (
                     "The answers to supervision questionnaire {{ reference }} are due on "
                     "{{ due_on }}{% if days %}, in {{ days }} day(s){% endif %}. The workbook is "
                     "attached again for your convenience.\n"),
-             "ja": ("【ご確認】質問票 {{ reference }} の回答期限（{{ due_on }}）",
+             "ja": ("【ご確認】確認書 {{ reference }} の回答期限（{{ due_on }}）",
                     "{{ consignee }}\n{{ contact_name }} 様\n\n"
-                    "質問票 {{ reference }} の回答期限は {{ due_on }} です"
-                    "{% if days %}（あと{{ days }}日）{% endif %}。念のため質問票を再度添付します。\n"
+                    "確認書 {{ reference }} の回答期限は {{ due_on }} です"
+                    "{% if days %}（あと{{ days }}日）{% endif %}。念のため確認書を再度添付します。\n"
                     "{% if company %}\n{{ company }}\n{% endif %}"),
          }),
     Kind("questionnaire-overdue", Label("Reminder to a vendor after the due day",
@@ -120,10 +120,10 @@ KINDS = {kind.code: kind for kind in (
                     "We have not yet received your answers to supervision questionnaire "
                     "{{ reference }}, due on {{ due_on }} ({{ days }} day(s) ago). Please return "
                     "the attached workbook filled in as soon as you can.\n"),
-             "ja": ("【再送】質問票 {{ reference }} のご回答のお願い（期限 {{ due_on }}）",
+             "ja": ("【再送】確認書 {{ reference }} のご回答のお願い（期限 {{ due_on }}）",
                     "{{ consignee }}\n{{ contact_name }} 様\n\n"
-                    "質問票 {{ reference }} のご回答を {{ due_on }} の期限（{{ days }}日前）を過ぎても"
-                    "まだ受け取っておりません。添付の質問票にご記入のうえ、至急ご返送ください。\n"
+                    "確認書 {{ reference }} のご回答を {{ due_on }} の期限（{{ days }}日前）を過ぎても"
+                    "まだ受け取っておりません。添付の確認書にご記入のうえ、至急ご返送ください。\n"
                     "{% if company %}\n{{ company }}\n{% endif %}"),
          }),
 )}

@@ -5,6 +5,7 @@ and receiving questionnaires, and the questionnaires issued to consignees."""
 import sqlalchemy as sa
 from flask import (
     Blueprint,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -116,10 +117,15 @@ def issue_questionnaire(id: int):
             form.refuse(invalid.problems)
         else:
             db.session.commit()
+            if current_app.config["SMTP_URL"] and consignee.contact_email:
+                how = gettext("the next e-mail reminder run (registry remind) sends its workbook "
+                              "to %(address)s.", address=consignee.contact_email)
+            else:
+                how = gettext("download its workbook below and send it.")
             flash(gettext("Questionnaire %(reference)s was issued to %(consignee)s, answers due on "
-                          "%(due)s: download its workbook below and send it.",
-                          reference=issued.reference, consignee=consignee.name,
-                          due=issued.due_on.isoformat()), "success")
+                          "%(due)s: %(how)s", reference=issued.reference,
+                          consignee=consignee.name, due=issued.due_on.isoformat(), how=how),
+                  "success")
             return redirect(url_for("consignees.consignees_detail", id=consignee.id,
                                     _anchor="questionnaires"))
     today = clock.today()

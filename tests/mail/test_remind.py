@@ -227,3 +227,18 @@ def test_the_command_as_a_scheduler_runs_it(scratch_url, tmp_path):
         assert len(server.inbox.mails) == len(sent.stdout.splitlines()) - 1
     finally:
         server.stop()
+
+
+def test_issuing_says_the_workbook_will_be_mailed_when_it_will(app, app_ctx, as_role, smtp):
+    bank.seed()
+    mailed = f.make_consignee(name="Mailed Inc.", contact_email="it@mailed.example")
+    unmailed = f.make_consignee(name="Unmailed Inc.")
+    db.session.commit()
+    editor = as_role("editor")
+    for consignee, said in ((mailed, "sends its workbook to it@mailed.example"),
+                            (unmailed, "download its workbook below")):
+        form_url = f"/consignees/{consignee.id}/questionnaire"
+        response = editor.post(form_url, {"due_on": (today() + timedelta(days=14)).isoformat(),
+                                          "language": "en"}, form_url=form_url)
+        assert response.status_code == 302
+        assert said in editor.get(response.location).get_data(as_text=True)
