@@ -24,6 +24,7 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 from flask import current_app, url_for
 from flask_babel import force_locale, gettext, ngettext
+from sqlalchemy import orm as so
 
 from registry.consignees.models import Consignee
 from registry.core.model import utcnow
@@ -211,7 +212,8 @@ def _vendors(today: date, sent: set) -> list[Outgoing]:
     before, every = due.before_days(), current_app.config["REMIND_EVERY_DAYS"]
     issued = db.session.scalars(
         sa.select(Questionnaire).join(Consignee, Consignee.id == Questionnaire.consignee_id)
-        .where(Questionnaire.status == QuestionnaireStatus.ISSUED, Consignee.contact_email != ""))
+        .where(Questionnaire.status == QuestionnaireStatus.ISSUED, Consignee.contact_email != "")
+        .options(so.contains_eager(Questionnaire.consignee)))
     first_sent = set(db.session.execute(
         sa.select(MailTopic.record_id).join(Mail, Mail.id == MailTopic.mail_id)
         .where(Mail.status == MailStatus.SENT, MailTopic.record_type == "questionnaires",

@@ -49,6 +49,18 @@ _LISTED = {
 }
 
 _VENDOR = {"consignee", "contact_name", "reference", "issued_on", "due_on", "days"}
+_GREETING = {"en": "Dear {{ contact_name or consignee }},\n\n",
+             "ja": "{{ consignee }}\n{{ contact_name }} 様\n\n"}
+_SIGNATURE = "{% if company %}\n{{ company }}\n{% endif %}"
+
+
+def _to_vendor(code: str, label: Label, en: tuple[str, str], ja: tuple[str, str]) -> Kind:
+    """A mail to a vendor: its subject and text in each language, greeting and signature
+    added."""
+    return Kind(code, label, frozenset(COMMON | _VENDOR), {
+        language: (subject, _GREETING[language] + text + _SIGNATURE)
+        for language, (subject, text) in (("en", en), ("ja", ja))})
+
 
 KINDS = {kind.code: kind for kind in (
     Kind("owner-reminder", Label("Reminder to an owner", "担当者へのリマインダー"),
@@ -82,50 +94,34 @@ KINDS = {kind.code: kind for kind in (
                     "リマインダーを送れませんでした。\n" + _LISTED["ja"]
                     + "{% endif %}{% if not sections %}\n期限が近い事項はありません。\n{% endif %}"),
          }),
-    Kind("questionnaire-sent", Label("Questionnaire to a vendor", "委託先への確認書送付"),
-         frozenset(COMMON | _VENDOR), {
-             "en": ("Supervision questionnaire {{ reference }}: answers due {{ due_on }}",
-                    "Dear {{ contact_name or consignee }},\n\n"
-                    "Please answer the attached supervision questionnaire {{ reference }} about "
-                    "your handling of the personal data we entrust to you, and return the "
-                    "filled-in workbook by {{ due_on }}.\n\nPlease keep the workbook's sheets and "
-                    "columns as they are, and answer in the yellow cells.\n"
-                    "{% if company %}\n{{ company }}\n{% endif %}"),
-             "ja": ("委託先点検の確認書 {{ reference }}（回答期限 {{ due_on }}）",
-                    "{{ consignee }}\n{{ contact_name }} 様\n\n"
-                    "個人データの取扱いの委託に関する点検のため、添付の確認書 {{ reference }} に"
-                    "ご回答のうえ、{{ due_on }} までにご返送ください。\n\n"
-                    "シートや列の構成は変更せず、黄色のセルにご記入ください。\n"
-                    "{% if company %}\n{{ company }}\n{% endif %}"),
-         }),
-    Kind("questionnaire-reminder", Label("Reminder to a vendor before the due day",
-                                         "委託先への回答期限前のリマインダー"),
-         frozenset(COMMON | _VENDOR), {
-             "en": ("Reminder: questionnaire {{ reference }} is due {{ due_on }}",
-                    "Dear {{ contact_name or consignee }},\n\n"
-                    "The answers to supervision questionnaire {{ reference }} are due on "
-                    "{{ due_on }}{% if days %}, in {{ days }} day(s){% endif %}. The workbook is "
-                    "attached again for your convenience.\n"),
-             "ja": ("【ご確認】確認書 {{ reference }} の回答期限（{{ due_on }}）",
-                    "{{ consignee }}\n{{ contact_name }} 様\n\n"
-                    "確認書 {{ reference }} の回答期限は {{ due_on }} です"
-                    "{% if days %}（あと{{ days }}日）{% endif %}。念のため確認書を再度添付します。\n"
-                    "{% if company %}\n{{ company }}\n{% endif %}"),
-         }),
-    Kind("questionnaire-overdue", Label("Reminder to a vendor after the due day",
-                                        "委託先への回答期限後の督促"),
-         frozenset(COMMON | _VENDOR), {
-             "en": ("Overdue: questionnaire {{ reference }} was due {{ due_on }}",
-                    "Dear {{ contact_name or consignee }},\n\n"
-                    "We have not yet received your answers to supervision questionnaire "
-                    "{{ reference }}, due on {{ due_on }} ({{ days }} day(s) ago). Please return "
-                    "the attached workbook filled in as soon as you can.\n"),
-             "ja": ("【再送】確認書 {{ reference }} のご回答のお願い（期限 {{ due_on }}）",
-                    "{{ consignee }}\n{{ contact_name }} 様\n\n"
-                    "確認書 {{ reference }} のご回答を {{ due_on }} の期限（{{ days }}日前）を過ぎても"
-                    "まだ受け取っておりません。添付の確認書にご記入のうえ、至急ご返送ください。\n"
-                    "{% if company %}\n{{ company }}\n{% endif %}"),
-         }),
+    _to_vendor("questionnaire-sent", Label("Questionnaire to a vendor", "委託先への確認書送付"),
+               ("Supervision questionnaire {{ reference }}: answers due {{ due_on }}",
+                "Please answer the attached supervision questionnaire {{ reference }} about your "
+                "handling of the personal data we entrust to you, and return the filled-in "
+                "workbook by {{ due_on }}.\n\nPlease keep the workbook's sheets and columns as "
+                "they are, and answer in the yellow cells.\n"),
+               ("委託先点検の確認書 {{ reference }}（回答期限 {{ due_on }}）",
+                "個人データの取扱いの委託に関する点検のため、添付の確認書 {{ reference }} にご回答の"
+                "うえ、{{ due_on }} までにご返送ください。\n\n"
+                "シートや列の構成は変更せず、黄色のセルにご記入ください。\n")),
+    _to_vendor("questionnaire-reminder", Label("Reminder to a vendor before the due day",
+                                               "委託先への回答期限前のリマインダー"),
+               ("Reminder: questionnaire {{ reference }} is due {{ due_on }}",
+                "The answers to supervision questionnaire {{ reference }} are due on "
+                "{{ due_on }}{% if days %}, in {{ days }} day(s){% endif %}. The workbook is "
+                "attached again for your convenience.\n"),
+               ("【ご確認】確認書 {{ reference }} の回答期限（{{ due_on }}）",
+                "確認書 {{ reference }} の回答期限は {{ due_on }} です"
+                "{% if days %}（あと{{ days }}日）{% endif %}。念のため確認書を再度添付します。\n")),
+    _to_vendor("questionnaire-overdue", Label("Reminder to a vendor after the due day",
+                                              "委託先への回答期限後の督促"),
+               ("Overdue: questionnaire {{ reference }} was due {{ due_on }}",
+                "We have not yet received your answers to supervision questionnaire "
+                "{{ reference }}, due on {{ due_on }} ({{ days }} day(s) ago). Please return the "
+                "attached workbook filled in as soon as you can.\n"),
+               ("【再送】確認書 {{ reference }} のご回答のお願い（期限 {{ due_on }}）",
+                "確認書 {{ reference }} のご回答を {{ due_on }} の期限（{{ days }}日前）を過ぎても"
+                "まだ受け取っておりません。添付の確認書にご記入のうえ、至急ご返送ください。\n")),
 )}
 
 _ENVIRONMENT = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False,
