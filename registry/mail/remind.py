@@ -260,7 +260,7 @@ def _message(mail: Outgoing, subject: str, body: str) -> EmailMessage:
     sender = current_app.config["MAIL_FROM"]
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = sender, mail.to.address, subject
-    message["Date"] = formatdate(localtime=False)
+    message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(body)

@@ -90,6 +90,7 @@ def template(kind: str, language: str):
             return redirect(url_for("mail.template", kind=kind, language=language))
     preview = None if form.errors else wording.preview(kind, language)
     return render_template("mail/template.html", form=form, kind=wording.KINDS[kind],
+                           item_fields=wording.ITEM_FIELDS,
                            language=language, edited=edited, preview=preview,
                            restore=FlaskForm()), 422 if form.errors else 200
 

@@ -19,6 +19,8 @@ from registry.extensions import db
 from registry.mail.models import MailTemplate
 
 LANGUAGES = ("ja", "en")
+#: what each item of a list (`items`, a section's `items`, `unowned`) has
+ITEM_FIELDS = ("what", "reference", "subject", "due_on", "state", "overdue", "url")
 COMMON = {"company", "today", "registry_url", "recipient"}
 
 

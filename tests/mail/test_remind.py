@@ -15,7 +15,7 @@ from registry.cli import cli
 from registry.core import users
 from registry.core.models import Language, Role
 from registry.extensions import db
-from registry.mail import due, remind
+from registry.mail import due, remind, wording
 from registry.mail.models import Mail, MailStatus
 from registry.questionnaires import bank, issuance
 from tests import factories as f
@@ -106,6 +106,9 @@ def test_a_dry_run_lists_the_mails_and_sends_and_writes_nothing(app, app_ctx, sm
     assert "[CON-END, FND-SOON]" in result.output
     assert "3 mail(s) would be sent" in result.output
     assert smtp.inbox.mails == [] and db.session.scalar(db.select(db.func.count(Mail.id))) == 0
+    [owner] = [m for m in remind.plan(today()) if m.kind == "owner-reminder"
+               and m.to.address == "suzuki@example.co.jp"]
+    assert tuple(owner.values["items"][0]) == wording.ITEM_FIELDS, "as the template page says"
 
 
 def test_a_stage_is_a_days_before_the_due_day_the_day_and_every_week_after():

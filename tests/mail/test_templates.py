@@ -71,3 +71,12 @@ def test_a_saved_template_writes_the_next_mails_and_the_shipped_one_comes_back(
 def test_mail_settings_are_checked_at_start(env, message):
     with pytest.raises(ValueError, match=message):
         config._mail(env)
+
+
+def test_the_example_values_are_the_mails_values():
+    """The preview and the trial use what a real mail has, no more and no less."""
+    for kind in wording.KINDS.values():
+        for language in wording.LANGUAGES:
+            assert set(wording.example(kind.code, language)) == kind.variables
+    item = wording.example("owner-reminder", "en")["items"][0]
+    assert tuple(item) == wording.ITEM_FIELDS
