@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale
+from openpyxl.utils import get_column_letter
 
 from registry.cli import cli
 from registry.consignees.models import Consignee, Contract
@@ -357,7 +358,8 @@ def test_renaming_a_consignee_in_the_workbook_keeps_its_record(app_ctx, tmp_path
     book = openpyxl.load_workbook(path)
     sheet = book["委託先"]
     headers = [c.value for c in sheet[1]]
-    assert headers[-1] == "台帳ID" and sheet.column_dimensions["O"].hidden
+    assert headers[-1] == "台帳ID"
+    assert sheet.column_dimensions[get_column_letter(len(headers))].hidden
     for row in sheet.iter_rows(min_row=2):
         if row[0].value == "株式会社旧名":
             row[0].value = "株式会社新名"
