@@ -25,6 +25,7 @@ from registry import create_app, demo
 from registry.api import tokens
 from registry.api.models import ApiToken, Scope
 from registry.compliance import engine
+from registry.config import SettingError
 from registry.consignees.models import Consignee
 from registry.core import audit, backups, clock, grants, transactions, users
 from registry.core.files import write_atomically
@@ -106,7 +107,16 @@ def grant_command(role: str) -> None:
 
 def main() -> None:
     """Entry point of the `registry` console script."""
-    cli(obj=ScriptInfo(create_app=create_app, set_debug_flag=False, load_dotenv_defaults=False))
+    cli(obj=ScriptInfo(create_app=_app, set_debug_flag=False, load_dotenv_defaults=False))
+
+
+def _app():
+    """The app; a wrong setting stops the command with one line naming it (exit 2)."""
+    try:
+        return create_app()
+    except SettingError as error:
+        click.echo(f"registry: {error}", err=True)
+        sys.exit(2)
 
 
 @cli.command()
@@ -469,7 +479,7 @@ def remind_command(dry_run: bool) -> None:
         sys.exit(3)
     except MailError as error:
         db.session.rollback()
-        click.echo(f"The mail server refused: {error}", err=True)
+        click.echo(f"The mail server could not be used: {error}", err=True)
         sys.exit(2)
     if dry_run:
         return

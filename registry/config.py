@@ -197,9 +197,22 @@ def _single_sign_on(env) -> dict:
     }
 
 
+class SettingError(ValueError):
+    """A REGISTRY_* setting the registry cannot start with; its message names it."""
+
+
 def from_environment(instance_path: Path) -> dict:
     """Build the Flask config from REGISTRY_* environment variables. Without REGISTRY_SECRET_KEY,
-    SECRET_KEY stays None here: create_app() reads the database's."""
+    SECRET_KEY stays None here: create_app() reads the database's. Raises SettingError."""
+    try:
+        return _settings(instance_path)
+    except SettingError:
+        raise
+    except ValueError as error:
+        raise SettingError(str(error)) from error
+
+
+def _settings(instance_path: Path) -> dict:
     env = os.environ
     database_url = env.get("REGISTRY_DATABASE_URL")
     if not database_url:

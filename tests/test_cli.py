@@ -87,3 +87,12 @@ def test_create_user_refuses_duplicates_and_bad_roles(app, app_ctx):
     assert again.exit_code == 1 and "already taken" in again.output
     bad = runner.invoke(cli, ["create-user", "x", "--role", "root", "--password-stdin"], input="p\n")
     assert bad.exit_code == 2
+
+
+def test_a_wrong_setting_stops_every_command_with_one_line_naming_it(fresh_env):
+    for name, value, said in (("REGISTRY_SMTP_URL", "ftp://mail.example", "smtp:// or smtps://"),
+                              ("REGISTRY_CHECK_SEVERITY", "nothing=high", "names no check")):
+        result = run({**fresh_env, name: value}, "check")
+        assert result.returncode == 2
+        assert result.stderr.startswith(f"registry: {name}") and said in result.stderr
+        assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1

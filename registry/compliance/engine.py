@@ -12,6 +12,7 @@ from flask import current_app
 
 from registry.compliance.catalogue import CATALOGUE, Check, Context
 from registry.compliance.models import Waiver
+from registry.config import SettingError
 from registry.core import clock, memo
 from registry.core.web import DETAIL_ENDPOINTS, cached_url_for
 from registry.extensions import db
@@ -39,10 +40,10 @@ def validate_severities(overrides: dict[str, str]) -> None:
     """Refuse REGISTRY_CHECK_SEVERITY entries naming no check or no severity."""
     for code, level in overrides.items():
         if code not in CATALOGUE:
-            raise ValueError(f"REGISTRY_CHECK_SEVERITY names no check {code!r}; "
+            raise SettingError(f"REGISTRY_CHECK_SEVERITY names no check {code!r}; "
                              f"the checks are: {', '.join(CATALOGUE)}")
         if level not in {s.value for s in Severity}:
-            raise ValueError(f"REGISTRY_CHECK_SEVERITY: {level!r} for {code} is not one of "
+            raise SettingError(f"REGISTRY_CHECK_SEVERITY: {level!r} for {code} is not one of "
                              "low, medium, high, critical")
 
 
