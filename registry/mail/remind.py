@@ -37,6 +37,7 @@ from registry.questionnaires import workbook
 from registry.questionnaires.models import Questionnaire, QuestionnaireStatus, WorkbookLanguage
 
 WEEK = timedelta(days=7)
+XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 #: the PostgreSQL advisory lock key a run holds ("RMD")
 RUN_LOCK = 0x524D44
 
@@ -75,7 +76,6 @@ def one_run() -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @dataclass
@@ -110,7 +110,8 @@ def plan(today: date) -> list[Outgoing]:
                else due.stage(thing.due_on, today, notice, every, overdue=False))
               for thing in things]
     staged = [(thing, on) for thing, on in staged if on is not None]
-    sent = _sent_since(min((on for _, on in staged), default=today))
+    # a stage began at most this long ago: the longest gap between two reminders of a thing
+    sent = _sent_since(today - timedelta(days=max(*notice, every)))
     reached = recipients.resolve(thing.owner for thing, _ in staged)
     mine: dict[Recipient, list[tuple[due.Due, date]]] = defaultdict(list)
     unowned = []
