@@ -77,6 +77,7 @@ def stage(due_on: date, today: date, before: tuple[int, ...], every: int,
 
 
 def before_days() -> tuple[int, ...]:
+    """REGISTRY_REMIND_BEFORE_DAYS, farthest first."""
     return current_app.config["REMIND_BEFORE_DAYS"]
 
 
