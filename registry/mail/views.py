@@ -17,7 +17,7 @@ from registry.core.i18n import lazy_gettext as _l
 from registry.core.models import Role
 from registry.core.web import paginate
 from registry.extensions import db
-from registry.mail import wording
+from registry.mail import due, wording
 from registry.mail.models import Mail, MailStatus, MailTemplate, MailTopic
 
 bp = Blueprint("mail", __name__, url_prefix="/mail")
@@ -31,8 +31,7 @@ def mails_about(record: object) -> list[tuple[Mail, str]] | None:
     """The mails that reminded of the record (with the reminder each gave), newest first; None
     for a kind of record mails are never about."""
     table = getattr(record, "__tablename__", None)
-    if table not in ("findings", "consignees", "contracts", "questionnaires", "incidents",
-                     "rights_requests"):
+    if table not in due.MODELS:
         return None
     return db.session.execute(
         sa.select(Mail, MailTopic.topic).join(MailTopic, MailTopic.mail_id == Mail.id)
