@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from datetime import date
+from itertools import islice
 from pathlib import Path
 
 from flask import current_app
@@ -103,8 +104,9 @@ def summary(plan: Plan, listed: int | None = LISTED) -> list[str]:
         if plan.sync:
             parts.append(f"{counts['delete']} deleted")
         lines.append(f"{sheet.sheet}: {', '.join(parts)}")
-        changed = [row for row in sheet.rows if row.action in ("create", "update")]
-        for row in changed[:listed]:
+        changing = (row for row in sheet.rows if row.action in ("create", "update"))
+        changed = list(changing if listed is None else islice(changing, listed))
+        for row in changed:
             where = f" (row {row.row})" if row.row else ""
             if row.action == "create":
                 lines.append(f"  new {row.label}{where}")
@@ -113,8 +115,9 @@ def summary(plan: Plan, listed: int | None = LISTED) -> list[str]:
                                f" → {_shown(sheet, key, new, labels)}"
                                for key, (old, new) in row.changes.items())
             lines.append(f"  update {row.label}{where}: {fields}")
-        if listed is not None and len(changed) > listed:
-            lines.append(f"  … and {len(changed) - listed} more (--verbose shows all)")
+        more = counts["create"] + counts["update"] - len(changed)
+        if more:
+            lines.append(f"  … and {more} more (--verbose shows all)")
         lines += [f"  delete {row.label}" for row in sheet.rows if row.action == "delete"]
     return lines
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 from typing import ClassVar
 
 import sqlalchemy as sa
@@ -34,6 +35,7 @@ from registry.exchange.resources import (
     Column,
     Resource,
 )
+from registry.exchange.spool import Spool
 from registry.exchange.values import (
     TRIM,
     CellError,
@@ -80,18 +82,25 @@ class RowPlan:
 
 @dataclass
 class SheetPlan:
-    """The plan for one sheet (one resource)."""
+    """The plan for one sheet (one resource): its rows in a spool (or a list), read back in
+    order by the summary, the preview and the apply."""
 
     resource: Resource
     sheet: str
-    rows: list[RowPlan] = field(default_factory=list)
+    rows: Spool[RowPlan] | list[RowPlan] = field(default_factory=Spool)
+    _counted: tuple[int, Counter] | None = field(default=None, init=False, repr=False)
 
     @property
     def counts(self) -> Counter:
-        return Counter(row.action for row in self.rows)
+        """How many rows of each action (counted once for as many rows as there are)."""
+        if self._counted is None or self._counted[0] != len(self.rows):
+            self._counted = (len(self.rows), Counter(row.action for row in self.rows))
+        return self._counted[1]
 
-    def changed(self) -> list[RowPlan]:
-        return [row for row in self.rows if row.action != "unchanged"]
+    def changed(self, limit: int | None = None) -> list[RowPlan]:
+        """The rows that change a record, in order (the first `limit` of them)."""
+        rows = (row for row in self.rows if row.action != "unchanged")
+        return list(rows if limit is None else islice(rows, limit))
 
     def batches(self, action: str, size: int = BATCH_ROWS) -> Iterator[list[RowPlan]]:
         """The rows of one action, `size` at a time, in the sheet's order."""
@@ -192,14 +201,58 @@ def key_label(key: tuple) -> str:
     return " / ".join(parts)
 
 
-def load_existing(resource: Resource) -> dict[tuple, dict]:
+class Stored(Mapping):
+    """Stored records by natural key, each kept as a tuple of its values and given as a dict
+    when asked for (a tuple takes a fifth of a dict's memory: a million grants)."""
+
+    def __init__(self):
+        self.columns: tuple[str, ...] = ()
+        self.rows: dict[tuple, tuple] = {}
+
+    def __getitem__(self, key: tuple) -> dict:
+        return dict(zip(self.columns, self.rows[key], strict=True))
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.rows
+
+    def __iter__(self) -> Iterator[tuple]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+class Available:
+    """The natural keys a reference may point to once a sheet is applied: the sheet's, those of
+    rows with problems (reported once, on their own row), the old keys of renamed records and,
+    but with --sync, the stored ones; read in place rather than copied into one set."""
+
+    def __init__(self, *parts):
+        self.parts = [part for part in parts if part is not None]
+
+    def __contains__(self, key: object) -> bool:
+        return any(key in part for part in self.parts)
+
+    def __iter__(self) -> Iterator[tuple]:
+        seen = set()
+        for part in self.parts:
+            for key in part:
+                if key not in seen:
+                    seen.add(key)
+                    yield key
+
+
+def load_existing(resource: Resource) -> Stored:
     """Every stored record of a resource, in the sheet's representation, by natural key; a
     column of few distinct values (a level, a system, a day) holds each value once, whatever the
     number of rows."""
-    rows = {}
+    stored = Stored()
+    rows = stored.rows
     shared: dict[str, dict | None] = defaultdict(dict)
     for batch in batches(resource, None):
         for row in batch:
+            if not stored.columns:
+                stored.columns = tuple(row)
             for column, value in row.items():
                 seen = shared[column]
                 if seen is None or value is None or value.__class__ not in (str, date):
@@ -209,8 +262,8 @@ def load_existing(resource: Resource) -> dict[tuple, dict]:
                     row[column] = one
                 elif len(seen) > SHARED_VALUES:
                     shared[column] = None  # as many values as rows: nothing to share
-            rows[resource.key_of(row)] = row
-    return rows
+            rows[resource.key_of(row)] = tuple(row[column] for column in stored.columns)
+    return stored
 
 
 def choice_readers() -> dict[type, ChoiceReader]:
@@ -235,21 +288,21 @@ class Planner:
         self.issues: list[Issue] = list(parsed.issues)
         self.readers = choice_readers()
         self.present = {sheet.resource.name: sheet for sheet in parsed.sheets}
-        self.existing: dict[str, dict[tuple, dict]] = {}
-        self.available: dict[str, set[tuple]] = {}
+        self.existing: dict[str, Stored] = {}
+        self.available: dict[str, set[tuple] | Available] = {}
         self.renamed: dict[str, dict[tuple, tuple]] = defaultdict(dict)
         #: resource -> the rows of its sheet as they will be stored: (stored key or None, row)
-        self.planned: dict[str, list[tuple[tuple | None, dict]]] = {}
+        self.planned: dict[str, Spool[tuple[tuple | None, dict]]] = {}
         self.role = audit.current_role()
         self.world = Outcome(self)
 
-    def keys(self, name: str) -> set[tuple]:
+    def keys(self, name: str) -> set[tuple] | Available:
         """Natural keys a reference may point to: after this workbook is applied."""
         if name not in self.available:
             self.available[name] = set(self.stored(name))
         return self.available[name]
 
-    def stored(self, name: str) -> dict[tuple, dict]:
+    def stored(self, name: str) -> Stored:
         if name not in self.existing:
             self.existing[name] = load_existing(RESOURCES[name])
         return self.existing[name]
@@ -268,15 +321,20 @@ class Planner:
     # -- one sheet ------------------------------------------------------------------------
 
     def plan_sheet(self, resource: Resource, sheet: SheetRows) -> SheetPlan:
+        """The sheet's rows in three passes over spools (each row cleaned and matched; the rows
+        that change a record planned against the keys the whole sheet leaves; those rows judged
+        by the rules against the registry as the whole workbook leaves it)."""
         plan = SheetPlan(resource, sheet.sheet)
         stored = self.stored(resource.name)
         seen: dict[tuple, int] = {}
         rejected: set[tuple] = set()
-        planned = []
+        planned: Spool[tuple] = Spool()
+        #: rows whose Registry ID is not that of the stored record of their key: renames or copies
+        named: list[tuple[int, tuple, int]] = []
         present = [(column, sheet.positions[column.key], self.cleaner(column, resource.key))
                    for column in resource.columns if column.key in sheet.positions]
         count = len(sheet.rows)
-        for index, (number, cells) in enumerate(_consumed(sheet.rows), start=1):
+        for index, (number, cells) in enumerate(sheet.rows, start=1):
             if index % PROGRESS_ROWS == 0:
                 self.progress(self.done + index, self.total)
             values, ok = self.clean_row(resource, sheet, present, number, cells)
@@ -292,42 +350,37 @@ class Planner:
                            _("the same record as row %(row)s", row=seen[key]))
                 continue
             seen[key] = number
-            record_id = values.get("id")
+            record_id = values.pop("id", None)
             old = stored.get(key)
+            if record_id is not None and (old is None or old["id"] != record_id):
+                named.append((number, key, record_id))
             if old is not None and record_id in (None, old["id"]) and _same(resource, values, old):
-                values = None  # unchanged: the stored record stands for it (memory flat in rows)
+                values = None  # unchanged: the stored record stands for it
             planned.append((number, key, values, record_id))
+        sheet.rows.clear()  # planning took the rows read
+        if named:
+            self.match_named(resource, sheet, planned, named)
+        renamed = self.renamed[resource.name]
+        self.available[resource.name] = Available(seen, rejected, renamed,
+                                                  None if self.sync else stored)
+        checks = self.reference_checks(resource)
         defaults = {c.key: self.default(c) for c in resource.columns}
         defaulted = {c.key for c in resource.columns if c.default is not None}
-        by_id = {row["id"]: key for key, row in stored.items()}
-        rows_by_id = defaultdict(list)
-        for number, key, _values, record_id in planned:
-            if record_id is not None:
-                rows_by_id[record_id].append((number, key))
-        kept = set()
-        for number, key, values, record_id in planned:
-            if values is None:  # its own key, its own Registry ID: the record it is
-                kept.add(key)
-                continue
-            values.pop("id", None)
-            old_key = self.match(resource, sheet, number, key, record_id, by_id, rows_by_id)
-            if old_key is not None:
-                kept.add(old_key)
-        renamed = self.renamed[resource.name]
-        self.available[resource.name] = (set(seen) | rejected | set(renamed)
-                                          | (set() if self.sync else set(stored)))
-        checks = self.reference_checks(resource)
-        judged: list[tuple[RowPlan, dict | None]] = []
-        for number, key, values, _record_id in _consumed(planned):
+        renamed_to = {new: old for old, new in renamed.items()}
+        #: what the sheet changes, over the stored records: (stored key or None, values); an
+        #: unchanged row changes nothing but with --sync, where the sheet is all there will be
+        changes: Spool[tuple] = Spool()
+        judged: Spool[tuple[RowPlan, dict | None]] = Spool()
+        for number, key, values, _record_id in planned:
             if values is None:
                 old = stored[key]
                 self.check_references(sheet, checks, number, old)
-                row = RowPlan("unchanged", number, key, old, NO_CHANGES, old["id"])
-                plan.rows.append(row)
-                judged.append((row, old))
+                plan.rows.append(RowPlan("unchanged", number, key, old, NO_CHANGES, old["id"]))
+                if self.sync:
+                    changes.append((key, old))
                 continue
             self.check_references(sheet, checks, number, values)
-            old_key = next((o for o, n in renamed.items() if n == key), key)
+            old_key = renamed_to.get(key, key)
             old = stored.get(old_key)
             if old is None:  # a new record takes the defaults of the cells left blank
                 values = {k: defaults[k] if v in (None, "") and k in defaulted else v
@@ -336,25 +389,37 @@ class Planner:
             if old is None:
                 row = RowPlan("create", number, key, full)
             else:
-                changes = {k: (old.get(k), v) for k, v in full.items() if old.get(k) != v}
-                # an unchanged row keeps the stored record's values, not a copy of them: a
-                # re-import of a whole export holds one set of rows, not two (issue 17)
-                row = RowPlan("update" if changes else "unchanged", number, key,
-                              full if changes else old, changes or NO_CHANGES, old["id"])
+                diff = {k: (old.get(k), v) for k, v in full.items() if old.get(k) != v}
+                row = RowPlan("update" if diff else "unchanged", number, key,
+                              full if diff else old, diff or NO_CHANGES, old["id"])
             plan.rows.append(row)
-            judged.append((row, old))
-        # what the sheet changes, over the stored records (an unchanged row changes nothing but
-        # with --sync, where the sheet is all there will be)
-        self.planned[resource.name] = [(None if old is None else resource.key_of(old), row.values)
-                                       for row, old in judged
-                                       if self.sync or row.action != "unchanged"]
+            if row.action != "unchanged":
+                judged.append((row, old))
+            if self.sync or row.action != "unchanged":
+                changes.append((None if old is None else old_key, row.values))
+        planned.clear()
+        self.planned[resource.name] = changes
         self.judge(resource, sheet, judged)
+        judged.clear()
         self.done += count
         self.progress(self.done, self.total)
         if self.sync:
-            plan.rows += [RowPlan("delete", None, key, row, {}, row["id"])
-                          for key, row in stored.items() if key not in seen and key not in kept]
+            plan.rows.extend(RowPlan("delete", None, key, row, {}, row["id"])
+                             for key, row in stored.items() if key not in seen and key not in renamed)
         return plan
+
+    def match_named(self, resource: Resource, sheet: SheetRows, planned: Spool,
+                    named: list[tuple[int, tuple, int]]) -> None:
+        """Settle the rows whose Registry ID names another record than their key (match)."""
+        ids = {record_id for _number, _key, record_id in named}
+        by_id = {row["id"]: key for key, row in self.stored(resource.name).items()
+                 if row["id"] in ids}
+        rows_by_id = defaultdict(list)
+        for number, key, _values, record_id in planned:
+            if record_id in ids:
+                rows_by_id[record_id].append((number, key))
+        for number, key, record_id in named:
+            self.match(resource, sheet, number, key, record_id, by_id, rows_by_id)
 
     def match(self, resource: Resource, sheet: SheetRows, number: int, key: tuple,
               record_id, by_id: dict, rows_by_id: dict) -> tuple | None:
@@ -460,10 +525,10 @@ class Planner:
         return clean
 
     def judge(self, resource: Resource, sheet: SheetRows,
-              judged: list[tuple[RowPlan, dict | None]]) -> None:
-        """Check every row that creates or changes a record by the description's rules, as a
-        form's values are checked, with the registry as it will stand (this sheet included)."""
-        changing = [(row, old) for row, old in judged if row.action in ("create", "update")]
+              changing: Spool[tuple[RowPlan, dict | None]]) -> None:
+        """Check every row that creates or changes a record (with the stored record it changes)
+        by the description's rules, as a form's values are checked, with the registry as it will
+        stand (this sheet included)."""
         description = resource.description
         if (changing or self.sync) and not self.role.at_least(description.change_role):
             self.issue(sheet, None, None, None, _(
@@ -532,7 +597,7 @@ class Planner:
         """With --sync, refuse deleting a record that something kept still refers to."""
         deleted = {p.resource.name: {r.key: r for r in p.rows if r.action == "delete"}
                    for p in plans}
-        kept_rows = {p.resource.name: [r for r in p.rows if r.action != "delete"] for p in plans}
+        sheets = {p.resource.name: p for p in plans}
         for target, gone in deleted.items():
             if not gone:
                 continue
@@ -540,8 +605,9 @@ class Planner:
                 for reference in [*resource.references, resource.collection]:
                     if reference is None or reference.target != target:
                         continue
-                    if resource.name in kept_rows:
-                        self._deletes_in_sheet(resource, reference, gone, kept_rows[resource.name])
+                    if resource.name in sheets:
+                        kept = (r for r in sheets[resource.name].rows if r.action != "delete")
+                        self._deletes_in_sheet(resource, reference, gone, kept)
                     else:
                         self._deletes_in_registry(resource, reference, gone)
             self._deletes_held(RESOURCES[target], gone)
@@ -607,15 +673,6 @@ def _same(resource: Resource, values: dict, old: dict) -> bool:
     """Whether a row read for a stored record leaves it as it is."""
     full = prepared(resource.description, {**old, **values, "id": old["id"]}, old)
     return all(old.get(k) == v for k, v in full.items())
-
-
-def _consumed(items: list) -> Iterator:
-    """The items of a list in order, each let go (removed from the list) once it is taken: a
-    sheet's cells and cleaned rows are needed once, and a plan of many rows should not hold
-    them beside what it made of them."""
-    items.reverse()
-    while items:
-        yield items.pop()
 
 
 def build_plan(parsed: Parsed, sync: bool = False, progress: Progress = ignore) -> Plan:

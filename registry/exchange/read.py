@@ -16,6 +16,7 @@ from registry.exchange import windows
 from registry.exchange.cells import Unread, unread_cells
 from registry.exchange.guard import DAMAGE, Limits, Refused, one_line
 from registry.exchange.resources import REQUIRED_MARK, RESOURCES, Column, Resource
+from registry.exchange.spool import Spool
 from registry.exchange.values import normalize
 
 #: the explanation sheet of an exported workbook, skipped without a note
@@ -64,7 +65,8 @@ class SheetRows:
     header_row: int
     positions: dict[str, int]
     headers: dict[str, str]
-    rows: list[tuple[int, list]] = field(default_factory=list)
+    #: (Excel row number, cells), kept on disk (a spool) until the planner takes them
+    rows: Spool[tuple[int, list]] | list[tuple[int, list]] = field(default_factory=Spool)
 
 
 @dataclass

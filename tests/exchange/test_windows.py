@@ -104,7 +104,7 @@ def test_the_reader_gives_the_rows_of_the_whole_sheet(tmp_path):
     expected = [(index + 1, cells[:4]) for index, cells in whole(path, "Employees")
                 if index > 2 and any(c != "" for c in cells[:4])]
     assert sheet.header_row == 3
-    assert sheet.rows == expected
+    assert list(sheet.rows) == expected
 
 
 def test_rows_out_of_order_are_read_whole(tmp_path):
