@@ -8,9 +8,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from itertools import islice
 from typing import ClassVar
 
@@ -21,7 +20,7 @@ from registry.core import audit
 from registry.core.models import AuditEntry
 from registry.core.progress import Progress, ignore
 from registry.core.schema import REQUIRED, as_key, check, check_field, prepared
-from registry.exchange.read import Issue, Parsed, SheetRows
+from registry.exchange.read import Issue, Parsed, Shared, SheetRows
 from registry.exchange.resources import (
     BOOL,
     CHOICE,
@@ -36,6 +35,7 @@ from registry.exchange.resources import (
     Resource,
 )
 from registry.exchange.spool import Spool
+from registry.exchange.stored import Stored, records
 from registry.exchange.values import (
     TRIM,
     CellError,
@@ -45,7 +45,6 @@ from registry.exchange.values import (
     clean_integer,
     clean_text,
 )
-from registry.exchange.write import batches
 from registry.extensions import db
 
 #: a separator in a list cell with the blanks around it: the spaces a cell's text loses at its ends
@@ -58,8 +57,6 @@ INVENTORY = "inventory"
 PROGRESS_ROWS = 2000
 #: rows applied together (one statement each for the records and their audit entries)
 BATCH_ROWS = 5000
-#: the distinct values of a column up to which its stored values are shared (load_existing)
-SHARED_VALUES = 4096
 #: the changes of every unchanged row (one empty mapping, read and never written)
 NO_CHANGES: dict = {}
 
@@ -201,27 +198,6 @@ def key_label(key: tuple) -> str:
     return " / ".join(parts)
 
 
-class Stored(Mapping):
-    """Stored records by natural key, each kept as a tuple of its values and given as a dict
-    when asked for (a tuple takes a fifth of a dict's memory: a million grants)."""
-
-    def __init__(self):
-        self.columns: tuple[str, ...] = ()
-        self.rows: dict[tuple, tuple] = {}
-
-    def __getitem__(self, key: tuple) -> dict:
-        return dict(zip(self.columns, self.rows[key], strict=True))
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.rows
-
-    def __iter__(self) -> Iterator[tuple]:
-        return iter(self.rows)
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-
 class Available:
     """The natural keys a reference may point to once a sheet is applied: the sheet's, those of
     rows with problems (reported once, on their own row), the old keys of renamed records and,
@@ -240,30 +216,6 @@ class Available:
                 if key not in seen:
                     seen.add(key)
                     yield key
-
-
-def load_existing(resource: Resource) -> Stored:
-    """Every stored record of a resource, in the sheet's representation, by natural key; a
-    column of few distinct values (a level, a system, a day) holds each value once, whatever the
-    number of rows."""
-    stored = Stored()
-    rows = stored.rows
-    shared: dict[str, dict | None] = defaultdict(dict)
-    for batch in batches(resource, None):
-        for row in batch:
-            if not stored.columns:
-                stored.columns = tuple(row)
-            for column, value in row.items():
-                seen = shared[column]
-                if seen is None or value is None or value.__class__ not in (str, date):
-                    continue
-                one = seen.setdefault(value, value)
-                if one is not value:
-                    row[column] = one
-                elif len(seen) > SHARED_VALUES:
-                    shared[column] = None  # as many values as rows: nothing to share
-            rows[resource.key_of(row)] = tuple(row[column] for column in stored.columns)
-    return stored
 
 
 def choice_readers() -> dict[type, ChoiceReader]:
@@ -304,7 +256,7 @@ class Planner:
 
     def stored(self, name: str) -> Stored:
         if name not in self.existing:
-            self.existing[name] = load_existing(RESOURCES[name])
+            self.existing[name] = records(RESOURCES[name])
         return self.existing[name]
 
     def build(self) -> Plan:
@@ -334,29 +286,38 @@ class Planner:
         present = [(column, sheet.positions[column.key], self.cleaner(column, resource.key))
                    for column in resource.columns if column.key in sheet.positions]
         count = len(sheet.rows)
-        for index, (number, cells) in enumerate(sheet.rows, start=1):
-            if index % PROGRESS_ROWS == 0:
-                self.progress(self.done + index, self.total)
-            values, ok = self.clean_row(resource, sheet, present, number, cells)
-            if not ok:
-                # the row's own problem is reported; rows referring to it need not be
-                rejected.add(resource.key_of(values))
-                continue
-            if not self.resolve_countries(resource, sheet, number, values):
-                continue
-            key = resource.key_of(values)
-            if key in seen:
-                self.issue(sheet, number, None, key_label(key),
-                           _("the same record as row %(row)s", row=seen[key]))
-                continue
-            seen[key] = number
-            record_id = values.pop("id", None)
-            old = stored.get(key)
-            if record_id is not None and (old is None or old["id"] != record_id):
-                named.append((number, key, record_id))
-            if old is not None and record_id in (None, old["id"]) and _same(resource, values, old):
-                values = None  # unchanged: the stored record stands for it
-            planned.append((number, key, values, record_id))
+        shared = Shared()  # the rows read back from disk share their equal values again
+        rows = iter(sheet.rows)
+        done = 0
+        while chunk := list(islice(rows, PROGRESS_ROWS)):
+            cleaned = []
+            for number, cells in chunk:
+                values, ok = self.clean_row(resource, sheet, present, number, shared(cells))
+                if not ok:
+                    # the row's own problem is reported; rows referring to it need not be
+                    rejected.add(resource.key_of(values))
+                    continue
+                if not self.resolve_countries(resource, sheet, number, values):
+                    continue
+                key = resource.key_of(values)
+                if key in seen:
+                    self.issue(sheet, number, None, key_label(key),
+                               _("the same record as row %(row)s", row=seen[key]))
+                    continue
+                seen[key] = number
+                cleaned.append((number, key, values))
+            stored.fetch(key for _number, key, _values in cleaned)
+            for number, key, values in cleaned:
+                record_id = values.pop("id", None)
+                old = stored.get(key)
+                if record_id is not None and (old is None or old["id"] != record_id):
+                    named.append((number, key, record_id))
+                if old is not None and record_id in (None, old["id"]) \
+                        and _same(resource, values, old):
+                    values = None  # unchanged: the stored record stands for it
+                planned.append((number, key, values, record_id, old))
+            done += len(chunk)
+            self.progress(self.done + done, self.total)
         sheet.rows.clear()  # planning took the rows read
         if named:
             self.match_named(resource, sheet, planned, named)
@@ -371,9 +332,8 @@ class Planner:
         #: unchanged row changes nothing but with --sync, where the sheet is all there will be
         changes: Spool[tuple] = Spool()
         judged: Spool[tuple[RowPlan, dict | None]] = Spool()
-        for number, key, values, _record_id in planned:
+        for number, key, values, _record_id, old in planned:
             if values is None:
-                old = stored[key]
                 self.check_references(sheet, checks, number, old)
                 plan.rows.append(RowPlan("unchanged", number, key, old, NO_CHANGES, old["id"]))
                 if self.sync:
@@ -381,7 +341,8 @@ class Planner:
                 continue
             self.check_references(sheet, checks, number, values)
             old_key = renamed_to.get(key, key)
-            old = stored.get(old_key)
+            if old_key != key:
+                old = stored.get(old_key)
             if old is None:  # a new record takes the defaults of the cells left blank
                 values = {k: defaults[k] if v in (None, "") and k in defaulted else v
                           for k, v in values.items()}
@@ -412,10 +373,9 @@ class Planner:
                     named: list[tuple[int, tuple, int]]) -> None:
         """Settle the rows whose Registry ID names another record than their key (match)."""
         ids = {record_id for _number, _key, record_id in named}
-        by_id = {row["id"]: key for key, row in self.stored(resource.name).items()
-                 if row["id"] in ids}
+        by_id = self.stored(resource.name).keys_of(ids)
         rows_by_id = defaultdict(list)
-        for number, key, _values, record_id in planned:
+        for number, key, _values, record_id, _old in planned:
             if record_id in ids:
                 rows_by_id[record_id].append((number, key))
         for number, key, record_id in named:
@@ -716,7 +676,7 @@ class Outcome:
         planned = self.planner.planned.get(name)
         if planned is None:
             return stored.values()
-        rows = {} if self.planner.sync else dict(stored)
+        rows = {} if self.planner.sync else dict(stored.items())
         for old_key, row in planned:
             rows.pop(old_key, None)
             rows[RESOURCES[name].key_of(row)] = row

@@ -399,20 +399,21 @@ def records(resource: Resource, ids: sa.Select | None):
         yield [(*row[:listed], names.get(row[at]), *row[listed:]) for row in partition]
 
 
-def batches(resource: Resource, ids: sa.Select | None):
+def batches(resource: Resource, ids: sa.Select | list[int] | None):
     """The resource's rows as dicts (choices as their values), BATCH_SIZE at a time."""
     query = resource.export_query()
     if ids is not None:
         query = query.where(resource.model.id.in_(ids))
     result = db.session.execute(query.execution_options(yield_per=BATCH_SIZE))
     for partition in result.mappings().partitions():
-        rows = [_plain(row) for row in partition]
+        rows = [plain(row) for row in partition]
         if resource.collection is not None:
             _attach_collection(resource, rows)
         yield rows
 
 
-def _plain(row) -> dict:
+def plain(row) -> dict:
+    """A row read from the database as the sheet has it (choices as their values)."""
     return {key: (value.value if hasattr(value, "value") and not isinstance(value, date)
                   else value) for key, value in row.items()}
 

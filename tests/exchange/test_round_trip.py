@@ -172,14 +172,14 @@ def test_the_export_re_saved_by_libreoffice_imports_with_no_change(app_ctx, tmp_
 def test_a_plan_holds_each_repeated_stored_value_once(app_ctx, monkeypatch):
     """The stored records a plan compares with share a column's values while they are few (a
     system, a level, a day): memory that does not grow with a copy of each (issue 17)."""
-    from registry.exchange import plan as planning
+    from registry.exchange import stored
     from registry.exchange.resources import RESOURCES
 
     for n in range(4):
         f.make_grant(system="顧客管理システム", granted_on=date(2026, 4, 1), granted_by=f"担当{n}")
     db.session.commit()
-    monkeypatch.setattr(planning, "SHARED_VALUES", 2)
-    rows = list(planning.load_existing(RESOURCES["access_grants"]).values())
+    monkeypatch.setattr(stored, "SHARED_VALUES", 2)
+    rows = list(stored.Stored(RESOURCES["access_grants"]).values())
     assert len({id(row["system"]) for row in rows}) == 1
     assert len({id(row["granted_on"]) for row in rows}) == 1
     assert [row["granted_by"] for row in rows] == [f"担当{n}" for n in range(4)]

@@ -1,0 +1,63 @@
+"""The stored records a plan compares rows with, looked up by key when the kind is large: the
+index narrows a key to candidates by hash, and only the record whose real key it is answers."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from registry.exchange import pipeline, stored, write
+from registry.exchange.resources import RESOURCES
+from registry.extensions import db
+from tests import factories as f
+
+
+@pytest.fixture(params=["hash", "one hash for all"])
+def colliding(request, monkeypatch):
+    """The index as it is, and with every key hashed alike (each look-up meets every record)."""
+    if request.param != "hash":
+        monkeypatch.setattr(stored, "key_hash", lambda key: 7)
+
+
+def test_a_lookup_answers_as_the_records_read_whole(app_ctx, colliding):
+    grants = [f.make_grant(system=f"S{n}") for n in range(5)]
+    db.session.flush()
+    resource = RESOURCES["access_grants"]
+    whole, lookup = stored.Stored(resource), stored.Lookup(resource)
+    assert len(lookup) == len(whole) == 5
+    keys = list(whole)
+    assert sorted(lookup) == sorted(keys)
+    lookup.fetch(keys[:2])
+    for key in keys:
+        assert key in lookup and lookup[key] == whole[key] == lookup.get(key)
+    missing = (keys[0][0], keys[0][1], "no such system")
+    assert missing not in lookup and lookup.get(missing) is None
+    with pytest.raises(KeyError):
+        lookup[missing]
+    assert dict(lookup.items()) == {key: whole[key] for key in keys}
+    ids = {grants[1].id, grants[3].id}
+    assert lookup.keys_of(ids) == whole.keys_of(ids) == {
+        grant.id: (grant.employee.number, grant.category.name, grant.system)
+        for grant in (grants[1], grants[3])}
+
+
+def test_a_plan_with_colliding_keys_is_the_plan(app_ctx, colliding, tmp_path):
+    """The export re-imported with a change: one update, all else unchanged, however the keys
+    hash."""
+    for n in range(4):
+        f.make_grant(system=f"S{n}")
+    db.session.commit()
+    path = tmp_path / "export.xlsx"
+    write.export(path, "en")
+    book = openpyxl.load_workbook(path)
+    sheet = book["Access grants"]
+    headers = [cell.value for cell in sheet[1]]
+    column = next(i for i, h in enumerate(headers, start=1) if h.startswith("Granted by"))
+    sheet.cell(3, column, "監査担当")
+    book.save(path)
+    plan = pipeline.plan_file(path)
+    assert plan.valid, [str(i) for i in plan.issues]
+    grants = next(s for s in plan.sheets if s.resource.name == "access_grants")
+    assert grants.counts["update"] == 1 and grants.counts["unchanged"] == 3
+    (row,) = grants.changed()
+    assert row.row == 3 and row.changes["granted_by"][1] == "監査担当"
