@@ -55,6 +55,8 @@ ACTIONS = ("create", "update", "unchanged", "delete")
 INVENTORY = "inventory"
 #: rows planned between two reports of progress
 PROGRESS_ROWS = 2000
+#: the distinct parts of natural keys up to which the keys a plan keeps share them
+KEY_PARTS = 500_000
 #: rows applied together (one statement each for the records and their audit entries)
 BATCH_ROWS = 5000
 #: the changes of every unchanged row (one empty mapping, read and never written)
@@ -286,13 +288,13 @@ class Planner:
         present = [(column, sheet.positions[column.key], self.cleaner(column, resource.key))
                    for column in resource.columns if column.key in sheet.positions]
         count = len(sheet.rows)
-        shared = Shared()  # the rows read back from disk share their equal values again
+        shared = Shared(KEY_PARTS)  # the keys kept share their equal parts (an employee's number)
         rows = iter(sheet.rows)
         done = 0
         while chunk := list(islice(rows, PROGRESS_ROWS)):
             cleaned = []
             for number, cells in chunk:
-                values, ok = self.clean_row(resource, sheet, present, number, shared(cells))
+                values, ok = self.clean_row(resource, sheet, present, number, cells)
                 if not ok:
                     # the row's own problem is reported; rows referring to it need not be
                     rejected.add(resource.key_of(values))
@@ -304,6 +306,7 @@ class Planner:
                     self.issue(sheet, number, None, key_label(key),
                                _("the same record as row %(row)s", row=seen[key]))
                     continue
+                key = tuple(shared(key))
                 seen[key] = number
                 cleaned.append((number, key, values))
             stored.fetch(key for _number, key, _values in cleaned)

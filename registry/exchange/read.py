@@ -267,12 +267,13 @@ class Shared:
     """One object for equal texts and dates of a sheet's cells: a sheet repeats its names,
     codes and dates on many rows, and the cleaned values and the plan keep the cells' objects."""
 
-    def __init__(self):
+    def __init__(self, most: int = SHARED_VALUES):
         self.values: dict = {}
+        self.most = most
 
-    def __call__(self, cells: list) -> list:
+    def __call__(self, cells) -> list:
         values = self.values
-        if len(values) > SHARED_VALUES:  # a column of values that do not repeat
+        if len(values) > self.most:  # a column of values that do not repeat
             values.clear()
         return [values.setdefault(c, c) if type(c) in SHAREABLE else c for c in cells]
 

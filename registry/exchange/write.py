@@ -400,11 +400,16 @@ def records(resource: Resource, ids: sa.Select | None):
 
 
 def batches(resource: Resource, ids: sa.Select | list[int] | None):
-    """The resource's rows as dicts (choices as their values), BATCH_SIZE at a time."""
+    """The resource's rows as dicts (choices as their values), BATCH_SIZE at a time. A list of
+    ids is bound when the query runs, not kept in the statement (SQLAlchemy keeps statements)."""
     query = resource.export_query()
-    if ids is not None:
+    parameters = {}
+    if isinstance(ids, list):
+        query = query.where(resource.model.id.in_(sa.bindparam("ids", expanding=True)))
+        parameters = {"ids": ids}
+    elif ids is not None:
         query = query.where(resource.model.id.in_(ids))
-    result = db.session.execute(query.execution_options(yield_per=BATCH_SIZE))
+    result = db.session.execute(query.execution_options(yield_per=BATCH_SIZE), parameters)
     for partition in result.mappings().partitions():
         rows = [plain(row) for row in partition]
         if resource.collection is not None:
