@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from registry.core import audit
+from registry.core.i18n import language
 from registry.core.models import AuditEntry
 from registry.core.progress import Progress, ignore
 from registry.core.schema import REQUIRED, as_key, check, check_field, prepared
@@ -245,6 +246,8 @@ class Planner:
         self.existing: dict[str, Stored] = {}
         self.available: dict[str, set[tuple] | Available] = {}
         self.renamed: dict[str, dict[tuple, tuple]] = defaultdict(dict)
+        #: target -> (the keys a reference may use, the countries of each name among them)
+        self.by_name: dict[str, tuple] = {}
         #: resource -> the rows of its sheet as they will be stored: (stored key or None, row)
         self.planned: dict[str, Spool[tuple[tuple | None, dict]]] = {}
         self.role = audit.current_role()
@@ -518,7 +521,7 @@ class Planner:
                     or values.get(reference.columns[1]):
                 continue
             name = values[reference.columns[0]]
-            countries = sorted(k[1] for k in self.keys(reference.target) if k[0] == name)
+            countries = sorted(self.countries(reference.target).get(name, ()))
             if len(countries) == 1:
                 values[reference.columns[1]] = countries[0]
             elif countries:
@@ -527,6 +530,18 @@ class Planner:
                              "country", name=name, countries=", ".join(countries)))
                 ok = False
         return ok
+
+    def countries(self, target: str) -> dict[str, list]:
+        """The countries of each name among the keys a reference to `target` may use (read
+        once for each set of keys, not once a row)."""
+        keys = self.keys(target)
+        known = self.by_name.get(target)
+        if known is None or known[0] is not keys:
+            index = defaultdict(list)
+            for key in keys:
+                index[key[0]].append(key[1])
+            known = self.by_name[target] = (keys, index)
+        return known[1]
 
     def reference_checks(self, resource: Resource) -> list[tuple]:
         """For each reference of a sheet: its columns, the keys it may use, the target sheet,
@@ -628,7 +643,13 @@ class Planner:
                                      kind=table.info.get("label", table.name)))
 
     def issue(self, sheet: SheetRows, row, column_key, value, message: str) -> None:
-        header = sheet.headers.get(column_key, column_key) if column_key else None
+        """A problem of a row, under the column's header in the sheet (or, for a column the
+        sheet has not, the column's name in the reader's language)."""
+        header = None
+        if column_key:
+            column = sheet.resource.by_key.get(column_key)
+            header = sheet.headers.get(column_key) or (
+                getattr(column, language()) if column is not None else column_key)
         self.issues.append(Issue(sheet.sheet, row, header, value, message))
 
 

@@ -375,3 +375,22 @@ def test_renaming_a_consignee_in_the_workbook_keeps_its_record(app_ctx, tmp_path
     fresh = tmp_path / "again.xlsx"
     write.export(fresh, "en")
     assert not pipeline.plan_file(fresh).changes_anything
+
+
+def test_a_blank_country_is_the_only_one_the_name_has(app_ctx, tmp_path):
+    """A contract's consignee given by name alone: its country is found among the stored
+    consignees and those of the workbook; a name in two countries asks for the country."""
+    f.make_consignee(name="株式会社ひかり", country="JP")
+    f.make_consignee(name="株式会社みらい", country="JP")
+    db.session.flush()
+    path = workbook(tmp_path / "c.xlsx", {
+        "Consignees": [["Name", "Country", "Status"], ["株式会社みらい", "US", "active"]],
+        "Contracts": [["Reference", "Consignee", "Type"], ["CON-1", "株式会社ひかり", "dpa"],
+                      ["CON-2", "株式会社みらい", "dpa"]]})
+    plan = pipeline.plan_file(path)
+    assert [str(i) for i in plan.issues] == [
+        "sheet “Contracts”, row 3, column “Consignee country”: “株式会社みらい” exists in several "
+        "countries (JP, US); give the country"]
+    contracts = next(s for s in plan.sheets if s.resource.name == "contracts")
+    assert [(row.key, row.values["consignee.country"]) for row in contracts.rows] == [
+        (("CON-1",), "JP")]
