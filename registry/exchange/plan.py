@@ -283,7 +283,9 @@ class Planner:
         by the rules against the registry as the whole workbook leaves it)."""
         plan = SheetPlan(resource, sheet.sheet)
         stored = self.stored(resource.name)
-        seen: dict[tuple, int] = {}
+        seen: set[tuple] = set()
+        #: rows of a key already seen: (the place of their issue, row number, key)
+        again: list[tuple[int, int, tuple]] = []
         rejected: set[tuple] = set()
         planned: Spool[tuple] = Spool()
         #: rows whose Registry ID is not that of the stored record of their key: renames or copies
@@ -306,11 +308,11 @@ class Planner:
                     continue
                 key = resource.key_of(values)
                 if key in seen:
-                    self.issue(sheet, number, None, key_label(key),
-                               _("the same record as row %(row)s", row=seen[key]))
+                    again.append((len(self.issues), number, key))
+                    self.issues.append(None)  # said once the key's first row is known
                     continue
                 key = tuple(shared(key))
-                seen[key] = number
+                seen.add(key)
                 cleaned.append((number, key, values))
             stored.fetch(key for _number, key, _values in cleaned)
             for number, key, values in cleaned:
@@ -325,6 +327,8 @@ class Planner:
             done += len(chunk)
             self.progress(self.done + done, self.total)
         sheet.rows.clear()  # planning took the rows read
+        if again:
+            self.same_records(sheet, planned, again)
         if named:
             self.match_named(resource, sheet, planned, named)
         renamed = self.renamed[resource.name]
@@ -374,6 +378,19 @@ class Planner:
             plan.rows.extend(RowPlan("delete", None, key, row, {}, row["id"])
                              for key, row in stored.items() if key not in seen and key not in renamed)
         return plan
+
+    def same_records(self, sheet: SheetRows, planned: Spool,
+                     again: list[tuple[int, int, tuple]]) -> None:
+        """Say of each row of a key already seen which row it repeats (the first of that key:
+        found once for them all, so that the keys seen need not keep their rows' numbers)."""
+        wanted = {key for _place, _number, key in again}
+        first: dict[tuple, int] = {}
+        for number, key, *_rest in planned:
+            if key in wanted:
+                first.setdefault(key, number)
+        for place, number, key in again:
+            self.issues[place] = Issue(sheet.sheet, number, None, key_label(key),
+                                       _("the same record as row %(row)s", row=first[key]))
 
     def match_named(self, resource: Resource, sheet: SheetRows, planned: Spool,
                     named: list[tuple[int, tuple, int]]) -> None:

@@ -394,3 +394,20 @@ def test_a_blank_country_is_the_only_one_the_name_has(app_ctx, tmp_path):
     contracts = next(s for s in plan.sheets if s.resource.name == "contracts")
     assert [(row.key, row.values["consignee.country"]) for row in contracts.rows] == [
         (("CON-1",), "JP")]
+
+
+def test_each_repeated_row_names_the_first_row_of_its_record(app_ctx, tmp_path):
+    """Repeats far apart (beyond a spool's chunk) each name the first row of their key, in row
+    order among the sheet's other problems."""
+    rows = [["Employee number", "Name", "Last training"]]
+    rows += [[number, f"社員{number}", None] for number in
+             ("E1", "E2", "E1", "E3", "E4", "E5", "E2", "E1")]
+    rows[5][2] = "not a date"
+    path = workbook(tmp_path / "e.xlsx", {"Employees": rows})
+    plan = pipeline.plan_file(path)
+    assert [str(issue) for issue in plan.issues] == [
+        "sheet “Employees”, row 4 (value “E1”): the same record as row 2",
+        "sheet “Employees”, row 6, column “Last training” (value “not a date”): expected a date "
+        "such as 2024-07-12, 2024/7/12, 2024年7月12日 or 令和6年7月12日",
+        "sheet “Employees”, row 8 (value “E2”): the same record as row 3",
+        "sheet “Employees”, row 9 (value “E1”): the same record as row 2"]
