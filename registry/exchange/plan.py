@@ -267,10 +267,15 @@ class Planner:
     def build(self) -> Plan:
         mark = db.session.scalar(sa.select(sa.func.max(AuditEntry.id))) or 0
         plans = []
+        referred = {reference.target for other in RESOURCES.values()
+                    for reference in [*other.references, other.collection]
+                    if reference is not None and reference.target != other.name}
         for name, resource in RESOURCES.items():
             sheet = self.present.get(name)
             if sheet is not None:
                 plans.append(self.plan_sheet(resource, sheet))
+                if name not in referred:  # no other sheet looks up its keys: let them go
+                    self.available.pop(name, None)
         if self.sync:
             self.check_deletes(plans)
         return Plan(plans, self.issues, self.parsed.notices, self.sync, dict(self.renamed), mark)
