@@ -93,3 +93,25 @@ def serialised(key: int) -> None:
     the same key run one after another (on SQLite the write lock already does this)."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+#: SQLite's page cache (KiB) while a plan reads the stored records: it reads each once, and the
+#: 64 MiB an import's writes are given would hold, in the process, pages it never reads again
+READ_ONCE_CACHE_KIB = 8192
+
+
+@contextmanager
+def reading_once() -> Iterator[None]:
+    """Read what follows (a long read that visits each record once: an import's plan) with a
+    small SQLite page cache, then with the connection's own again. SQLite's cache is the
+    process's memory; PostgreSQL's is the server's, and nothing changes there."""
+    if db.session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    connection = db.session.connection()
+    size = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size=-{READ_ONCE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size={int(size)}")

@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import ClassVar
 
+import numpy as np
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from registry.core import audit
+from registry.core import audit, transactions
 from registry.core.i18n import language
 from registry.core.models import AuditEntry
 from registry.core.progress import Progress, ignore
@@ -35,6 +37,7 @@ from registry.exchange.resources import (
     Column,
     Resource,
 )
+from registry.exchange.seen import Hashes
 from registry.exchange.spool import Spool
 from registry.exchange.stored import Stored, records
 from registry.exchange.values import (
@@ -252,6 +255,10 @@ class Planner:
         self.planned: dict[str, Spool[tuple[tuple | None, dict]]] = {}
         self.role = audit.current_role()
         self.world = Outcome(self)
+        #: the kinds references point to: their sheets' keys are kept whole, to be looked up
+        self.referred = {reference.target for resource in RESOURCES.values()
+                         for reference in [*resource.references, resource.collection]
+                         if reference is not None}
 
     def keys(self, name: str) -> set[tuple] | Available:
         """Natural keys a reference may point to: after this workbook is applied."""
@@ -274,8 +281,9 @@ class Planner:
             sheet = self.present.get(name)
             if sheet is not None:
                 plans.append(self.plan_sheet(resource, sheet))
-                if name not in referred:  # no other sheet looks up its keys: let them go
+                if name not in referred:  # no other sheet looks up its records: let them go
                     self.available.pop(name, None)
+                    self.existing.pop(name, None)
         if self.sync:
             self.check_deletes(plans)
         return Plan(plans, self.issues, self.parsed.notices, self.sync, dict(self.renamed), mark)
@@ -288,11 +296,15 @@ class Planner:
         by the rules against the registry as the whole workbook leaves it)."""
         plan = SheetPlan(resource, sheet.sheet)
         stored = self.stored(resource.name)
-        seen: set[tuple] = set()
-        #: rows of a key already seen: (the place of their issue, row number, key)
-        again: list[tuple[int, int, tuple]] = []
+        seen = Hashes()
+        #: the sheet's keys themselves, where a reference may point to them
+        exact: set[tuple] | None = set() if resource.name in self.referred else None
+        #: rows whose key's hash the sheet had seen: (the place of their issue, number, key, values)
+        doubtful: list[tuple[int, int, tuple, dict]] = []
         rejected: set[tuple] = set()
         planned: Spool[tuple] = Spool()
+        #: the ids of the stored records the rows match (what --sync keeps)
+        matched = array("q")
         #: rows whose Registry ID is not that of the stored record of their key: renames or copies
         named: list[tuple[int, tuple, int]] = []
         present = [(column, sheet.positions[column.key], self.cleaner(column, resource.key))
@@ -309,36 +321,28 @@ class Planner:
                     # the row's own problem is reported; rows referring to it need not be
                     rejected.add(resource.key_of(values))
                     continue
-                if not self.resolve_countries(resource, sheet, number, values):
-                    continue
-                key = resource.key_of(values)
-                if key in seen:
-                    again.append((len(self.issues), number, key))
-                    self.issues.append(None)  # said once the key's first row is known
-                    continue
-                key = tuple(shared(key))
-                seen.add(key)
-                cleaned.append((number, key, values))
-            stored.fetch(key for _number, key, _values in cleaned)
-            for number, key, values in cleaned:
-                record_id = values.pop("id", None)
-                old = stored.get(key)
-                if record_id is not None and (old is None or old["id"] != record_id):
-                    named.append((number, key, record_id))
-                if old is not None and record_id in (None, old["id"]) \
-                        and _same(resource, values, old):
-                    values = None  # unchanged: the stored record stands for it
-                planned.append((number, key, values, record_id, old))
+                if self.resolve_countries(resource, sheet, number, values):
+                    cleaned.append((len(self.issues), number, resource.key_of(values), values))
+            known = seen.add([key for _place, _number, key, _values in cleaned])
+            doubtful += (row for row, repeated in zip(cleaned, known, strict=True) if repeated)
+            fresh = [row[1:] for row, repeated in zip(cleaned, known, strict=True) if not repeated]
+            self.match_rows(stored, fresh, planned, named, matched)
+            if exact is not None:
+                exact.update(tuple(shared(key)) for _number, key, _values in fresh)
             done += len(chunk)
             self.progress(self.done + done, self.total)
         sheet.rows.clear()  # planning took the rows read
-        if again:
-            self.same_records(sheet, planned, again)
+        if doubtful:
+            fresh = self.repeated(sheet, planned, doubtful)
+            self.match_rows(stored, fresh, planned, named, matched)
+            if exact is not None:
+                exact.update(key for _number, key, _values in fresh)
         if named:
             self.match_named(resource, sheet, planned, named)
         renamed = self.renamed[resource.name]
-        self.available[resource.name] = Available(seen, rejected, renamed,
-                                                  None if self.sync else stored)
+        if exact is not None:
+            self.available[resource.name] = Available(exact, rejected, renamed,
+                                                      None if self.sync else stored)
         checks = self.reference_checks(resource)
         defaults = {c.key: self.default(c) for c in resource.columns}
         defaulted = {c.key for c in resource.columns if c.default is not None}
@@ -380,22 +384,57 @@ class Planner:
         self.done += count
         self.progress(self.done, self.total)
         if self.sync:
+            kept = np.zeros(max(matched, default=0) + 1, bool)
+            kept[matched] = True
             plan.rows.extend(RowPlan("delete", None, key, row, {}, row["id"])
-                             for key, row in stored.items() if key not in seen and key not in renamed)
+                             for key, row in stored.items()
+                             if key not in renamed and (row["id"] >= len(kept) or not kept[row["id"]]))
         return plan
 
-    def same_records(self, sheet: SheetRows, planned: Spool,
-                     again: list[tuple[int, int, tuple]]) -> None:
-        """Say of each row of a key already seen which row it repeats (the first of that key:
-        found once for them all, so that the keys seen need not keep their rows' numbers)."""
-        wanted = {key for _place, _number, key in again}
+    def match_rows(self, stored: Stored, rows: list[tuple[int, tuple, dict]], planned: Spool,
+                   named: list, matched: array) -> None:
+        """Match rows of new keys with the stored records of their keys (looked up together),
+        and spool them: a row that leaves its record as it is keeps no values of its own."""
+        stored.fetch(key for _number, key, _values in rows)
+        for number, key, values in rows:
+            record_id = values.pop("id", None)
+            old = stored.get(key)
+            if old is not None:
+                matched.append(old["id"])
+            if record_id is not None and (old is None or old["id"] != record_id):
+                named.append((number, key, record_id))
+            if old is not None and record_id in (None, old["id"]) \
+                    and _same(stored.resource, values, old):
+                values = None  # unchanged: the stored record stands for it
+            planned.append((number, key, values, record_id, old))
+
+    def repeated(self, sheet: SheetRows, planned: Spool,
+                 doubtful: list[tuple[int, int, tuple, dict]]) -> list[tuple[int, tuple, dict]]:
+        """Settle the rows whose key's hash the sheet had seen, in one pass over the rows planned:
+        a row of a key already planned is the same record as the key's first row (said in its
+        place among the sheet's problems); the others (another key of equal hash) are new keys,
+        given back to be planned."""
+        wanted = {key for _place, _number, key, _values in doubtful}
         first: dict[tuple, int] = {}
         for number, key, *_rest in planned:
             if key in wanted:
                 first.setdefault(key, number)
-        for place, number, key in again:
-            self.issues[place] = Issue(sheet.sheet, number, None, key_label(key),
-                                       _("the same record as row %(row)s", row=first[key]))
+        fresh, said = [], []
+        for place, number, key, values in doubtful:
+            if key in first:
+                said.append((place, Issue(sheet.sheet, number, None, key_label(key),
+                                          _("the same record as row %(row)s", row=first[key]))))
+            else:
+                first[key] = number
+                fresh.append((number, key, values))
+        issues, self.issues = self.issues, []
+        start = 0
+        for place, issue in said:
+            self.issues += issues[start:place]
+            self.issues.append(issue)
+            start = place
+        self.issues += issues[start:]
+        return fresh
 
     def match_named(self, resource: Resource, sheet: SheetRows, planned: Spool,
                     named: list[tuple[int, tuple, int]]) -> None:
@@ -684,7 +723,8 @@ def _same(resource: Resource, values: dict, old: dict) -> bool:
 def build_plan(parsed: Parsed, sync: bool = False, progress: Progress = ignore) -> Plan:
     """The plan of a parsed workbook against the current data, its progress told in rows;
     writes nothing."""
-    return Planner(parsed, sync, progress).build()
+    with transactions.reading_once():
+        return Planner(parsed, sync, progress).build()
 
 
 class Outcome:

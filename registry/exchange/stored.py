@@ -37,8 +37,11 @@ class Stored(Mapping):
         self.resource = resource
         self.columns: tuple[str, ...] = ()
         self.rows: dict[tuple, tuple] = {}
+        self._load()
+
+    def _load(self) -> None:
         shared: dict[str, dict | None] = defaultdict(dict)
-        for batch in batches(resource, None):
+        for batch in batches(self.resource, None):
             for row in batch:
                 for column, value in row.items():
                     seen = shared[column]
@@ -64,15 +67,22 @@ class Stored(Mapping):
         at = self.columns.index("id") if self.columns else 0
         return {row[at]: key for key, row in self.rows.items() if row[at] in ids}
 
+    def _found(self, key: tuple) -> tuple | None:
+        """The values of the record of this key, or None."""
+        return self.rows.get(key)
+
     def __getitem__(self, key: tuple) -> dict:
-        return dict(zip(self.columns, self.rows[key], strict=True))
+        row = self._found(key)
+        if row is None:
+            raise KeyError(key)
+        return dict(zip(self.columns, row, strict=True))
 
     def get(self, key: tuple, default=None):
-        row = self.rows.get(key)
+        row = self._found(key)
         return default if row is None else dict(zip(self.columns, row, strict=True))
 
     def __contains__(self, key: object) -> bool:
-        return key in self.rows
+        return self._found(key) is not None
 
     def __iter__(self) -> Iterator[tuple]:
         return iter(self.rows)
@@ -87,24 +97,25 @@ class Lookup(Stored):
     their rows are read by id and kept when their real key is the one asked for. `fetch` reads
     a chunk of rows' records in one go and lets the last chunk's go."""
 
-    def __init__(self, resource: Resource):
-        self.resource = resource
-        self.columns = ()
-        self.rows = {}
+    def _load(self) -> None:
         #: keys looked up and not stored
         self.absent: set[tuple] = set()
-        query = resource.export_query(key_only=True).order_by(None)
         hashes, ids = [], []
-        result = db.session.execute(query.execution_options(yield_per=10_000)).mappings()
-        for partition in result.partitions():
-            rows = [plain(row) for row in partition]
-            hashes.append(np.fromiter((key_hash(resource.key_of(row)) for row in rows),
+        for rows in self._keys():
+            hashes.append(np.fromiter((key_hash(self.resource.key_of(row)) for row in rows),
                                       np.int64, len(rows)))
             ids.append(np.fromiter((row["id"] for row in rows), np.int64, len(rows)))
         hashes = np.concatenate(hashes) if hashes else np.empty(0, np.int64)
         order = np.argsort(hashes, kind="stable")
         self.hashes = hashes[order]
         self.ids = np.concatenate(ids)[order] if ids else np.empty(0, np.int64)
+
+    def _keys(self) -> Iterator[list[dict]]:
+        """The ids and natural keys of every stored record, a partition at a time."""
+        query = self.resource.export_query(key_only=True).order_by(None)
+        result = db.session.execute(query.execution_options(yield_per=10_000)).mappings()
+        for partition in result.partitions():
+            yield [plain(row) for row in partition]
 
     def fetch(self, keys: Iterable[tuple]) -> None:
         self.rows, self.absent = {}, set()
@@ -139,22 +150,9 @@ class Lookup(Stored):
                 for batch in batches(self.resource, listed[start:start + KEPT_LOOKUPS])
                 for row in batch}
 
-    def __getitem__(self, key: tuple) -> dict:
-        row = self._found(key)
-        if row is None:
-            raise KeyError(key)
-        return dict(zip(self.columns, row, strict=True))
-
-    def get(self, key: tuple, default=None):
-        row = self._found(key)
-        return default if row is None else dict(zip(self.columns, row, strict=True))
-
-    def __contains__(self, key: object) -> bool:
-        return self._found(key) is not None
-
     def __iter__(self) -> Iterator[tuple]:
-        for row in self._all():
-            yield self.resource.key_of(row)
+        for rows in self._keys():
+            yield from map(self.resource.key_of, rows)
 
     def items(self) -> Iterator[tuple[tuple, dict]]:
         for row in self._all():

@@ -396,9 +396,9 @@ def test_a_blank_country_is_the_only_one_the_name_has(app_ctx, tmp_path):
         (("CON-1",), "JP")]
 
 
-def test_each_repeated_row_names_the_first_row_of_its_record(app_ctx, tmp_path):
+def test_each_repeated_row_names_the_first_row_of_its_record(app_ctx, colliding, tmp_path):
     """Repeats far apart (beyond a spool's chunk) each name the first row of their key, in row
-    order among the sheet's other problems."""
+    order among the sheet's other problems; rows of other keys of the same hash are no repeats."""
     rows = [["Employee number", "Name", "Last training"]]
     rows += [[number, f"社員{number}", None] for number in
              ("E1", "E2", "E1", "E3", "E4", "E5", "E2", "E1")]
@@ -411,3 +411,6 @@ def test_each_repeated_row_names_the_first_row_of_its_record(app_ctx, tmp_path):
         "such as 2024-07-12, 2024/7/12, 2024年7月12日 or 令和6年7月12日",
         "sheet “Employees”, row 8 (value “E2”): the same record as row 3",
         "sheet “Employees”, row 9 (value “E1”): the same record as row 2"]
+    (employees,) = plan.sheets
+    assert [(row.row, row.key) for row in employees.rows] == [
+        (2, ("E1",)), (3, ("E2",)), (5, ("E3",)), (7, ("E5",))]

@@ -12,13 +12,6 @@ from registry.extensions import db
 from tests import factories as f
 
 
-@pytest.fixture(params=["hash", "one hash for all"])
-def colliding(request, monkeypatch):
-    """The index as it is, and with every key hashed alike (each look-up meets every record)."""
-    if request.param != "hash":
-        monkeypatch.setattr(stored, "key_hash", lambda key: 7)
-
-
 def test_a_lookup_answers_as_the_records_read_whole(app_ctx, colliding):
     grants = [f.make_grant(system=f"S{n}") for n in range(5)]
     db.session.flush()
@@ -61,3 +54,41 @@ def test_a_plan_with_colliding_keys_is_the_plan(app_ctx, colliding, tmp_path):
     assert grants.counts["update"] == 1 and grants.counts["unchanged"] == 3
     (row,) = grants.changed()
     assert row.row == 3 and row.changes["granted_by"][1] == "監査担当"
+
+
+def test_a_sync_plan_with_colliding_keys_deletes_only_the_missing_record(app_ctx, colliding,
+                                                                         tmp_path):
+    """The keys seen are compared by hash, then by key: with --sync, a grant missing from its
+    sheet is deleted, and none of the others, however the keys hash."""
+    grants = [f.make_grant(system=f"S{n}") for n in range(5)]
+    db.session.commit()
+    path = tmp_path / "export.xlsx"
+    write.export(path, "en")
+    book = openpyxl.load_workbook(path)
+    book["Access grants"].delete_rows(4)
+    book.save(path)
+    plan = pipeline.plan_file(path, sync=True)
+    assert plan.valid, [str(i) for i in plan.issues]
+    sheet = next(s for s in plan.sheets if s.resource.name == "access_grants")
+    assert [row.record_id for row in sheet.rows if row.action == "delete"] == [grants[2].id]
+    assert sheet.counts["unchanged"] == 4
+
+
+def test_a_plan_reads_with_a_small_sqlite_page_cache_and_gives_the_connection_its_own_back(
+        app_ctx, tmp_path):
+    """SQLite's page cache is the process's memory: the plan, which reads each stored record
+    once, reads with 8 MiB of it; the import's writes, after, have the connection's 64 MiB."""
+    if db.session.get_bind().dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's cache is the server's")
+    f.make_grant()
+    db.session.commit()
+    path = tmp_path / "export.xlsx"
+    write.export(path, "en")
+
+    def cache_size() -> int:
+        return db.session.connection().exec_driver_sql("PRAGMA cache_size").scalar()
+
+    during = []
+    plan = pipeline.plan_file(path, progress=lambda done, total: during.append(cache_size()))
+    assert plan.valid and during and set(during) == {-8192}
+    assert cache_size() == -65536
