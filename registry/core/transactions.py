@@ -95,22 +95,23 @@ def serialised(key: int) -> None:
         db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
-#: SQLite's page cache (KiB) while a plan reads the stored records: it reads each once, and the
-#: 64 MiB an import's writes are given would hold, in the process, pages it never reads again
-READ_ONCE_CACHE_KIB = 8192
+#: SQLite's page cache (KiB) during an import's plan and apply: they visit each page about once,
+#: and the 64 MiB the pages are given would hold, in the process, pages never read again
+BULK_CACHE_KIB = 8192
 
 
 @contextmanager
-def reading_once() -> Iterator[None]:
-    """Read what follows (a long read that visits each record once: an import's plan) with a
-    small SQLite page cache, then with the connection's own again. SQLite's cache is the
-    process's memory; PostgreSQL's is the server's, and nothing changes there."""
+def bulk_cache() -> Iterator[None]:
+    """Run what follows (bulk work that visits each page about once: an import's plan, its
+    apply) with a small SQLite page cache, then with the connection's own again (a write
+    transaction spills its changed pages to the WAL beyond it). SQLite's cache is the process's
+    memory; PostgreSQL's is the server's, and nothing changes there."""
     if db.session.get_bind().dialect.name != "sqlite":
         yield
         return
     connection = db.session.connection()
     size = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-    connection.exec_driver_sql(f"PRAGMA cache_size=-{READ_ONCE_CACHE_KIB}")
+    connection.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
     try:
         yield
     finally:

@@ -55,11 +55,12 @@ class IdMaps:
     def get(self, name: str) -> dict[tuple, int]:
         if name not in self.maps:
             resource = RESOURCES[name]
-            query = resource.export_query(key_only=True)
-            self.maps[name] = {
-                tuple(getattr(v, "value", v) for v in (row[k] for k in resource.key)): row["id"]
-                for row in db.session.execute(query).mappings()
-            }
+            query = resource.export_query(key_only=True).order_by(None)
+            ids = self.maps[name] = {}
+            result = db.session.execute(query.execution_options(yield_per=10_000)).mappings()
+            for partition in result.partitions():  # 200,000 employees at 10x: not all at once
+                ids.update((tuple(getattr(v, "value", v) for v in (row[k] for k in resource.key)),
+                            row["id"]) for row in partition)
         return self.maps[name]
 
     def added(self, resource: Resource, since: int) -> dict[tuple, int]:
@@ -140,7 +141,7 @@ def apply(plan: Plan, filename: str, content: bytes, progress: Progress = ignore
     writer = Writer(batch, plan.renamed, progress,
                     sum(s.counts[a] for s in plan.sheets for a in ("create", "update", "delete")))
     try:
-        with collector_paused():
+        with collector_paused(), transactions.bulk_cache():
             for sheet in plan.sheets:
                 writer.create(sheet)
                 writer.update(sheet)
@@ -328,6 +329,8 @@ class Writer:
 
     def finish(self) -> None:
         self.logged()
+        # let the id maps go first: SQLite rewrites the batch's whole row, the workbook with it
+        self.ids = IdMaps({})
         self.batch.undo = self.undo.compressed()
         db.session.flush()
 

@@ -274,16 +274,23 @@ class Planner:
     def build(self) -> Plan:
         mark = db.session.scalar(sa.select(sa.func.max(AuditEntry.id))) or 0
         plans = []
-        referred = {reference.target for other in RESOURCES.values()
-                    for reference in [*other.references, other.collection]
-                    if reference is not None and reference.target != other.name}
+        order = {name: position for position, name in enumerate(RESOURCES)}
+        #: each kind other kinds refer to: the place of the last of them in the planning order
+        last_referrer = {}
+        for other in RESOURCES.values():
+            for reference in [*other.references, other.collection]:
+                if reference is not None and reference.target != other.name:
+                    last_referrer[reference.target] = order[other.name]
         for name, resource in RESOURCES.items():
             sheet = self.present.get(name)
             if sheet is not None:
                 plans.append(self.plan_sheet(resource, sheet))
-                if name not in referred:  # no other sheet looks up its records: let them go
+                if name not in last_referrer:  # no other sheet looks up its records: let them go
                     self.available.pop(name, None)
                     self.existing.pop(name, None)
+            for kind in [k for k in self.available if order[k] <= order[name]
+                         and last_referrer.get(k, -1) <= order[name]]:
+                self.available.pop(kind)  # every sheet referring to it is planned: its keys go
         if self.sync:
             self.check_deletes(plans)
         return Plan(plans, self.issues, self.parsed.notices, self.sync, dict(self.renamed), mark)
@@ -723,7 +730,7 @@ def _same(resource: Resource, values: dict, old: dict) -> bool:
 def build_plan(parsed: Parsed, sync: bool = False, progress: Progress = ignore) -> Plan:
     """The plan of a parsed workbook against the current data, its progress told in rows;
     writes nothing."""
-    with transactions.reading_once():
+    with transactions.bulk_cache():
         return Planner(parsed, sync, progress).build()
 
 

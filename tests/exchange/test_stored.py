@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 
 from registry.exchange import pipeline, stored, write
+from registry.exchange.apply import apply
 from registry.exchange.resources import RESOURCES
 from registry.extensions import db
 from tests import factories as f
@@ -74,21 +75,33 @@ def test_a_sync_plan_with_colliding_keys_deletes_only_the_missing_record(app_ctx
     assert sheet.counts["unchanged"] == 4
 
 
-def test_a_plan_reads_with_a_small_sqlite_page_cache_and_gives_the_connection_its_own_back(
+def test_an_import_plans_and_applies_with_a_small_sqlite_page_cache_then_gives_it_back(
         app_ctx, tmp_path):
     """SQLite's page cache is the process's memory: the plan, which reads each stored record
-    once, reads with 8 MiB of it; the import's writes, after, have the connection's 64 MiB."""
+    once, and the apply, which writes each page about once, have 8 MiB of it; the connection gets
+    its own 64 MiB back after each."""
     if db.session.get_bind().dialect.name != "sqlite":
         pytest.skip("PostgreSQL's cache is the server's")
     f.make_grant()
     db.session.commit()
-    path = tmp_path / "export.xlsx"
+    path = tmp_path / "grants.xlsx"
     write.export(path, "en")
+    book = openpyxl.load_workbook(path)
+    sheet = book["Access grants"]
+    headers = [cell.value for cell in sheet[1]]
+    sheet.cell(2, next(i for i, h in enumerate(headers, start=1) if h.startswith("System")),
+               "a new system")
+    book.save(path)
 
     def cache_size() -> int:
         return db.session.connection().exec_driver_sql("PRAGMA cache_size").scalar()
 
     during = []
     plan = pipeline.plan_file(path, progress=lambda done, total: during.append(cache_size()))
-    assert plan.valid and during and set(during) == {-8192}
+    assert plan.valid and plan.changes_anything and during and set(during) == {-8192}
+    assert cache_size() == -65536
+    during.clear()
+    apply(plan, "grants.xlsx", path.read_bytes(),
+          progress=lambda done, total: during.append(cache_size()))
+    assert during and set(during) == {-8192}
     assert cache_size() == -65536
