@@ -20,7 +20,7 @@ from registry.core.progress import Progress, ignore
 from registry.core.web import when
 from registry.exchange.bulk import collector_paused, insert_rows
 from registry.exchange.kinds import KINDS
-from registry.exchange.models import BatchStatus, ImportBatch
+from registry.exchange.models import BatchStatus, ImportBatch, ImportUndo
 from registry.exchange.plan import BATCH_ROWS, Plan, SheetPlan, key_label
 from registry.exchange.resources import DATE, LIST_SEPARATOR, REFLIST, RESOURCES, Resource
 from registry.exchange.undo import UndoLog
@@ -128,15 +128,14 @@ def apply(plan: Plan, filename: str, content: bytes, progress: Progress = ignore
     batch = ImportBatch(
         actor=audit.current_actor(), filename=filename[:255],
         sha256=hashlib.sha256(content).hexdigest(), content=content, sync=plan.sync,
-        counts={s.resource.name: dict(s.counts) for s in plan.sheets}, undo=b"",
+        counts={s.resource.name: dict(s.counts) for s in plan.sheets},
     )
     db.session.add(batch)
     db.session.flush()
     if plan.kind in KINDS and KINDS[plan.kind].write is not None:
         with audit.in_batch(batch.id):
             undo = KINDS[plan.kind].write(plan)
-        batch.undo = zlib.compress(json.dumps({**EMPTY_UNDO, **undo}).encode())
-        db.session.flush()
+        _keep_undo(batch, zlib.compress(json.dumps({**EMPTY_UNDO, **undo}).encode()))
         return batch
     writer = Writer(batch, plan.renamed, progress,
                     sum(s.counts[a] for s in plan.sheets for a in ("create", "update", "delete")))
@@ -329,10 +328,16 @@ class Writer:
 
     def finish(self) -> None:
         self.logged()
-        # let the id maps go first: SQLite rewrites the batch's whole row, the workbook with it
-        self.ids = IdMaps({})
-        self.batch.undo = self.undo.compressed()
-        db.session.flush()
+        _keep_undo(self.batch, self.undo.compressed())
+
+
+def _keep_undo(batch: ImportBatch, undo: bytes) -> None:
+    db.session.execute(sa.insert(ImportUndo), {"batch_id": batch.id, "undo": undo})
+
+
+def _undo_of(batch: ImportBatch) -> dict:
+    undo = db.session.scalar(sa.select(ImportUndo.undo).where(ImportUndo.batch_id == batch.id))
+    return json.loads(zlib.decompress(undo))
 
 
 def _shower(resource: Resource):
@@ -383,7 +388,7 @@ def revert_refusal(batch: ImportBatch) -> str | None:
     it touched has changed since."""
     if batch.status == BatchStatus.REVERTED:
         return _("this import has already been reverted")
-    undo = json.loads(zlib.decompress(batch.undo))
+    undo = _undo_of(batch)
     touched = {(table, record_id) for table, ids in undo["create"].items() for record_id in ids}
     touched |= {(table, item[0]) for table, items in undo["update"].items() for item in items}
     touched |= {(table, row["id"]) for table, rows in undo["delete"].items() for row in rows}
@@ -404,7 +409,7 @@ def revert(batch: ImportBatch) -> int:
     refusal = revert_refusal(batch)
     if refusal:
         raise RevertRefused(refusal)
-    undo = json.loads(zlib.decompress(batch.undo))
+    undo = _undo_of(batch)
     now = utcnow()
     order = [table for table in db.metadata.sorted_tables
              if any(table.name in undo[kind] for kind in ("create", "update", "delete"))]

@@ -44,11 +44,21 @@ class ImportBatch(db.Model):
     #: when and by whom it was reverted
     reverted_at: so.Mapped[datetime | None]
     reverted_by: so.Mapped[str | None] = so.mapped_column(sa.String(80))
-    #: zlib-compressed JSON with the stored values before the import, for the revert
-    undo: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary, deferred=True)
-
     def __str__(self) -> str:
         return f"#{self.id} {self.filename}"
+
+
+class ImportUndo(db.Model):
+    """How to undo an applied import (what its revert reads), in a row of its own: it is known
+    once the records are written, and SQLite rewrites a whole row to change one column, the
+    batch's workbook with it (40 MiB, twice over, for a million rows)."""
+
+    __tablename__ = "import_undo"
+
+    batch_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("import_batches.id", ondelete="CASCADE"), primary_key=True)
+    #: zlib-compressed JSON with the stored values before the import, for the revert
+    undo: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)
 
 
 class PendingUpload(db.Model):
