@@ -20,7 +20,8 @@ class BatchStatus(Choice):
 
 
 class ImportBatch(db.Model):
-    """One applied import: the original file, its SHA-256, who and when, counts, and how to undo it."""
+    """One applied import: the original file, its SHA-256, who and when, counts (how to undo
+    it: `ImportUndo`)."""
 
     __tablename__ = "import_batches"
 
@@ -44,6 +45,7 @@ class ImportBatch(db.Model):
     #: when and by whom it was reverted
     reverted_at: so.Mapped[datetime | None]
     reverted_by: so.Mapped[str | None] = so.mapped_column(sa.String(80))
+
     def __str__(self) -> str:
         return f"#{self.id} {self.filename}"
 

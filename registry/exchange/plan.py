@@ -256,9 +256,7 @@ class Planner:
         self.role = audit.current_role()
         self.world = Outcome(self)
         #: the kinds references point to: their sheets' keys are kept whole, to be looked up
-        self.referred = {reference.target for resource in RESOURCES.values()
-                         for reference in [*resource.references, resource.collection]
-                         if reference is not None}
+        self.referred = {target for _source, target in _referring()}
 
     def keys(self, name: str) -> set[tuple] | Available:
         """Natural keys a reference may point to: after this workbook is applied."""
@@ -276,11 +274,8 @@ class Planner:
         plans = []
         order = {name: position for position, name in enumerate(RESOURCES)}
         #: each kind other kinds refer to: the place of the last of them in the planning order
-        last_referrer = {}
-        for other in RESOURCES.values():
-            for reference in [*other.references, other.collection]:
-                if reference is not None and reference.target != other.name:
-                    last_referrer[reference.target] = order[other.name]
+        last_referrer = {target: order[source] for source, target in _referring()
+                         if source != target}
         for name, resource in RESOURCES.items():
             sheet = self.present.get(name)
             if sheet is not None:
@@ -725,6 +720,14 @@ def _same(resource: Resource, values: dict, old: dict) -> bool:
     """Whether a row read for a stored record leaves it as it is."""
     full = prepared(resource.description, {**old, **values, "id": old["id"]}, old)
     return all(old.get(k) == v for k, v in full.items())
+
+
+def _referring() -> Iterator[tuple[str, str]]:
+    """(kind, kind it refers to) for every reference and collection, in the resources' order."""
+    for resource in RESOURCES.values():
+        for reference in [*resource.references, resource.collection]:
+            if reference is not None:
+                yield resource.name, reference.target
 
 
 def build_plan(parsed: Parsed, sync: bool = False, progress: Progress = ignore) -> Plan:

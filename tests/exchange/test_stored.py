@@ -42,13 +42,7 @@ def test_a_plan_with_colliding_keys_is_the_plan(app_ctx, colliding, tmp_path):
         f.make_grant(system=f"S{n}")
     db.session.commit()
     path = tmp_path / "export.xlsx"
-    write.export(path, "en")
-    book = openpyxl.load_workbook(path)
-    sheet = book["Access grants"]
-    headers = [cell.value for cell in sheet[1]]
-    column = next(i for i, h in enumerate(headers, start=1) if h.startswith("Granted by"))
-    sheet.cell(3, column, "監査担当")
-    book.save(path)
+    _export_with(path, 3, "Granted by", "監査担当")
     plan = pipeline.plan_file(path)
     assert plan.valid, [str(i) for i in plan.issues]
     grants = next(s for s in plan.sheets if s.resource.name == "access_grants")
@@ -85,13 +79,7 @@ def test_an_import_plans_and_applies_with_a_small_sqlite_page_cache_then_gives_i
     f.make_grant()
     db.session.commit()
     path = tmp_path / "grants.xlsx"
-    write.export(path, "en")
-    book = openpyxl.load_workbook(path)
-    sheet = book["Access grants"]
-    headers = [cell.value for cell in sheet[1]]
-    sheet.cell(2, next(i for i, h in enumerate(headers, start=1) if h.startswith("System")),
-               "a new system")
-    book.save(path)
+    _export_with(path, 2, "System", "a new system")
 
     def cache_size() -> int:
         return db.session.connection().exec_driver_sql("PRAGMA cache_size").scalar()
@@ -105,3 +93,14 @@ def test_an_import_plans_and_applies_with_a_small_sqlite_page_cache_then_gives_i
           progress=lambda done, total: during.append(cache_size()))
     assert during and set(during) == {-8192}
     assert cache_size() == -65536
+
+
+def _export_with(path, row: int, header: str, value: str) -> None:
+    """The whole registry exported to path, one cell of its access grants changed: the column
+    whose header starts with header, on row."""
+    write.export(path, "en")
+    book = openpyxl.load_workbook(path)
+    sheet = book["Access grants"]
+    headers = [cell.value for cell in sheet[1]]
+    sheet.cell(row, next(i for i, h in enumerate(headers, start=1) if h.startswith(header)), value)
+    book.save(path)
