@@ -283,8 +283,7 @@ def check_command(fail_on: str | None, output: str, language: str) -> None:
     (not waived) result is at or above that severity."""
     at = engine.context()
     with current_app.test_request_context(), force_locale(language):
-        tallies = engine.tallies(at)
-        found = engine.open_results(at, tallies)
+        tallies, found = engine.run(at)
         failing = bool(fail_on) and any(
             engine.LEVELS.index(t.severity) >= engine.LEVELS.index(Severity(fail_on)) and t.open
             for t in tallies)

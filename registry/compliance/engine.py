@@ -124,25 +124,32 @@ def settings(at: Context) -> tuple:
 
 
 def tallies(at: Context) -> list[Tally]:
-    """Open and waived counts of every check, in one statement, most serious first; remembered
-    until the registry changes (memo)."""
-    return memo.remembered(("tallies", settings(at)), lambda: _count(at, ordered()))
+    """Open and waived counts of every check, most serious first. Each check's are remembered
+    until a table it reads changes (memo.remembered_each), so a change recounts only the checks
+    that read what it changed; those are counted in one statement."""
+    checks = ordered()
+    return memo.remembered_each([("tally", check.code, settings(at)) for check in checks],
+                                lambda positions: _count(at, [checks[p] for p in positions]))
 
 
-def _count(at: Context, checks: list[Check]) -> list[Tally]:
-    """The counts of the checks, in one UNION ALL statement."""
-    parts = []
+def _count(at: Context, checks: list[Check]) -> list[tuple[Tally, set[str]]]:
+    """The counts of the checks, in one UNION ALL statement, each with the tables it read."""
+    parts, reads = [], []
     for check in checks:
-        found = check.query(at).subquery()
-        # the subjects waived, gathered once (a set the database builds), not probed per result
-        waived = sa.select(Waiver.subject_id).where(Waiver.check_code == check.code,
-                                                    Waiver.in_force(at.as_of))
-        parts.append(sa.select(sa.literal(check.code), sa.func.count(),
-                               sa.func.count(sa.case((found.c[0].in_(waived), 1))))
-                     .select_from(found))
+        with memo.reading() as read:
+            found = check.query(at).subquery()  # some read records first, to count in Python
+            # the subjects waived, gathered once (a set the database builds), not probed per result
+            waived = sa.select(Waiver.subject_id).where(Waiver.check_code == check.code,
+                                                        Waiver.in_force(at.as_of))
+            part = (sa.select(sa.literal(check.code), sa.func.count(),
+                              sa.func.count(sa.case((found.c[0].in_(waived), 1))))
+                    .select_from(found))
+            read.update(*map(memo.depending, memo.statement_tables(part)))
+        parts.append(part)
+        reads.append(read)
     counts = {code: (total, waived) for code, total, waived in db.session.execute(sa.union_all(*parts))}
-    return [Tally(check, counts[check.code][0] - counts[check.code][1], counts[check.code][1])
-            for check in checks]
+    return [(Tally(check, counts[check.code][0] - counts[check.code][1], counts[check.code][1]), read)
+            for check, read in zip(checks, reads, strict=True)]
 
 
 def results_about(subjects: dict[type, int], at: Context) -> list[Result]:
@@ -163,7 +170,13 @@ def results_about(subjects: dict[type, int], at: Context) -> list[Result]:
             for code, *row in sorted(rows, key=lambda row: position[row[0]])]
 
 
-def open_results(at: Context, tallies: list[Tally]) -> list[Result]:
-    """Every open result, most serious first; only the checks whose tallies have any are run."""
-    return [result for tally in tallies if tally.open
-            for result in results(tally.check, at, waived=False)[0]]
+def run(at: Context) -> tuple[list[Tally], list[Result]]:
+    """Every check's counts and every open result, most serious first (`registry check`): each
+    check's statement read once, its counts those of its results."""
+    tallies, found = [], []
+    for check in ordered():
+        every, _ = results(check, at)
+        still = [result for result in every if result.waiver_id is None]
+        tallies.append(Tally(check, len(still), len(every) - len(still)))
+        found.extend(still)
+    return tallies, found

@@ -147,7 +147,11 @@ class AuditEntry(db.Model):
     dates and numbers each entry, and refuses to change, remove or replace one (migration 0012)."""
 
     __tablename__ = "audit_entries"
-    __table_args__ = (sa.Index("ix_audit_entries_record", "entity", "record_id"),)
+    __table_args__ = (
+        sa.Index("ix_audit_entries_record", "entity", "record_id"),
+        # the newest change to a table's records (memo.table_versions)
+        sa.Index("ix_audit_entries_entity", "entity", "id"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     #: when the change was made (UTC), by the database's clock: it refuses any other date

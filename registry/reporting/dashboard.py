@@ -5,7 +5,8 @@ set-based statement (the clocks: from the open incidents and requests alone), ea
 rows and how many there are.
 
 The whole of it is plain values, remembered until the registry changes (core.memo), so
-a repeat view reads nothing but the newest audit entry, however large the registry."""
+a repeat view reads nothing but the newest audit entry, however large the registry; each of its
+parts, until a table that part reads changes."""
 
 from __future__ import annotations
 
@@ -125,19 +126,20 @@ def build(today: date | None = None) -> Dashboard:
 
 
 def _build(today: date, at: engine.Context, previous_quarter) -> Dashboard:
+    """The dashboard made again after a change: each part is remembered until a table it reads
+    changes (as the checks' tallies are), so a change makes again only what it can alter."""
     horizon = today + timedelta(days=at.notice_days)
+
+    def part(name: str, compute):
+        return memo.remembered_reading(("dashboard", name, engine.settings(at), horizon), compute)
+
     before = engine.tallies(engine.context(previous_quarter.last_day))
     now = engine.tallies(at)
     open_results = {t.check.code: t.open for t in now}
-    ending = Contract.end_on.between(today, horizon)
-    contracts = db.session.execute(
-        sa.select(Contract.id, Contract.reference, Contract.end_on, Consignee.id, Consignee.label,
-                  Contract.auto_renewal)
-        .join(Consignee, Consignee.id == Contract.consignee_id).where(ending)
-        .order_by(Contract.end_on, Contract.reference).limit(SHOWN)).all()
-    checks = cadence.last_checks(today)
-    special_care, special_care_count = handling.special_care_by_consignee(today, SHOWN)
-    deadlines = clocks.running(horizon)
+    contracts, contracts_count = part("contracts", lambda: _contracts_ending(today, horizon))
+    special_care, special_care_count = part(
+        "special_care", lambda: handling.special_care_by_consignee(today, SHOWN))
+    deadlines = part("deadlines", lambda: clocks.running(horizon))
     return Dashboard(
         today=today,
         tallies=now,
@@ -145,27 +147,45 @@ def _build(today: date, at: engine.Context, previous_quarter) -> Dashboard:
                   for level in reversed(engine.LEVELS)},
         previous_quarter=str(previous_quarter),
         horizon_days=at.notice_days,
-        contracts_ending=[ContractEnding(*row) for row in contracts],
-        contracts_ending_count=db.session.scalar(
-            sa.select(sa.func.count()).select_from(Contract).where(ending)),
+        contracts_ending=contracts,
+        contracts_ending_count=contracts_count,
         checks_overdue=open_results["check-overdue"],
-        checks_due=db.session.scalar(
-            sa.select(sa.func.count()).select_from(Consignee)
-            .join(checks, checks.c.consignee_id == Consignee.id)
-            .where(Consignee.status == ConsigneeStatus.ACTIVE,
-                   cadence.due_between(checks, today, horizon, at.cadence))),
-        findings_by_age=findings_by_age(today),
-        reviews=(open_results["access-not-reviewed"], _reviews_falling_due(today, horizon)),
+        checks_due=part("checks_due", lambda: _checks_due(today, horizon, at)),
+        findings_by_age=part("findings_by_age", lambda: findings_by_age(today)),
+        reviews=(open_results["access-not-reviewed"],
+                 part("reviews", lambda: _reviews_falling_due(today, horizon))),
         special_care=special_care,
         special_care_count=special_care_count,
-        abroad=handling.abroad_by_country(today, SHOWN),
+        abroad=part("abroad", lambda: handling.abroad_by_country(today, SHOWN)),
         deadlines=deadlines[:SHOWN],
         deadlines_count=len(deadlines),
         clocks_overdue={"incidents": sum(open_results[code] for code in INCIDENT_CHECKS),
                         "requests": open_results["request-response-overdue"],
                         "provisions": open_results["provision-without-record"]},
-        totals=_totals(),
+        totals=part("totals", _totals),
     )
+
+
+def _contracts_ending(today: date, horizon: date) -> tuple[list[ContractEnding], int]:
+    """The first SHOWN contracts ending by the horizon, and how many there are."""
+    ending = Contract.end_on.between(today, horizon)
+    contracts = db.session.execute(
+        sa.select(Contract.id, Contract.reference, Contract.end_on, Consignee.id, Consignee.label,
+                  Contract.auto_renewal)
+        .join(Consignee, Consignee.id == Contract.consignee_id).where(ending)
+        .order_by(Contract.end_on, Contract.reference).limit(SHOWN)).all()
+    return ([ContractEnding(*row) for row in contracts],
+            db.session.scalar(sa.select(sa.func.count()).select_from(Contract).where(ending)))
+
+
+def _checks_due(today: date, horizon: date, at: engine.Context) -> int:
+    """Active consignees whose next check falls due by the horizon (as the calendar lists them)."""
+    checks = cadence.last_checks(today)
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Consignee)
+        .join(checks, checks.c.consignee_id == Consignee.id)
+        .where(Consignee.status == ConsigneeStatus.ACTIVE,
+               cadence.due_between(checks, today, horizon, at.cadence)))
 
 
 def _totals() -> dict[str, int]:
