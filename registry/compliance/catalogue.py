@@ -364,8 +364,10 @@ def _questionnaire_not_returned(at: Context) -> sa.Select:
 
 
 def finding_open(on: date):
-    """The finding (joined to its check) was found by the day and not closed by then."""
-    return sa.and_(SupervisionCheck.checked_on <= on,
+    """The finding (joined to its check) was found by the day and not closed by then. The check's
+    day is compared as _began does, so that SQLite starts from the findings, not from every check
+    done by the day (nearly all of them) and the findings of each."""
+    return sa.and_(_began(SupervisionCheck.checked_on, on),
                    sa.or_(Finding.status.in_([FindingStatus.OPEN, FindingStatus.IN_PROGRESS]),
                           sa.and_(Finding.status == FindingStatus.RESOLVED, Finding.resolved_on > on)))
 
@@ -378,7 +380,8 @@ def finding_open(on: date):
 def _finding_overdue(at: Context) -> sa.Select:
     return (sa.select(Finding.id, Finding.reference, Finding.due_on)
             .join(SupervisionCheck, SupervisionCheck.id == Finding.check_id)
-            .where(finding_open(at.as_of), Finding.due_on < at.as_of))
+            # past due (no day: never), compared so that SQLite reads the findings in order
+            .where(finding_open(at.as_of), sa.func.coalesce(Finding.due_on, date.max) < at.as_of))
 
 
 @check("finding-high-open", Finding, Severity.HIGH,
