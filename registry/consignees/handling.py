@@ -158,13 +158,13 @@ COMMON_KIND = 0.5
 
 
 def kind_shares() -> dict[str, float]:
-    """The share of the data categories of each kind, remembered until the registry changes."""
+    """The share of the data categories of each kind, remembered until they change."""
     def shares() -> dict[str, float]:
         counts = dict(db.session.execute(sa.select(DataCategory.appi_kind, sa.func.count())
                                          .group_by(DataCategory.appi_kind)).all())
         return {kind: count / sum(counts.values()) for kind, count in counts.items()}
 
-    return memo.remembered(("kind_shares",), shares)
+    return memo.remembered_reading(("kind_shares",), shares)
 
 
 def handing_over_kind(kind: str) -> sa.ColumnElement[bool]:

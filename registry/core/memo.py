@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from typing import TypeVar
 
@@ -28,6 +29,10 @@ ANY = "*"
 _kept: OrderedDict[tuple, object] = OrderedDict()
 #: the tables each value of remembered_each was last computed from, by its key
 _read: dict[tuple, frozenset[str]] = {}
+#: marks the statement that reads where the tables stand, which a value does not depend on
+VERSIONS = {"memo_versions": True}
+#: the sets of tables being gathered by reading(), innermost last
+_readers: ContextVar[tuple[set[str], ...]] = ContextVar("readers", default=())
 
 
 def data_version() -> tuple:
@@ -69,7 +74,7 @@ def table_versions() -> dict[str, tuple]:
     tables = audited()
     found = db.session.execute(sa.select(
         *(column for table in tables for column in _newest(AuditEntry.entity == table)),
-        *_newest(), *_in_progress())).one()
+        *_newest(), *_in_progress()).execution_options(**VERSIONS)).one()
     rest = tuple(found[2 * len(tables) + 2:])
     return {table: (*found[2 * i:2 * i + 2], *rest)
             for i, table in enumerate((*tables, ANY))}
@@ -90,20 +95,30 @@ def depending(table: sa.Table) -> frozenset[str]:
 
 @contextmanager
 def reading() -> Iterator[set[str]]:
-    """The audited tables that the statements run inside (and those added to the set) depend on."""
+    """The audited tables that the statements run inside (and those added to the set) depend on,
+    with those of the remembered values used inside."""
     tables: set[sa.Table] = set()
     read: set[str] = set()
 
     def seen(state) -> None:
-        tables.update(statement_tables(state.statement))
+        if not state.execution_options.get("memo_versions"):
+            tables.update(statement_tables(state.statement))
 
     session = db.session()
     sa.event.listen(session, "do_orm_execute", seen)
+    outer = _readers.set((*_readers.get(), read))
     try:
         yield read
     finally:
+        _readers.reset(outer)
         sa.event.remove(session, "do_orm_execute", seen)
         read.update(*(depending(table) for table in tables))
+
+
+def _also_read(tables: Iterable[str]) -> None:
+    """A remembered value used while reading(): what it was computed from is read too."""
+    for read in _readers.get():
+        read.update(tables)
 
 
 def statement_tables(statement) -> set[sa.Table]:
@@ -116,6 +131,7 @@ def remembered(key: tuple, compute: Callable[[], T]) -> T:
     """compute()'s value for the key, computed again only once the registry has changed. The
     value is shared by every reader asking with the same key: what it shows in a language or for
     a role (a rendered page) must have that language and role in the key."""
+    _also_read((ANY,))
     full = (data_version(), clock.today(), *key)
     if full in _kept:
         _kept.move_to_end(full)
@@ -146,6 +162,7 @@ def remembered_each(keys: list[tuple],
         values[position] = _kept[(*base[position], *(stand[t] for t in sorted(tables)))] = value
     while len(_kept) > KEPT:
         _kept.popitem(last=False)
+    _also_read(frozenset().union(*(_read[key] for key in base)))
     while len(_read) > KEPT:
         _read.pop(next(iter(_read)), None)
     return [values[position] for position in range(len(keys))]
