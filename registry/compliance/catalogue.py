@@ -513,12 +513,17 @@ def _foreign_without_environment(at: Context) -> sa.Select:
 
 # -- employees and access (Arts. 23-24, policy Art. 13) ----------------------------------------
 
-def _holders(on: date, detail, *conditions) -> sa.Select:
-    """Employees with access in force on the day meeting the conditions, one row each."""
+def _holders(on: date, detail, *conditions, holding: tuple = ()) -> sa.Select:
+    """Employees meeting the conditions who hold access in force on the day (through a grant
+    meeting `holding`), one row each: the employees are read first and each one's grants looked
+    up by employee, not every grant in force joined to its employee and grouped."""
     return (sa.select(Employee.id, _employee_label(), detail)
-            .join(AccessGrant, AccessGrant.employee_id == Employee.id)
-            .where(grant_active(on), *conditions)
-            .group_by(Employee.id, Employee.number, Employee.name))
+            .where(*conditions, sa.exists().where(_their_grants(on), *holding)))
+
+
+def _their_grants(on: date) -> sa.ColumnElement[bool]:
+    """The grant is the (outer) employee's and in force on the day."""
+    return sa.and_(AccessGrant.employee_id == Employee.id, grant_active(on))
 
 
 @check("departed-access", Employee, Severity.CRITICAL,
@@ -539,7 +544,8 @@ def _departed_access(at: Context) -> sa.Select:
        basis=_l("APPI Art. 24; policy Art. 13"),
        reason=_l("Access grants in force: %(detail)s."))
 def _access_without_pledge(at: Context) -> sa.Select:
-    return _holders(at.as_of, sa.func.count(AccessGrant.id), employed(at.as_of),
+    held = sa.select(sa.func.count()).select_from(AccessGrant).where(_their_grants(at.as_of))
+    return _holders(at.as_of, held.scalar_subquery(), employed(at.as_of),
                     sa.or_(Employee.pledge_signed_on.is_(None), Employee.pledge_signed_on > at.as_of))
 
 
@@ -550,11 +556,13 @@ def _access_without_pledge(at: Context) -> sa.Select:
        basis=_l("APPI Arts. 2(3), 24; policy Art. 13"),
        reason=_l("Special care-required: %(detail)s."))
 def _special_care_without_pledge(at: Context) -> sa.Select:
-    return (_holders(at.as_of, _joined_names(DataCategory.name), employed(at.as_of),
-                     DataCategory.appi_kind == AppiKind.SPECIAL_CARE,
-                     sa.or_(Employee.pledge_signed_on.is_(None),
-                            Employee.pledge_signed_on > at.as_of))
-            .join(DataCategory, DataCategory.id == AccessGrant.category_id))
+    special = sa.and_(DataCategory.id == AccessGrant.category_id,
+                      DataCategory.appi_kind == AppiKind.SPECIAL_CARE)
+    names = (sa.select(_joined_names(DataCategory.name)).select_from(AccessGrant)
+             .join(DataCategory, special).where(_their_grants(at.as_of)))
+    return _holders(at.as_of, names.scalar_subquery(), employed(at.as_of),
+                    sa.or_(Employee.pledge_signed_on.is_(None), Employee.pledge_signed_on > at.as_of),
+                    holding=(special,))
 
 
 @check("access-without-training", Employee, Severity.MEDIUM,

@@ -4,7 +4,7 @@ record, and a nearly identical one where it must not."""
 from __future__ import annotations
 
 import tempfile
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -413,3 +413,26 @@ def test_a_sub_consignee_started_early_says_when_work_began_and_when_it_was_appr
     found, _ = engine.results(CATALOGUE["reentrustment-before-approval"], Context(DAY, {}))
     reason = next(r.reason for r in found if r.subject_id == sub.id)
     assert reason.startswith("Work began on 20") and "approved on 2026-02-01" in reason, reason
+
+
+def test_an_unpledged_holder_is_listed_once_with_the_grants_in_force_and_their_special_care_data():
+    """The employee checks count and name the grants in force on the day only: not one revoked
+    by then, not one given after it."""
+    person = make_employee(last_training_on=date(2026, 4, 1))
+    names = sorted(["病歴", "犯罪歴"])
+    for name in names:
+        make_grant(employee=person, granted_on=date(2026, 4, 1),
+                   category=make_category(name=name, appi_kind=AppiKind.SPECIAL_CARE))
+    make_grant(employee=person, granted_on=date(2026, 4, 1), category=make_category(name="氏名"))
+    make_grant(employee=person, granted_on=date(2026, 4, 1), revoked_on=date(2026, 5, 1),
+               revoke_reason="異動", category=make_category(name="信条", appi_kind=AppiKind.SPECIAL_CARE))
+    make_grant(employee=person, granted_on=DAY + timedelta(days=1),
+               category=make_category(name="人種", appi_kind=AppiKind.SPECIAL_CARE))
+    db.session.commit()
+
+    def detail(code: str):
+        found, _ = engine.results(CATALOGUE[code], Context(DAY, {}))
+        return [r.detail for r in found if r.subject_id == person.id]
+
+    assert detail("access-without-pledge") == [3]
+    assert [sorted(d.split(", ")) for d in detail("special-care-without-pledge")] == [names]
